@@ -1,0 +1,46 @@
+"""Settings and their defaults, read from the environment inside ``create_app``.
+
+Nothing here is evaluated at import time of the application package: ``load_config`` is called
+by the factory, and tests pass overrides on top of it.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _secret_key(instance_path: Path) -> str:
+    """SECRET_KEY from the environment, else one generated once and kept in the instance folder."""
+    from_env = os.environ.get("SECRET_KEY")
+    if from_env:
+        return from_env
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def load_config(instance_path: str) -> dict:
+    instance = Path(instance_path)
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'kerjasama.db'}"
+    # Heroku-style URLs name the old driver; we ship psycopg 3.
+    if database_url.startswith(("postgres://", "postgresql://")):
+        database_url = "postgresql+psycopg://" + database_url.split("://", 1)[1]
+    return {
+        "SECRET_KEY": _secret_key(instance),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "KERJASAMA_TIMEZONE": os.environ.get("KERJASAMA_TIMEZONE", "Asia/Jakarta"),
+        # Bootstrap is served from the app itself: government intranets are often offline.
+        "BOOTSTRAP_SERVE_LOCAL": True,
+        "BOOTSTRAP_BTN_STYLE": "primary",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "PAGE_SIZE": int(os.environ.get("KERJASAMA_PAGE_SIZE", "20")),
+    }

@@ -1,0 +1,123 @@
+"""kerjasama-flow: carrying inter-regional cooperation agreements from handshake to results."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def resource_dir(name: str) -> Path:
+    """``templates`` or ``migrations``: at the repository root in a checkout, inside the
+    package in an installed wheel."""
+    for candidate in (PACKAGE_DIR.parent / name, PACKAGE_DIR / name):
+        if candidate.is_dir():
+            return candidate
+    raise RuntimeError(f"{name}/ not found next to or inside {PACKAGE_DIR}")
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    from config import load_config
+
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(resource_dir("templates")),
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(load_config(app.instance_path))
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    register_security(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from kerjasama_flow import models  # noqa: F401  (every table in the metadata)
+    from kerjasama_flow.extensions import bootstrap, csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(resource_dir("migrations")),
+        render_as_batch=True,
+        compare_type=True,
+    )
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Silakan masuk untuk membuka halaman ini."
+    login_manager.login_message_category = "warning"
+
+    from kerjasama_flow.accounts.models import User
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        user = db.session.get(User, int(user_id))
+        return user if user is not None and user.is_active else None
+
+
+def register_blueprints(app: Flask) -> None:
+    from kerjasama_flow.accounts.views import bp as auth_bp
+    from kerjasama_flow.accounts.views import settings_bp
+    from kerjasama_flow.agreements.views import bp as agreements_bp
+    from kerjasama_flow.permissions import enforce_endpoint_access
+    from kerjasama_flow.tasks.views import bp as tasks_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(settings_bp)
+    app.register_blueprint(agreements_bp)
+    app.register_blueprint(tasks_bp)
+    app.before_request(enforce_endpoint_access)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from kerjasama_flow.errors import register_errorhandlers as register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from flask_login import current_user
+
+    from kerjasama_flow import clock
+    from kerjasama_flow.formatting import FILTERS
+
+    app.jinja_env.filters.update(FILTERS)
+
+    @app.context_processor
+    def inject_context():
+        zone = app.config["KERJASAMA_TIMEZONE"]
+        if current_user.is_authenticated:
+            zone = current_user.government.timezone
+        return {"today": clock.today_in(zone), "zone": zone}
+
+
+def register_commands(app: Flask) -> None:
+    from kerjasama_flow.cli import register
+
+    register(app)
+
+
+def register_security(app: Flask) -> None:
+    @app.after_request
+    def security_headers(response):
+        # No inline scripts or styles anywhere: everything is served from the app itself.
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response

@@ -1,0 +1,1 @@
+"""Governments (tenants), their agencies (OPD) and users."""

@@ -1,0 +1,69 @@
+"""Forms of the accounts domain: login, own account, agencies and users."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import Email, EqualTo, Length, Optional
+
+from kerjasama_flow.accounts.models import ROLE_LABELS, Role
+from kerjasama_flow.forms_common import agency_field, required
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[required("Masukkan email Anda.")])
+    password = PasswordField("Kata sandi", validators=[required("Masukkan kata sandi.")])
+    remember = BooleanField("Ingat saya di perangkat ini")
+    submit = SubmitField("Masuk")
+
+
+class AccountForm(FlaskForm):
+    phone = StringField("Nomor WhatsApp", validators=[Optional(), Length(max=30)])
+    email_notifications = BooleanField("Kirim pengingat lewat email")
+    whatsapp_notifications = BooleanField("Kirim pengingat lewat WhatsApp")
+    current_password = PasswordField("Kata sandi sekarang", validators=[Optional()])
+    new_password = PasswordField(
+        "Kata sandi baru",
+        validators=[Optional(), Length(min=8, message="Kata sandi minimal 8 karakter.")],
+    )
+    confirm_password = PasswordField(
+        "Ulangi kata sandi baru",
+        validators=[EqualTo("new_password", message="Kata sandi baru tidak sama.")],
+    )
+    submit = SubmitField("Simpan")
+
+
+class AgencyForm(FlaskForm):
+    code = StringField(
+        "Kode OPD",
+        validators=[required(), Length(max=30)],
+        description="Singkatan unik, mis. DKPP, BAPPEDA, PEM.",
+    )
+    name = StringField("Nama OPD", validators=[required(), Length(max=200)])
+    head_name = StringField("Nama kepala OPD", validators=[Optional(), Length(max=120)])
+    email = EmailField(
+        "Email OPD", validators=[Optional(), Email(message="Alamat email tidak sah.")]
+    )
+    phone = StringField("Telepon / WhatsApp", validators=[Optional(), Length(max=30)])
+    submit = SubmitField("Simpan")
+
+
+class UserForm(FlaskForm):
+    name = StringField("Nama lengkap", validators=[required(), Length(max=120)])
+    email = EmailField(
+        "Email", validators=[required(), Email(message="Alamat email tidak sah.")]
+    )
+    role = SelectField(
+        "Peran",
+        choices=[(role.value, ROLE_LABELS[role]) for role in Role],
+        validators=[required()],
+    )
+    agency = agency_field("OPD", optional=True, description="Wajib untuk peran Kepala OPD.")
+    phone = StringField("Nomor WhatsApp", validators=[Optional(), Length(max=30)])
+    password = PasswordField(
+        "Kata sandi",
+        validators=[Optional(), Length(min=8, message="Kata sandi minimal 8 karakter.")],
+        description="Kosongkan bila tidak ingin mengubah kata sandi.",
+    )
+    is_active = BooleanField("Aktif", default=True)
+    submit = SubmitField("Simpan")

@@ -1,0 +1,124 @@
+"""Government (Pemda, the tenant), Agency (OPD) and User."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from kerjasama_flow.db import Base, UTCDateTime, str_enum, utcnow
+
+
+class GovernmentKind(enum.StrEnum):
+    PROVINSI = "provinsi"
+    KABUPATEN = "kabupaten"
+    KOTA = "kota"
+
+    @property
+    def label(self) -> str:
+        return {"provinsi": "Provinsi", "kabupaten": "Kabupaten", "kota": "Kota"}[self.value]
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    OPD = "opd"
+    PIMPINAN = "pimpinan"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.ADMIN: "Bagian Pemerintahan (admin)",
+    Role.OPD: "Kepala OPD",
+    Role.PIMPINAN: "Pimpinan",
+}
+
+
+class Government(Base):
+    __tablename__ = "government"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_code: Mapped[str] = mapped_column(String(13), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[GovernmentKind] = mapped_column(
+        str_enum(GovernmentKind, "government_kind"), default=GovernmentKind.KOTA
+    )
+    province: Mapped[str | None] = mapped_column(String(80))
+    timezone: Mapped[str] = mapped_column(String(40), default="Asia/Jakarta")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    agencies: Mapped[list[Agency]] = relationship(
+        back_populates="government", order_by="Agency.name"
+    )
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def __repr__(self) -> str:
+        return f"<Government {self.region_code} {self.name}>"
+
+
+class Agency(Base):
+    __tablename__ = "agency"
+    __table_args__ = (UniqueConstraint("government_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    government_id: Mapped[int] = mapped_column(ForeignKey("government.id"), index=True)
+    code: Mapped[str] = mapped_column(String(30))
+    name: Mapped[str] = mapped_column(String(200))
+    head_name: Mapped[str | None] = mapped_column(String(120))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(30))
+
+    government: Mapped[Government] = relationship(back_populates="agencies")
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    def __repr__(self) -> str:
+        return f"<Agency {self.code}>"
+
+
+class User(UserMixin, Base):
+    __tablename__ = "user_account"
+    __table_args__ = (
+        CheckConstraint("role <> 'opd' OR agency_id IS NOT NULL", name="opd_has_agency"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    government_id: Mapped[int] = mapped_column(ForeignKey("government.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[Role] = mapped_column(str_enum(Role, "role"))
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
+    phone: Mapped[str | None] = mapped_column(String(30))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    email_notifications: Mapped[bool] = mapped_column(Boolean, default=True)
+    whatsapp_notifications: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    government: Mapped[Government] = relationship()
+    agency: Mapped[Agency | None] = relationship()
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.role}>"

@@ -1,0 +1,177 @@
+"""Governments, agencies and users: creation and edits (flush, never commit)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import func, select
+
+from kerjasama_flow.accounts.models import Agency, Government, GovernmentKind, Role, User
+from kerjasama_flow.activity.services import changed, record, snapshot
+from kerjasama_flow.errors import DomainError
+from kerjasama_flow.extensions import db
+
+REGION_CODE = re.compile(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")
+AGENCY_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,29}$")
+MIN_PASSWORD_LENGTH = 8
+INDONESIAN_ZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
+AGENCY_FIELDS = ("code", "name", "head_name", "email", "phone")
+USER_FIELDS = ("name", "email", "role", "agency", "phone", "is_active")
+
+
+def _clean(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value or None
+
+
+def government_by_code(region_code: str) -> Government | None:
+    return db.session.scalar(select(Government).where(Government.region_code == region_code))
+
+
+def agency_by_code(government: Government, code: str) -> Agency | None:
+    return db.session.scalar(
+        select(Agency).where(
+            Agency.government_id == government.id, func.lower(Agency.code) == code.lower()
+        )
+    )
+
+
+def user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def create_government(
+    region_code: str,
+    name: str,
+    timezone: str = "Asia/Jakarta",
+    kind: GovernmentKind | None = None,
+    province: str | None = None,
+) -> Government:
+    region_code = region_code.strip()
+    if not REGION_CODE.match(region_code):
+        raise DomainError(
+            f"Kode wilayah “{region_code}” tidak sah; gunakan kode Kemendagri, mis. 35.72.",
+            "region_code",
+        )
+    if government_by_code(region_code):
+        raise DomainError(f"Pemda dengan kode {region_code} sudah terdaftar.", "region_code")
+    name = (name or "").strip()
+    if not name:
+        raise DomainError("Nama Pemda wajib diisi.", "name")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise DomainError(f"Zona waktu “{timezone}” tidak dikenal.", "timezone") from exc
+    if kind is None:
+        lowered = name.lower()
+        kind = (
+            GovernmentKind.KABUPATEN
+            if lowered.startswith("kabupaten")
+            else GovernmentKind.PROVINSI
+            if lowered.startswith("provinsi")
+            else GovernmentKind.KOTA
+        )
+    government = Government(
+        region_code=region_code, name=name, timezone=timezone, kind=kind, province=province
+    )
+    db.session.add(government)
+    db.session.flush()
+    return government
+
+
+def save_agency(actor: User | None, government: Government, agency: Agency | None, data: dict):
+    """Create (``agency`` None) or update an agency of ``government``."""
+    code = (data.get("code") or "").strip()
+    if not AGENCY_CODE.match(code):
+        raise DomainError(
+            "Kode OPD hanya huruf, angka, titik, garis bawah atau tanda hubung (maks. 30).",
+            "code",
+        )
+    clash = agency_by_code(government, code)
+    if clash is not None and clash is not agency:
+        raise DomainError(f"Kode OPD {code} sudah dipakai.", "code")
+    if not _clean(data.get("name")):
+        raise DomainError("Nama OPD wajib diisi.", "name")
+    creating = agency is None
+    if creating:
+        agency = Agency(government=government)
+        db.session.add(agency)
+    before = {} if creating else snapshot(agency, AGENCY_FIELDS)
+    agency.code = code
+    agency.name = data["name"].strip()
+    agency.head_name = _clean(data.get("head_name"))
+    agency.email = _clean(data.get("email"))
+    agency.phone = _clean(data.get("phone"))
+    db.session.flush()
+    old, new = changed(before, snapshot(agency, AGENCY_FIELDS))
+    if new:
+        record(
+            actor=actor,
+            government_id=government.id,
+            entity="agency",
+            entity_id=agency.id,
+            action="created" if creating else "updated",
+            before=old or None,
+            after=new,
+        )
+    return agency
+
+
+def save_user(
+    actor: User | None, government: Government, user: User | None, data: dict[str, Any]
+) -> User:
+    """Create (``user`` None) or update a user of ``government``; a new user needs a password."""
+    email = (data.get("email") or "").strip().lower()
+    if "@" not in email:
+        raise DomainError("Alamat email tidak sah.", "email")
+    clash = user_by_email(email)
+    if clash is not None and clash is not user:
+        raise DomainError("Email ini sudah dipakai pengguna lain.", "email")
+    role = Role(data["role"])
+    agency = data.get("agency")
+    if role == Role.OPD and agency is None:
+        raise DomainError("Pengguna Kepala OPD harus terhubung ke satu OPD.", "agency")
+    if agency is not None and agency.government_id != government.id:
+        raise DomainError("OPD tidak dikenal.", "agency")
+    if not _clean(data.get("name")):
+        raise DomainError("Nama wajib diisi.", "name")
+    password = data.get("password") or ""
+    creating = user is None
+    if (creating or password) and len(password) < MIN_PASSWORD_LENGTH:
+        raise DomainError(f"Kata sandi minimal {MIN_PASSWORD_LENGTH} karakter.", "password")
+    if actor is not None and user is actor and (role != Role.ADMIN or not data.get("is_active", True)):
+        raise DomainError("Anda tidak dapat mencabut hak admin atau menonaktifkan akun sendiri.", "role")
+    if creating:
+        user = User(government=government)
+        db.session.add(user)
+    before = {} if creating else snapshot(user, USER_FIELDS)
+    user.email = email
+    user.name = data["name"].strip()
+    user.role = role
+    user.agency = agency if role == Role.OPD else agency
+    user.phone = _clean(data.get("phone"))
+    user.is_active = bool(data.get("is_active", True))
+    if password:
+        user.set_password(password)
+    db.session.flush()
+    old, new = changed(before, snapshot(user, USER_FIELDS))
+    if new or password:
+        record(
+            actor=actor,
+            government_id=government.id,
+            entity="user",
+            entity_id=user.id,
+            action="created" if creating else "updated",
+            before=old or None,
+            after={**new, **({"password": "(diubah)"} if password and not creating else {})},
+        )
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    user = user_by_email(email or "")
+    if user is None or not user.is_active or not user.check_password(password or ""):
+        return None
+    return user

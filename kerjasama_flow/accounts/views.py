@@ -1,0 +1,133 @@
+"""Login, logout, own account; and the admin's settings: agencies (OPD) and users."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+
+from kerjasama_flow.accounts import services
+from kerjasama_flow.accounts.forms import AccountForm, AgencyForm, LoginForm, UserForm
+from kerjasama_flow.accounts.models import Agency, Role, User
+from kerjasama_flow.extensions import db
+from kerjasama_flow.forms_common import form_values
+from kerjasama_flow.tenancy import get_owned_or_404
+from kerjasama_flow.web import is_safe_next, run_service
+
+bp = Blueprint("auth", __name__)
+settings_bp = Blueprint("settings", __name__, url_prefix="/settings")
+
+HOME_BY_ROLE = {
+    Role.ADMIN: "agreements.index",
+    Role.OPD: "tasks.index",
+    Role.PIMPINAN: "agreements.index",
+}
+
+
+@bp.route("/")
+def home():
+    return redirect(url_for(HOME_BY_ROLE[current_user.role]))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("auth.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is None:
+            form.password.errors.append("Email atau kata sandi salah, atau akun tidak aktif.")
+        else:
+            login_user(user, remember=form.remember.data)
+            target = request.args.get("next")
+            return redirect(target if is_safe_next(target) else url_for("auth.home"))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    logout_user()
+    flash("Anda sudah keluar.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+def account():
+    user = current_user._get_current_object()
+    form = AccountForm(obj=user)
+    if form.validate_on_submit():
+        if form.new_password.data and not user.check_password(form.current_password.data or ""):
+            form.current_password.errors.append("Kata sandi sekarang salah.")
+        else:
+            user.phone = (form.phone.data or "").strip() or None
+            user.email_notifications = form.email_notifications.data
+            user.whatsapp_notifications = form.whatsapp_notifications.data
+            if form.new_password.data:
+                user.set_password(form.new_password.data)
+            db.session.commit()
+            flash("Pengaturan akun disimpan.", "success")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/account.html", form=form)
+
+
+# --- settings: agencies and users (admin only, see permissions.ENDPOINT_ROLES) ---------------
+
+
+@settings_bp.route("/agencies")
+def agencies():
+    rows = db.session.scalars(
+        select(Agency)
+        .where(Agency.government_id == current_user.government_id)
+        .order_by(Agency.name)
+    ).all()
+    return render_template("settings/agencies.html", agencies=rows)
+
+
+@settings_bp.route("/agencies/new", methods=["GET", "POST"])
+@settings_bp.route("/agencies/<int:agency_id>/edit", methods=["GET", "POST"])
+def agency_edit(agency_id: int | None = None):
+    agency = get_owned_or_404(Agency, agency_id) if agency_id else None
+    form = AgencyForm(obj=agency)
+    if form.validate_on_submit() and run_service(
+        form,
+        services.save_agency,
+        current_user,
+        current_user.government,
+        agency,
+        form_values(form),
+    ):
+        flash("Data OPD disimpan.", "success")
+        return redirect(url_for("settings.agencies"))
+    return render_template("settings/agency_form.html", form=form, agency=agency)
+
+
+@settings_bp.route("/users")
+def users():
+    rows = db.session.scalars(
+        select(User)
+        .where(User.government_id == current_user.government_id)
+        .order_by(User.role, User.name)
+    ).all()
+    return render_template("settings/users.html", users=rows)
+
+
+@settings_bp.route("/users/new", methods=["GET", "POST"])
+@settings_bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+def user_edit(user_id: int | None = None):
+    user = get_owned_or_404(User, user_id) if user_id else None
+    form = UserForm(obj=user)
+    if request.method == "GET" and user is not None:
+        form.role.data = user.role.value
+    if form.validate_on_submit():
+        data = form_values(form)
+        if user is None and not data.get("password"):
+            form.password.errors.append("Kata sandi wajib diisi untuk pengguna baru.")
+        elif run_service(
+            form, services.save_user, current_user, current_user.government, user, data
+        ):
+            flash("Data pengguna disimpan.", "success")
+            return redirect(url_for("settings.users"))
+    return render_template("settings/user_form.html", form=form, user=user)
+

@@ -1,0 +1,1 @@
+"""The activity log: who changed what, when, with the values before and after."""

@@ -1,0 +1,61 @@
+"""Writing the activity log. Every service that changes data calls ``record``."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from kerjasama_flow.activity.models import ActivityLog
+from kerjasama_flow.extensions import db
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, list | tuple | set):
+        return [_plain(v) for v in value]
+    if hasattr(value, "id") and hasattr(value, "__table__"):
+        return getattr(value, "name", None) or getattr(value, "title", None) or value.id
+    return value
+
+
+def snapshot(obj: Any, fields: list[str] | tuple[str, ...]) -> dict[str, Any]:
+    """The JSON-safe values of ``fields`` on ``obj``, for the before/after columns."""
+    return {name: _plain(getattr(obj, name)) for name in fields}
+
+
+def changed(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]:
+    """Only the keys whose values differ, so the log says what actually changed."""
+    keys = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
+
+
+def record(
+    *,
+    actor,
+    government_id: int,
+    entity: str,
+    entity_id: int | None,
+    action: str,
+    agreement_id: int | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> ActivityLog:
+    entry = ActivityLog(
+        government_id=government_id,
+        actor_id=getattr(actor, "id", None),
+        agreement_id=agreement_id,
+        entity=entity,
+        entity_id=entity_id,
+        action=action,
+        before=before,
+        after=after,
+    )
+    db.session.add(entry)
+    return entry

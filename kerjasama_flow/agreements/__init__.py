@@ -1,0 +1,1 @@
+"""Agreements (kerja sama), their partners and milestones, and the lifecycle that governs them."""

@@ -1,0 +1,195 @@
+"""The agreement lifecycle: stages, transitions and the rules a milestone must satisfy.
+
+Pure Python: no Flask, no database. Services gather the facts, call these functions, and store
+what they return; views never decide a stage.
+
+    penjajakan --mou--> kesepakatan --pks--> pks --transaction--> pelaksanaan --> selesai
+    any open stage --> ditunda (and back) | batal
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date
+
+from kerjasama_flow.errors import DomainError
+
+MAX_VALIDITY_YEARS = 5
+
+
+class Stage(enum.StrEnum):
+    PENJAJAKAN = "penjajakan"
+    KESEPAKATAN = "kesepakatan"
+    PKS = "pks"
+    PELAKSANAAN = "pelaksanaan"
+    SELESAI = "selesai"
+    DITUNDA = "ditunda"
+    BATAL = "batal"
+
+    @property
+    def label(self) -> str:
+        return STAGE_LABELS[self]
+
+
+STAGE_LABELS = {
+    Stage.PENJAJAKAN: "Penjajakan",
+    Stage.KESEPAKATAN: "Kesepakatan (MoU/KB)",
+    Stage.PKS: "PKS",
+    Stage.PELAKSANAAN: "Pelaksanaan",
+    Stage.SELESAI: "Selesai",
+    Stage.DITUNDA: "Ditunda",
+    Stage.BATAL: "Batal",
+}
+
+# The stepper on the detail page: the main road, in order.
+MAIN_ROAD = (Stage.PENJAJAKAN, Stage.KESEPAKATAN, Stage.PKS, Stage.PELAKSANAAN, Stage.SELESAI)
+CLOSED = frozenset({Stage.SELESAI, Stage.BATAL})
+
+
+class Action(enum.StrEnum):
+    """What a user may do to an agreement's stage by hand (milestones move it by themselves)."""
+
+    STALL = "tunda"
+    RESUME = "lanjutkan"
+    CANCEL = "batalkan"
+    COMPLETE = "selesaikan"
+
+    @property
+    def label(self) -> str:
+        return ACTION_LABELS[self]
+
+
+ACTION_LABELS = {
+    Action.STALL: "Tunda",
+    Action.RESUME: "Lanjutkan",
+    Action.CANCEL: "Batalkan",
+    Action.COMPLETE: "Tandai selesai",
+}
+
+
+class RuleViolation(DomainError):
+    """A lifecycle rule refused the change; ``field`` names the form field it belongs to."""
+
+
+class InvalidTransition(RuleViolation):
+    """The requested stage change is not allowed from the current stage."""
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What has been recorded for an agreement, as far as the stage is concerned."""
+
+    has_mou: bool = False
+    has_pks: bool = False
+    has_transaction: bool = False
+
+
+def stage_from_facts(facts: Facts) -> Stage:
+    """The open stage an agreement has reached through its milestones."""
+    if facts.has_transaction:
+        return Stage.PELAKSANAAN
+    if facts.has_pks:
+        return Stage.PKS
+    if facts.has_mou:
+        return Stage.KESEPAKATAN
+    return Stage.PENJAJAKAN
+
+
+def after_milestone(current: Stage, facts: Facts) -> Stage:
+    """The stage after a milestone was recorded, changed or removed.
+
+    A stalled agreement stays stalled (resuming recomputes its stage); a closed one accepts no
+    milestones at all (see ``check_open``).
+    """
+    check_open(current)
+    if current == Stage.DITUNDA:
+        return current
+    return stage_from_facts(facts)
+
+
+def check_open(current: Stage) -> None:
+    if current == Stage.BATAL:
+        raise InvalidTransition("Kerja sama ini sudah dibatalkan; tidak dapat diubah lagi.")
+    if current == Stage.SELESAI:
+        raise InvalidTransition("Kerja sama ini sudah selesai; tidak dapat diubah lagi.")
+
+
+def allowed_actions(current: Stage, facts: Facts) -> list[Action]:
+    """The manual actions offered for an agreement in ``current`` stage."""
+    if current in CLOSED:
+        return []
+    if current == Stage.DITUNDA:
+        return [Action.RESUME, Action.CANCEL]
+    actions = [Action.STALL, Action.CANCEL]
+    if current == Stage.PELAKSANAAN:
+        actions.insert(0, Action.COMPLETE)
+    return actions
+
+
+def apply_action(current: Stage, action: Action, facts: Facts) -> Stage:
+    """The stage after a manual action; raises ``InvalidTransition`` when it is not allowed."""
+    if action not in allowed_actions(current, facts):
+        raise InvalidTransition(
+            f"Tindakan “{action.label}” tidak dapat dilakukan pada tahap {current.label}."
+        )
+    return {
+        Action.STALL: Stage.DITUNDA,
+        Action.RESUME: stage_from_facts(facts),
+        Action.CANCEL: Stage.BATAL,
+        Action.COMPLETE: Stage.SELESAI,
+    }[action]
+
+
+# --- rules a milestone must satisfy -----------------------------------------------------------
+
+
+def check_period(starts_on: date | None, ends_on: date | None) -> None:
+    """End after start, and a validity of at most five years (extension is a new milestone)."""
+    if starts_on is None or ends_on is None:
+        return
+    if ends_on <= starts_on:
+        raise RuleViolation("Tanggal berakhir harus sesudah tanggal mulai berlaku.", "ends_on")
+    try:
+        limit = starts_on.replace(year=starts_on.year + MAX_VALIDITY_YEARS)
+    except ValueError:  # 29 February
+        limit = starts_on.replace(year=starts_on.year + MAX_VALIDITY_YEARS, day=28)
+    if ends_on > limit:
+        raise RuleViolation(
+            f"Masa berlaku paling lama {MAX_VALIDITY_YEARS} tahun; "
+            "perpanjangan dicatat sebagai dokumen baru.",
+            "ends_on",
+        )
+
+
+def check_signed_after(signed_on: date | None, earlier: date | None, what: str) -> None:
+    if signed_on and earlier and signed_on < earlier:
+        raise RuleViolation(f"Tanggal penandatanganan tidak boleh sebelum {what}.", "signed_on")
+
+
+def check_pks(has_signed_mou: bool, is_direct: bool, direct_reason: str | None) -> None:
+    """A PKS needs a signed MoU/KB, unless it is a direct PKS with a reason."""
+    if is_direct:
+        if not (direct_reason or "").strip():
+            raise RuleViolation(
+                "Sebutkan alasan PKS langsung tanpa Kesepakatan Bersama.", "direct_reason"
+            )
+        return
+    if not has_signed_mou:
+        raise RuleViolation(
+            "PKS memerlukan Kesepakatan Bersama/MoU yang sudah ditandatangani. "
+            "Catat MoU terlebih dahulu, atau tandai sebagai PKS langsung dan sebutkan alasannya.",
+            "mou_id",
+        )
+
+
+def check_transaction(has_pks: bool) -> None:
+    if not has_pks:
+        raise RuleViolation(
+            "Transaksi memerlukan PKS. Catat PKS terlebih dahulu.", "pks_id"
+        )
+
+
+def check_amount(value: int | None, field: str = "value_rp") -> None:
+    if value is not None and value < 0:
+        raise RuleViolation("Nilai tidak boleh negatif.", field)

@@ -1,0 +1,345 @@
+"""Partner, Agreement and its milestones: Visit, Mou (KB/MoU), Pks and Transaction."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.ext.associationproxy import AssociationProxy, association_proxy
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+
+from kerjasama_flow.accounts.models import Agency, Government, User
+from kerjasama_flow.agreements.lifecycle import Stage
+from kerjasama_flow.db import Base, UTCDateTime, str_enum, utcnow
+
+
+class AgreementKind(enum.StrEnum):
+    KSDD = "ksdd"
+    KSDPK = "ksdpk"
+
+    @property
+    def label(self) -> str:
+        return {
+            "ksdd": "KSDD (dengan daerah lain)",
+            "ksdpk": "KSDPK (dengan pihak ketiga)",
+        }[self.value]
+
+
+class PartnerKind(enum.StrEnum):
+    PEMDA_PROVINSI = "pemda_provinsi"
+    PEMDA_KABUPATEN = "pemda_kabupaten"
+    PEMDA_KOTA = "pemda_kota"
+    BUMD = "bumd"
+    BUMN = "bumn"
+    SWASTA = "swasta"
+    PERGURUAN_TINGGI = "perguruan_tinggi"
+    LAINNYA = "lainnya"
+
+    @property
+    def label(self) -> str:
+        return PARTNER_KIND_LABELS[self]
+
+    @property
+    def is_pemda(self) -> bool:
+        return self.value.startswith("pemda_")
+
+
+PARTNER_KIND_LABELS = {
+    PartnerKind.PEMDA_PROVINSI: "Pemerintah Provinsi",
+    PartnerKind.PEMDA_KABUPATEN: "Pemerintah Kabupaten",
+    PartnerKind.PEMDA_KOTA: "Pemerintah Kota",
+    PartnerKind.BUMD: "BUMD",
+    PartnerKind.BUMN: "BUMN",
+    PartnerKind.SWASTA: "Swasta",
+    PartnerKind.PERGURUAN_TINGGI: "Perguruan Tinggi",
+    PartnerKind.LAINNYA: "Lainnya",
+}
+
+# Sector codes stored on agreements, with their labels. Order is the order shown in forms.
+SECTORS = {
+    "pangan": "Ketahanan pangan",
+    "pertanian": "Pertanian",
+    "peternakan": "Peternakan",
+    "perikanan": "Perikanan",
+    "umkm": "UMKM dan perdagangan",
+    "industri": "Industri",
+    "pariwisata": "Pariwisata",
+    "investasi": "Investasi",
+    "egov": "E-government",
+    "pad": "Pendapatan asli daerah (PAD)",
+    "pendidikan": "Pendidikan",
+    "kesehatan": "Kesehatan",
+    "infrastruktur": "Infrastruktur",
+    "pelayanan_publik": "Pelayanan publik",
+    "lainnya": "Lainnya",
+}
+
+
+class VisitDirection(enum.StrEnum):
+    OUTGOING = "keluar"
+    INCOMING = "masuk"
+
+    @property
+    def label(self) -> str:
+        return {"keluar": "Kunjungan ke mitra", "masuk": "Menerima kunjungan mitra"}[self.value]
+
+
+class MouKind(enum.StrEnum):
+    KB = "kb"
+    MOU = "mou"
+
+    @property
+    def label(self) -> str:
+        return {"kb": "Kesepakatan Bersama", "mou": "Nota Kesepahaman (MoU)"}[self.value]
+
+
+class Partner(Base):
+    __tablename__ = "partner"
+    __table_args__ = (UniqueConstraint("government_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    government_id: Mapped[int] = mapped_column(ForeignKey("government.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[PartnerKind] = mapped_column(str_enum(PartnerKind, "partner_kind"))
+    region_code: Mapped[str | None] = mapped_column(String(13))
+    province: Mapped[str | None] = mapped_column(String(80))
+    contact: Mapped[str | None] = mapped_column(String(300))
+
+    def __repr__(self) -> str:
+        return f"<Partner {self.name}>"
+
+
+agreement_partner = Table(
+    "agreement_partner",
+    Base.metadata,
+    Column("agreement_id", ForeignKey("agreement.id", ondelete="CASCADE"), primary_key=True),
+    Column("partner_id", ForeignKey("partner.id"), primary_key=True, index=True),
+)
+
+pks_agency = Table(
+    "pks_agency",
+    Base.metadata,
+    Column("pks_id", ForeignKey("pks.id", ondelete="CASCADE"), primary_key=True),
+    Column("agency_id", ForeignKey("agency.id"), primary_key=True, index=True),
+)
+
+
+class AgreementSector(Base):
+    __tablename__ = "agreement_sector"
+
+    agreement_id: Mapped[int] = mapped_column(
+        ForeignKey("agreement.id", ondelete="CASCADE"), primary_key=True
+    )
+    sector: Mapped[str] = mapped_column(String(30), primary_key=True, index=True)
+
+    def __init__(self, sector: str):
+        self.sector = sector
+
+
+class Agreement(Base):
+    __tablename__ = "agreement"
+    __table_args__ = (
+        UniqueConstraint("government_id", "external_ref"),
+        Index("ix_agreement_government_stage", "government_id", "stage"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    government_id: Mapped[int] = mapped_column(ForeignKey("government.id"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[AgreementKind] = mapped_column(str_enum(AgreementKind, "agreement_kind"))
+    lead_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
+    origin_event: Mapped[str | None] = mapped_column(String(300))
+    description: Mapped[str | None] = mapped_column(Text)
+    commodities: Mapped[str | None] = mapped_column(String(500))
+    stage: Mapped[Stage] = mapped_column(str_enum(Stage, "stage"), default=Stage.PENJAJAKAN)
+    stage_reason: Mapped[str | None] = mapped_column(String(500))
+    external_ref: Mapped[str | None] = mapped_column(String(80))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    government: Mapped[Government] = relationship()
+    lead_agency: Mapped[Agency | None] = relationship()
+    created_by: Mapped[User | None] = relationship()
+    partners: Mapped[list[Partner]] = relationship(
+        secondary=agreement_partner, order_by=Partner.name
+    )
+    sector_rows: Mapped[list[AgreementSector]] = relationship(
+        cascade="all, delete-orphan", order_by=AgreementSector.sector
+    )
+    sectors: AssociationProxy[list[str]] = association_proxy("sector_rows", "sector")
+
+    visits: Mapped[list[Visit]] = relationship(
+        back_populates="agreement", cascade="all, delete-orphan", order_by="Visit.visited_on"
+    )
+    mous: Mapped[list[Mou]] = relationship(
+        back_populates="agreement", cascade="all, delete-orphan", order_by="Mou.signed_on"
+    )
+    pks_list: Mapped[list[Pks]] = relationship(
+        back_populates="agreement", cascade="all, delete-orphan", order_by="Pks.signed_on"
+    )
+    transactions: Mapped[list[Transaction]] = relationship(
+        back_populates="agreement",
+        cascade="all, delete-orphan",
+        order_by="Transaction.transacted_on",
+    )
+
+    @property
+    def sector_labels(self) -> list[str]:
+        return [SECTORS.get(code, code) for code in self.sectors]
+
+    @property
+    def partner_names(self) -> str:
+        return ", ".join(p.name for p in self.partners)
+
+    def __repr__(self) -> str:
+        return f"<Agreement {self.id} {self.title!r}>"
+
+
+class MilestoneMixin:
+    """Columns every milestone has: its agreement, notes, timestamps and an edit version."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    @declared_attr
+    def agreement_id(cls) -> Mapped[int]:
+        return mapped_column(ForeignKey("agreement.id", ondelete="CASCADE"), index=True)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict:
+        return {"version_id_col": cls.version}
+
+
+class Visit(MilestoneMixin, Base):
+    """Kunjungan kerja / penjajakan."""
+
+    __tablename__ = "visit"
+    kind = "visit"
+
+    visited_on: Mapped[date] = mapped_column(Date)
+    place: Mapped[str] = mapped_column(String(200))
+    direction: Mapped[VisitDirection] = mapped_column(str_enum(VisitDirection, "visit_direction"))
+    delegation: Mapped[str | None] = mapped_column(Text)
+    topics: Mapped[str | None] = mapped_column(Text)
+
+    agreement: Mapped[Agreement] = relationship(back_populates="visits")
+
+    @property
+    def occurred_on(self) -> date:
+        return self.visited_on
+
+
+class Mou(MilestoneMixin, Base):
+    """Kesepakatan Bersama / Nota Kesepahaman, signed by the heads of region."""
+
+    __tablename__ = "mou"
+    kind = "mou"
+
+    document_kind: Mapped[MouKind] = mapped_column(str_enum(MouKind, "mou_kind"))
+    number_own: Mapped[str | None] = mapped_column(String(120))
+    number_partner: Mapped[str | None] = mapped_column(String(120))
+    signed_on: Mapped[date] = mapped_column(Date)
+    place: Mapped[str | None] = mapped_column(String(200))
+    signatory_own: Mapped[str | None] = mapped_column(String(200))
+    signatory_partner: Mapped[str | None] = mapped_column(String(200))
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+
+    agreement: Mapped[Agreement] = relationship(back_populates="mous")
+
+    @property
+    def occurred_on(self) -> date:
+        return self.signed_on
+
+    @property
+    def label(self) -> str:
+        number = f" {self.number_own}" if self.number_own else ""
+        return f"{self.document_kind.label}{number}"
+
+
+class Pks(MilestoneMixin, Base):
+    """Perjanjian Kerja Sama between the agencies that carry the cooperation out."""
+
+    __tablename__ = "pks"
+    __table_args__ = (
+        CheckConstraint(
+            "mou_id IS NOT NULL OR is_direct", name="needs_mou_or_direct"
+        ),
+    )
+    kind = "pks"
+
+    title: Mapped[str] = mapped_column(String(300))
+    mou_id: Mapped[int | None] = mapped_column(ForeignKey("mou.id"), index=True)
+    is_direct: Mapped[bool] = mapped_column(Boolean, default=False)
+    direct_reason: Mapped[str | None] = mapped_column(String(500))
+    partner_agency: Mapped[str | None] = mapped_column(String(200))
+    number_own: Mapped[str | None] = mapped_column(String(120))
+    number_partner: Mapped[str | None] = mapped_column(String(120))
+    signed_on: Mapped[date] = mapped_column(Date)
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    scope: Mapped[str | None] = mapped_column(Text)
+
+    agreement: Mapped[Agreement] = relationship(back_populates="pks_list")
+    mou: Mapped[Mou | None] = relationship()
+    agencies: Mapped[list[Agency]] = relationship(secondary=pks_agency, order_by=Agency.name)
+
+    @property
+    def occurred_on(self) -> date:
+        return self.signed_on
+
+
+class Transaction(MilestoneMixin, Base):
+    """A transaction realised under a PKS (first and later ones)."""
+
+    __tablename__ = "agreement_transaction"
+    __table_args__ = (CheckConstraint("value_rp >= 0", name="value_not_negative"),)
+    kind = "transaction"
+
+    pks_id: Mapped[int] = mapped_column(ForeignKey("pks.id"), index=True)
+    transacted_on: Mapped[date] = mapped_column(Date)
+    buyer: Mapped[str] = mapped_column(String(200))
+    seller: Mapped[str] = mapped_column(String(200))
+    commodity: Mapped[str] = mapped_column(String(200))
+    volume: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    unit: Mapped[str | None] = mapped_column(String(30))
+    value_rp: Mapped[int] = mapped_column(BigInteger, default=0)
+
+    agreement: Mapped[Agreement] = relationship(back_populates="transactions")
+    pks: Mapped[Pks] = relationship()
+
+    @property
+    def occurred_on(self) -> date:
+        return self.transacted_on
+
+
+MILESTONE_MODELS: dict[str, type[MilestoneMixin]] = {
+    model.kind: model for model in (Visit, Mou, Pks, Transaction)
+}
+MILESTONE_LABELS = {
+    "visit": "Kunjungan kerja",
+    "mou": "Kesepakatan Bersama / MoU",
+    "pks": "PKS",
+    "transaction": "Transaksi",
+}

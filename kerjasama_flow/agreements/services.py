@@ -1,0 +1,435 @@
+"""State changes of agreements, partners and milestones.
+
+Services validate against the lifecycle rules, change the session and flush; they never
+commit. The caller (a view, the CLI, the API) commits once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from kerjasama_flow.accounts.models import Agency, User
+from kerjasama_flow.activity.services import changed, record, snapshot
+from kerjasama_flow.agreements import lifecycle
+from kerjasama_flow.agreements.lifecycle import Action, Facts, Stage
+from kerjasama_flow.agreements.models import (
+    MILESTONE_MODELS,
+    SECTORS,
+    Agreement,
+    AgreementKind,
+    AgreementSector,
+    Mou,
+    Partner,
+    PartnerKind,
+    Pks,
+    Transaction,
+)
+from kerjasama_flow.errors import ConflictError, DomainError
+from kerjasama_flow.extensions import db
+
+AGREEMENT_FIELDS = (
+    "title",
+    "kind",
+    "lead_agency",
+    "partners",
+    "sectors",
+    "commodities",
+    "origin_event",
+    "description",
+    "external_ref",
+)
+
+MILESTONE_FIELDS: dict[str, tuple[str, ...]] = {
+    "visit": ("visited_on", "place", "direction", "delegation", "topics", "notes"),
+    "mou": (
+        "document_kind",
+        "number_own",
+        "number_partner",
+        "signed_on",
+        "place",
+        "signatory_own",
+        "signatory_partner",
+        "starts_on",
+        "ends_on",
+        "notes",
+    ),
+    "pks": (
+        "title",
+        "mou",
+        "is_direct",
+        "direct_reason",
+        "agencies",
+        "partner_agency",
+        "number_own",
+        "number_partner",
+        "signed_on",
+        "starts_on",
+        "ends_on",
+        "scope",
+        "notes",
+    ),
+    "transaction": (
+        "pks",
+        "transacted_on",
+        "buyer",
+        "seller",
+        "commodity",
+        "volume",
+        "unit",
+        "value_rp",
+        "notes",
+    ),
+}
+
+
+def check_version(obj: Any, expected_version: int | None) -> None:
+    """Refuse to save over a change someone else made after this user loaded the record."""
+    if expected_version is not None and obj.version != expected_version:
+        raise ConflictError()
+
+
+def facts_for(agreement: Agreement) -> Facts:
+    return Facts(
+        has_mou=bool(agreement.mous),
+        has_pks=bool(agreement.pks_list),
+        has_transaction=bool(agreement.transactions),
+    )
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+def _own_agency(government_id: int, agency: Agency | None, field: str) -> Agency | None:
+    if agency is not None and agency.government_id != government_id:
+        raise DomainError("Perangkat daerah tidak dikenal.", field)
+    return agency
+
+
+# --- partners ---------------------------------------------------------------------------------
+
+
+def find_or_create_partner(
+    actor: User,
+    name: str,
+    kind: PartnerKind,
+    region_code: str | None = None,
+    province: str | None = None,
+    contact: str | None = None,
+) -> Partner:
+    """The government's partner of that name (case-insensitive), created when new."""
+    name = " ".join(name.split())
+    if not name:
+        raise DomainError("Nama mitra wajib diisi.", "new_partner_name")
+    existing = db.session.scalar(
+        select(Partner).where(
+            Partner.government_id == actor.government_id,
+            db.func.lower(Partner.name) == name.lower(),
+        )
+    )
+    if existing:
+        return existing
+    partner = Partner(
+        government_id=actor.government_id,
+        name=name,
+        kind=kind,
+        region_code=_clean(region_code),
+        province=_clean(province),
+        contact=_clean(contact),
+    )
+    db.session.add(partner)
+    db.session.flush()
+    record(
+        actor=actor,
+        government_id=actor.government_id,
+        entity="partner",
+        entity_id=partner.id,
+        action="created",
+        after=snapshot(partner, ("name", "kind", "region_code", "province")),
+    )
+    return partner
+
+
+def update_partner(actor: User, partner: Partner, data: dict[str, Any]) -> Partner:
+    fields = ("name", "kind", "region_code", "province", "contact")
+    before = snapshot(partner, fields)
+    name = " ".join((data.get("name") or "").split())
+    clash = db.session.scalar(
+        select(Partner.id).where(
+            Partner.government_id == partner.government_id,
+            db.func.lower(Partner.name) == name.lower(),
+            Partner.id != partner.id,
+        )
+    )
+    if clash:
+        raise DomainError("Mitra dengan nama ini sudah ada.", "name")
+    partner.name = name
+    partner.kind = data["kind"]
+    for key in ("region_code", "province", "contact"):
+        setattr(partner, key, _clean(data.get(key)))
+    db.session.flush()
+    old, new = changed(before, snapshot(partner, fields))
+    if new:
+        record(
+            actor=actor,
+            government_id=partner.government_id,
+            entity="partner",
+            entity_id=partner.id,
+            action="updated",
+            before=old,
+            after=new,
+        )
+    return partner
+
+
+# --- agreements -------------------------------------------------------------------------------
+
+
+def _apply_agreement_data(actor: User, agreement: Agreement, data: dict[str, Any]) -> None:
+    title = _clean(data.get("title"))
+    if not title:
+        raise DomainError("Judul kerja sama wajib diisi.", "title")
+    partners = list(data.get("partners") or [])
+    if data.get("new_partner_name"):
+        partners.append(
+            find_or_create_partner(
+                actor,
+                data["new_partner_name"],
+                data.get("new_partner_kind") or PartnerKind.LAINNYA,
+            )
+        )
+    if any(p.government_id != actor.government_id for p in partners):
+        raise DomainError("Mitra tidak dikenal.", "partners")
+    if not partners:
+        raise DomainError("Pilih minimal satu mitra, atau tambahkan mitra baru.", "partners")
+    sectors = list(dict.fromkeys(data.get("sectors") or []))
+    unknown = [s for s in sectors if s not in SECTORS]
+    if unknown:
+        raise DomainError(f"Sektor tidak dikenal: {', '.join(unknown)}.", "sectors")
+    external_ref = _clean(data.get("external_ref"))
+    if external_ref:
+        clash = db.session.scalar(
+            select(Agreement.id).where(
+                Agreement.government_id == actor.government_id,
+                Agreement.external_ref == external_ref,
+                Agreement.id != agreement.id if agreement.id else True,
+            )
+        )
+        if clash:
+            raise DomainError("Nomor referensi ini sudah dipakai kerja sama lain.", "external_ref")
+
+    agreement.title = title
+    agreement.kind = data.get("kind") or AgreementKind.KSDD
+    agreement.lead_agency = _own_agency(
+        actor.government_id, data.get("lead_agency"), "lead_agency"
+    )
+    agreement.partners = list(dict.fromkeys(partners))
+    agreement.sectors = sectors
+    agreement.commodities = _clean(data.get("commodities"))
+    agreement.origin_event = _clean(data.get("origin_event"))
+    agreement.description = _clean(data.get("description"))
+    agreement.external_ref = external_ref
+
+
+def create_agreement(actor: User, data: dict[str, Any]) -> Agreement:
+    agreement = Agreement(government_id=actor.government_id, created_by=actor)
+    agreement.stage = Stage.PENJAJAKAN
+    _apply_agreement_data(actor, agreement, data)
+    db.session.add(agreement)
+    db.session.flush()
+    record(
+        actor=actor,
+        government_id=agreement.government_id,
+        agreement_id=agreement.id,
+        entity="agreement",
+        entity_id=agreement.id,
+        action="created",
+        after=snapshot(agreement, AGREEMENT_FIELDS + ("stage",)),
+    )
+    return agreement
+
+
+def update_agreement(
+    actor: User, agreement: Agreement, data: dict[str, Any], expected_version: int | None
+) -> Agreement:
+    check_version(agreement, expected_version)
+    lifecycle.check_open(agreement.stage)
+    before = snapshot(agreement, AGREEMENT_FIELDS)
+    _apply_agreement_data(actor, agreement, data)
+    db.session.flush()
+    old, new = changed(before, snapshot(agreement, AGREEMENT_FIELDS))
+    if new:
+        record(
+            actor=actor,
+            government_id=agreement.government_id,
+            agreement_id=agreement.id,
+            entity="agreement",
+            entity_id=agreement.id,
+            action="updated",
+            before=old,
+            after=new,
+        )
+    return agreement
+
+
+def _set_stage(actor: User, agreement: Agreement, stage: Stage, reason: str | None) -> None:
+    if stage == agreement.stage:
+        return
+    before = {"stage": agreement.stage.value}
+    agreement.stage = stage
+    agreement.stage_reason = reason
+    record(
+        actor=actor,
+        government_id=agreement.government_id,
+        agreement_id=agreement.id,
+        entity="agreement",
+        entity_id=agreement.id,
+        action="stage_changed",
+        before=before,
+        after={"stage": stage.value, **({"reason": reason} if reason else {})},
+    )
+
+
+def change_stage(
+    actor: User,
+    agreement: Agreement,
+    action: Action,
+    reason: str | None,
+    expected_version: int | None,
+) -> Agreement:
+    """Stall, resume, cancel or complete an agreement by hand."""
+    check_version(agreement, expected_version)
+    reason = _clean(reason)
+    if action in (Action.STALL, Action.CANCEL) and not reason:
+        raise DomainError("Sebutkan alasannya.", "reason")
+    stage = lifecycle.apply_action(agreement.stage, action, facts_for(agreement))
+    _set_stage(actor, agreement, stage, reason)
+    db.session.flush()
+    return agreement
+
+
+# --- milestones -------------------------------------------------------------------------------
+
+
+def _check_milestone(agreement: Agreement, kind: str, data: dict[str, Any], exclude=None) -> None:
+    if kind in ("mou", "pks"):
+        lifecycle.check_period(data.get("starts_on"), data.get("ends_on"))
+    if kind == "pks":
+        mou = data.get("mou")
+        if mou is not None and mou.agreement_id != agreement.id:
+            raise DomainError("Kesepakatan Bersama tidak dikenal.", "mou")
+        lifecycle.check_pks(mou is not None, bool(data.get("is_direct")), data.get("direct_reason"))
+        lifecycle.check_signed_after(
+            data.get("signed_on"), mou.signed_on if mou else None, "penandatanganan MoU/KB"
+        )
+        for agency in data.get("agencies") or []:
+            _own_agency(agreement.government_id, agency, "agencies")
+    if kind == "transaction":
+        pks = data.get("pks")
+        if pks is not None and pks.agreement_id != agreement.id:
+            raise DomainError("PKS tidak dikenal.", "pks")
+        lifecycle.check_transaction(pks is not None)
+        if pks and data.get("transacted_on") and data["transacted_on"] < pks.signed_on:
+            raise DomainError(
+                "Tanggal transaksi tidak boleh sebelum penandatanganan PKS.", "transacted_on"
+            )
+        lifecycle.check_amount(data.get("value_rp"), "value_rp")
+        lifecycle.check_amount(data.get("volume"), "volume")
+
+
+def _assign_milestone(milestone: Any, kind: str, data: dict[str, Any]) -> None:
+    for name in MILESTONE_FIELDS[kind]:
+        if name in data:
+            setattr(milestone, name, _clean(data[name]))
+    if kind == "pks":
+        if not milestone.is_direct:
+            milestone.direct_reason = None
+        milestone.agencies = list(data.get("agencies") or [])
+    if kind == "transaction" and milestone.value_rp is None:
+        milestone.value_rp = 0
+
+
+def record_milestone(actor: User, agreement: Agreement, kind: str, data: dict[str, Any]):
+    """Record a visit, MoU/KB, PKS or transaction; the stage follows from the milestones."""
+    model = MILESTONE_MODELS[kind]
+    lifecycle.check_open(agreement.stage)
+    _check_milestone(agreement, kind, data)
+    milestone = model(agreement=agreement)
+    _assign_milestone(milestone, kind, data)
+    db.session.add(milestone)
+    db.session.flush()
+    record(
+        actor=actor,
+        government_id=agreement.government_id,
+        agreement_id=agreement.id,
+        entity=kind,
+        entity_id=milestone.id,
+        action="created",
+        after=snapshot(milestone, MILESTONE_FIELDS[kind]),
+    )
+    _set_stage(actor, agreement, lifecycle.after_milestone(agreement.stage, facts_for(agreement)), None)
+    db.session.flush()
+    return milestone
+
+
+def update_milestone(
+    actor: User, milestone: Any, data: dict[str, Any], expected_version: int | None
+):
+    kind = milestone.kind
+    agreement = milestone.agreement
+    check_version(milestone, expected_version)
+    lifecycle.check_open(agreement.stage)
+    _check_milestone(agreement, kind, data, exclude=milestone)
+    before = snapshot(milestone, MILESTONE_FIELDS[kind])
+    _assign_milestone(milestone, kind, data)
+    db.session.flush()
+    old, new = changed(before, snapshot(milestone, MILESTONE_FIELDS[kind]))
+    if new:
+        record(
+            actor=actor,
+            government_id=agreement.government_id,
+            agreement_id=agreement.id,
+            entity=kind,
+            entity_id=milestone.id,
+            action="updated",
+            before=old,
+            after=new,
+        )
+    return milestone
+
+
+def delete_milestone(actor: User, milestone: Any, expected_version: int | None) -> None:
+    """Remove a milestone recorded by mistake; refused while later milestones depend on it."""
+    kind = milestone.kind
+    agreement = milestone.agreement
+    check_version(milestone, expected_version)
+    lifecycle.check_open(agreement.stage)
+    if isinstance(milestone, Mou) and db.session.scalar(
+        select(Pks.id).where(Pks.mou_id == milestone.id).limit(1)
+    ):
+        raise DomainError("MoU/KB ini masih menjadi dasar PKS; hapus atau ubah PKS-nya dulu.")
+    if isinstance(milestone, Pks) and db.session.scalar(
+        select(Transaction.id).where(Transaction.pks_id == milestone.id).limit(1)
+    ):
+        raise DomainError("PKS ini sudah memiliki transaksi; hapus transaksinya dulu.")
+    record(
+        actor=actor,
+        government_id=agreement.government_id,
+        agreement_id=agreement.id,
+        entity=kind,
+        entity_id=milestone.id,
+        action="deleted",
+        before=snapshot(milestone, MILESTONE_FIELDS[kind]),
+    )
+    getattr(agreement, _COLLECTIONS[kind]).remove(milestone)
+    db.session.flush()
+    _set_stage(actor, agreement, lifecycle.after_milestone(agreement.stage, facts_for(agreement)), None)
+    db.session.flush()
+
+
+_COLLECTIONS = {"visit": "visits", "mou": "mous", "pks": "pks_list", "transaction": "transactions"}

@@ -1,0 +1,119 @@
+"""Command-line interface: ``flask --app wsgi <command>``."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+
+from kerjasama_flow.errors import DomainError
+from kerjasama_flow.extensions import db
+
+
+def _fail(message: str) -> None:
+    db.session.rollback()
+    raise click.ClickException(message)
+
+
+@click.command("create-government")
+@click.option("--code", required=True, help="Kode wilayah Kemendagri, mis. 35.72")
+@click.option("--name", required=True, help="Nama Pemda, mis. 'Kota Blitar'")
+@click.option("--timezone", default=None, help="Asia/Jakarta (WIB), Asia/Makassar, Asia/Jayapura")
+@click.option("--province", default=None)
+@with_appcontext
+def create_government_command(code: str, name: str, timezone: str | None, province: str | None):
+    """Register a government (Pemda) by its Kemendagri region code."""
+    from flask import current_app
+
+    from kerjasama_flow.accounts.services import create_government
+
+    try:
+        government = create_government(
+            code, name, timezone or current_app.config["KERJASAMA_TIMEZONE"], province=province
+        )
+        db.session.commit()
+    except DomainError as error:
+        _fail(error.message)
+    click.echo(f"Pemda {government.name} ({government.region_code}) terdaftar.")
+
+
+@click.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", required=True, type=click.Choice(["admin", "opd", "pimpinan"]))
+@click.option("--government", "government_code", required=True, help="Kode wilayah Pemda")
+@click.option("--agency", "agency_code", default=None, help="Kode OPD (wajib untuk peran opd)")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@with_appcontext
+def create_user_command(
+    email: str, name: str, role: str, government_code: str, agency_code: str | None, password: str
+):
+    """Create a user of a government."""
+    from kerjasama_flow.accounts.services import agency_by_code, government_by_code, save_user
+
+    government = government_by_code(government_code)
+    if government is None:
+        _fail(f"Pemda dengan kode wilayah {government_code} tidak ditemukan.")
+    agency = None
+    if agency_code:
+        agency = agency_by_code(government, agency_code)
+        if agency is None:
+            _fail(f"OPD dengan kode {agency_code} tidak ditemukan di {government.name}.")
+    data = {
+        "email": email,
+        "name": name,
+        "role": role,
+        "agency": agency,
+        "password": password,
+        "is_active": True,
+    }
+    try:
+        user = save_user(None, government, None, data)
+        db.session.commit()
+    except DomainError as error:
+        _fail(error.message)
+    click.echo(f"Pengguna {user.email} ({user.role.label}) dibuat untuk {government.name}.")
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo_command():
+    """Load the demo data from the seed reports; running it twice changes nothing."""
+    from kerjasama_flow.demo.seed import DEMO_PASSWORD, seed_demo
+
+    summary = seed_demo()
+    db.session.commit()
+    click.echo(summary.describe())
+    click.echo(f"Semua akun demo memakai kata sandi: {DEMO_PASSWORD}")
+
+
+@click.command("demo")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+@with_appcontext
+def demo_command(host: str, port: int):
+    """Apply migrations, load the demo data and serve the app (for trying it out)."""
+    from flask import current_app
+    from flask_migrate import upgrade
+
+    from kerjasama_flow.demo.seed import DEMO_PASSWORD, seed_demo
+
+    upgrade()
+    summary = seed_demo()
+    db.session.commit()
+    click.echo(summary.describe())
+    click.echo(f"\nAkun demo (kata sandi: {DEMO_PASSWORD}):")
+    for line in summary.accounts:
+        click.echo(f"  {line}")
+    click.echo(f"\nBuka http://{host}:{port}/ di peramban. Tekan Ctrl+C untuk berhenti.\n")
+    current_app.run(host=host, port=port, debug=False, use_reloader=False)
+
+
+def register(app: Flask) -> None:
+    for command in (
+        create_government_command,
+        create_user_command,
+        seed_demo_command,
+        demo_command,
+    ):
+        app.cli.add_command(command)

@@ -1,0 +1,1 @@
+"""Demo data rebuilt from the seed news reports."""

@@ -1,0 +1,68 @@
+"""Domain errors raised by services, and the HTTP error pages.
+
+The exceptions are plain Python so that pure modules (the lifecycle) can raise them; the Flask
+handlers are registered by ``register_errorhandlers``.
+"""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A change was refused. ``field`` names the form field the message belongs to, if any."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class ConflictError(DomainError):
+    """Someone else changed the record since it was loaded: never overwrite silently."""
+
+    def __init__(self, message: str | None = None):
+        super().__init__(
+            message
+            or "Data ini sudah diubah oleh pengguna lain sejak Anda membukanya. "
+            "Muat ulang halaman, periksa perubahan terbaru, lalu simpan kembali."
+        )
+
+
+ERROR_PAGES = {
+    400: ("Permintaan tidak valid", "Permintaan tidak dapat diproses. Periksa kembali isian Anda."),
+    403: ("Akses ditolak", "Anda tidak memiliki hak untuk membuka atau mengubah halaman ini."),
+    404: ("Halaman tidak ditemukan", "Data yang Anda cari tidak ada atau sudah dihapus."),
+    405: ("Metode tidak diizinkan", "Tindakan ini tidak tersedia untuk halaman ini."),
+    409: ("Terjadi konflik", ConflictError().message),
+    413: ("Berkas terlalu besar", "Ukuran berkas melebihi batas yang diizinkan."),
+    500: ("Terjadi kesalahan", "Terjadi kesalahan pada server. Perubahan Anda tidak disimpan."),
+}
+
+
+def register_errorhandlers(app) -> None:
+    from flask import render_template
+    from flask_wtf.csrf import CSRFError
+    from werkzeug.exceptions import HTTPException
+
+    from kerjasama_flow.extensions import db
+
+    def render(code: int, message: str | None = None):
+        title, default = ERROR_PAGES.get(code, ERROR_PAGES[500])
+        return render_template(
+            "errors/error.html", code=code, title=title, message=message or default
+        ), code
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        return render(error.code or 500)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return render(
+            400,
+            "Sesi formulir sudah kedaluwarsa atau tidak sah. Muat ulang halaman lalu coba lagi.",
+        )
+
+    @app.errorhandler(500)
+    def server_error(error):
+        db.session.rollback()
+        return render(500)

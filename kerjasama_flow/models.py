@@ -1,0 +1,30 @@
+"""Imports every domain's models, so that the metadata is complete wherever it is needed
+(migrations, the schema check in tests). Models live in their domain packages."""
+
+from kerjasama_flow.accounts.models import Agency, Government, User
+from kerjasama_flow.activity.models import ActivityLog
+from kerjasama_flow.agreements.models import (
+    Agreement,
+    AgreementSector,
+    Mou,
+    Partner,
+    Pks,
+    Transaction,
+    Visit,
+)
+from kerjasama_flow.tasks.models import Task
+
+__all__ = [
+    "ActivityLog",
+    "Agency",
+    "Agreement",
+    "AgreementSector",
+    "Government",
+    "Mou",
+    "Partner",
+    "Pks",
+    "Task",
+    "Transaction",
+    "User",
+    "Visit",
+]

@@ -1,0 +1,114 @@
+"""Who may do what: the route table and the ``can_*`` checks, in one place.
+
+Every endpoint of the app is listed in ``ENDPOINT_ROLES``; ``enforce_endpoint_access`` runs
+before each request and fails closed (403) for an endpoint missing from the table, and a test
+fails when a route is added without an entry. Record-level checks (``can_*``) are called by the
+views after loading the record through ``tenancy`` (another government's record is a 404).
+"""
+
+from __future__ import annotations
+
+from flask import abort, request
+from flask_login import current_user
+from sqlalchemy import exists, select
+
+from kerjasama_flow.accounts.models import Role, User
+from kerjasama_flow.agreements.models import Agreement
+from kerjasama_flow.extensions import db, login_manager
+from kerjasama_flow.tasks.models import Task
+
+PUBLIC = frozenset()  # no login needed
+ALL = frozenset(Role)
+ADMIN = frozenset({Role.ADMIN})
+ADMIN_OPD = frozenset({Role.ADMIN, Role.OPD})
+
+ENDPOINT_ROLES: dict[str, frozenset[Role]] = {
+    "static": PUBLIC,
+    "bootstrap.static": PUBLIC,
+    "auth.login": PUBLIC,
+    "auth.logout": ALL,
+    "auth.home": ALL,
+    "auth.account": ALL,
+    "agreements.index": ALL,
+    "agreements.detail": ALL,
+    "agreements.new": ADMIN,
+    "agreements.edit": ADMIN,
+    "agreements.stage": ADMIN,
+    "agreements.milestone_new": ADMIN,
+    "agreements.milestone_edit": ADMIN,
+    "agreements.milestone_delete": ADMIN,
+    "agreements.partners": ALL,
+    "agreements.partner_new": ADMIN,
+    "agreements.partner_edit": ADMIN,
+    "tasks.index": ALL,
+    "tasks.detail": ALL,
+    "tasks.new": ADMIN,
+    "tasks.edit": ADMIN,
+    "tasks.status": ADMIN_OPD,
+    "settings.agencies": ADMIN,
+    "settings.agency_edit": ADMIN,
+    "settings.users": ADMIN,
+    "settings.user_edit": ADMIN,
+}
+
+
+def enforce_endpoint_access():
+    endpoint = request.endpoint
+    if endpoint is None:  # no route matched: let the 404/405 handler answer
+        return None
+    roles = ENDPOINT_ROLES.get(endpoint)
+    if roles is None:
+        abort(403)
+    if roles is PUBLIC:
+        return None
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if current_user.role not in roles:
+        abort(403)
+    return None
+
+
+def agency_involved(agreement_id: int, agency_id: int) -> bool:
+    """The agency leads the agreement or has a task in it."""
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(Agreement.id == agreement_id, Agreement.lead_agency_id == agency_id)
+                | exists().where(Task.agreement_id == agreement_id, Task.agency_id == agency_id)
+            )
+        )
+    )
+
+
+def can_read_agreement(user: User, agreement: Agreement) -> bool:
+    if user.government_id != agreement.government_id:
+        return False
+    if user.role in (Role.ADMIN, Role.PIMPINAN):
+        return True
+    return user.agency_id is not None and agency_involved(agreement.id, user.agency_id)
+
+
+def can_edit_agreement(user: User, agreement: Agreement) -> bool:
+    return user.role == Role.ADMIN and user.government_id == agreement.government_id
+
+
+def can_read_task(user: User, task: Task) -> bool:
+    if user.government_id != task.government_id:
+        return False
+    if user.role == Role.OPD:
+        return task.agency_id == user.agency_id or can_read_agreement(user, task.agreement)
+    return True
+
+
+def can_update_task_status(user: User, task: Task) -> bool:
+    if user.government_id != task.government_id:
+        return False
+    return user.role == Role.ADMIN or (user.role == Role.OPD and task.agency_id == user.agency_id)
+
+
+def can_edit_task(user: User, task: Task) -> bool:
+    return user.role == Role.ADMIN and user.government_id == task.government_id
+
+
+def can_administer(user: User) -> bool:
+    return user.role == Role.ADMIN

@@ -1,0 +1,1 @@
+"""Follow-up tasks (tindak lanjut) assigned to agencies."""

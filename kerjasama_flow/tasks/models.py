@@ -1,0 +1,83 @@
+"""Task: a follow-up step assigned to an agency with a due date."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from kerjasama_flow.accounts.models import Agency, Government, User
+from kerjasama_flow.agreements.models import Agreement
+from kerjasama_flow.db import Base, UTCDateTime, str_enum, utcnow
+
+
+class TaskStatus(enum.StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return TASK_STATUS_LABELS[self]
+
+    @property
+    def is_open(self) -> bool:
+        return self in OPEN_STATUSES
+
+
+TASK_STATUS_LABELS = {
+    TaskStatus.OPEN: "Belum dikerjakan",
+    TaskStatus.IN_PROGRESS: "Sedang dikerjakan",
+    TaskStatus.DONE: "Selesai",
+    TaskStatus.CANCELLED: "Dibatalkan",
+}
+OPEN_STATUSES = frozenset({TaskStatus.OPEN, TaskStatus.IN_PROGRESS})
+
+
+class Task(Base):
+    __tablename__ = "task"
+    __table_args__ = (
+        # The reminder sweep and "Tugas Saya" read open tasks by due date.
+        Index("ix_task_status_due_on", "status", "due_on"),
+        Index("ix_task_agency_status", "agency_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    government_id: Mapped[int] = mapped_column(ForeignKey("government.id"), index=True)
+    agreement_id: Mapped[int] = mapped_column(
+        ForeignKey("agreement.id", ondelete="CASCADE"), index=True
+    )
+    milestone_kind: Mapped[str | None] = mapped_column(String(20))
+    milestone_id: Mapped[int | None]
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str | None] = mapped_column(Text)
+    due_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[TaskStatus] = mapped_column(
+        str_enum(TaskStatus, "task_status"), default=TaskStatus.OPEN
+    )
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    note: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    government: Mapped[Government] = relationship()
+    agreement: Mapped[Agreement] = relationship()
+    agency: Mapped[Agency] = relationship()
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+
+    def is_overdue(self, today: date) -> bool:
+        """Overdue is computed when read, against the government's own "today"."""
+        return self.status.is_open and self.due_on < today
+
+    def __repr__(self) -> str:
+        return f"<Task {self.id} {self.title!r} {self.status}>"

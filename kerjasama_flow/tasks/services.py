@@ -1,0 +1,121 @@
+"""State changes of follow-up tasks. Services flush; the caller commits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kerjasama_flow.accounts.models import Role, User
+from kerjasama_flow.activity.services import changed, record, snapshot
+from kerjasama_flow.agreements import lifecycle
+from kerjasama_flow.agreements.models import Agreement
+from kerjasama_flow.agreements.services import check_version
+from kerjasama_flow.db import utcnow
+from kerjasama_flow.errors import DomainError
+from kerjasama_flow.extensions import db
+from kerjasama_flow.tasks.models import Task, TaskStatus
+
+TASK_FIELDS = ("title", "description", "agency", "assignee", "due_on", "status", "note")
+
+
+def _validate(agreement: Agreement, data: dict[str, Any]) -> None:
+    title = (data.get("title") or "").strip()
+    if not title:
+        raise DomainError("Judul tugas wajib diisi.", "title")
+    agency = data.get("agency")
+    if agency is None:
+        raise DomainError("Pilih perangkat daerah (OPD) yang menindaklanjuti.", "agency")
+    if agency.government_id != agreement.government_id:
+        raise DomainError("Perangkat daerah tidak dikenal.", "agency")
+    if data.get("due_on") is None:
+        raise DomainError("Tanggal tenggat wajib diisi.", "due_on")
+    assignee = data.get("assignee")
+    if assignee is not None and (
+        assignee.government_id != agreement.government_id
+        or (assignee.role == Role.OPD and assignee.agency_id != agency.id)
+    ):
+        raise DomainError("Penanggung jawab harus pengguna dari OPD yang dipilih.", "assignee")
+
+
+def create_task(actor: User, agreement: Agreement, data: dict[str, Any]) -> Task:
+    lifecycle.check_open(agreement.stage)
+    _validate(agreement, data)
+    task = Task(
+        government_id=agreement.government_id,
+        agreement=agreement,
+        agency=data["agency"],
+        assignee=data.get("assignee"),
+        title=data["title"].strip(),
+        description=(data.get("description") or "").strip() or None,
+        due_on=data["due_on"],
+        status=TaskStatus.OPEN,
+        milestone_kind=data.get("milestone_kind"),
+        milestone_id=data.get("milestone_id"),
+        created_by=actor,
+    )
+    db.session.add(task)
+    db.session.flush()
+    record(
+        actor=actor,
+        government_id=task.government_id,
+        agreement_id=agreement.id,
+        entity="task",
+        entity_id=task.id,
+        action="created",
+        after=snapshot(task, TASK_FIELDS),
+    )
+    return task
+
+
+def update_task(
+    actor: User, task: Task, data: dict[str, Any], expected_version: int | None
+) -> Task:
+    """Admin edit of a task's title, agency, assignee, due date and description."""
+    check_version(task, expected_version)
+    _validate(task.agreement, data)
+    before = snapshot(task, TASK_FIELDS)
+    task.title = data["title"].strip()
+    task.description = (data.get("description") or "").strip() or None
+    task.agency = data["agency"]
+    task.assignee = data.get("assignee")
+    task.due_on = data["due_on"]
+    db.session.flush()
+    _log_change(actor, task, before, "updated")
+    return task
+
+
+def set_task_status(
+    actor: User,
+    task: Task,
+    status: TaskStatus,
+    note: str | None,
+    expected_version: int | None,
+) -> Task:
+    """What an OPD head does with their agency's task: start it, finish it with a note."""
+    check_version(task, expected_version)
+    note = (note or "").strip() or None
+    if status == TaskStatus.DONE and not note:
+        raise DomainError("Tuliskan catatan penyelesaian: apa yang sudah dikerjakan.", "note")
+    if status == TaskStatus.CANCELLED and actor.role != Role.ADMIN:
+        raise DomainError("Hanya Bagian Pemerintahan yang dapat membatalkan tugas.", "status")
+    before = snapshot(task, TASK_FIELDS)
+    task.status = status
+    task.note = note
+    task.done_at = utcnow() if status == TaskStatus.DONE else None
+    db.session.flush()
+    _log_change(actor, task, before, "status_changed")
+    return task
+
+
+def _log_change(actor: User, task: Task, before: dict, action: str) -> None:
+    old, new = changed(before, snapshot(task, TASK_FIELDS))
+    if new:
+        record(
+            actor=actor,
+            government_id=task.government_id,
+            agreement_id=task.agreement_id,
+            entity="task",
+            entity_id=task.id,
+            action=action,
+            before=old,
+            after=new,
+        )

@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("tasks", __name__)
