@@ -24,14 +24,17 @@ def _secret_key(instance_path: Path) -> str:
     return key_file.read_text().strip()
 
 
-def load_config(instance_path: str) -> dict:
+def load_config(instance_path: str, overrides: dict | None = None) -> dict:
+    """The settings from the environment; ``overrides`` (tests) win and skip the defaults'
+    side effects (such as writing a secret key to the instance folder)."""
+    overrides = overrides or {}
     instance = Path(instance_path)
     database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'kerjasama.db'}"
     # Heroku-style URLs name the old driver; we ship psycopg 3.
     if database_url.startswith(("postgres://", "postgresql://")):
         database_url = "postgresql+psycopg://" + database_url.split("://", 1)[1]
-    return {
-        "SECRET_KEY": _secret_key(instance),
+    settings = {
+        "SECRET_KEY": overrides.get("SECRET_KEY") or _secret_key(instance),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "KERJASAMA_TIMEZONE": os.environ.get("KERJASAMA_TIMEZONE", "Asia/Jakarta"),
@@ -44,3 +47,5 @@ def load_config(instance_path: str) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "PAGE_SIZE": int(os.environ.get("KERJASAMA_PAGE_SIZE", "20")),
     }
+    settings.update(overrides)
+    return settings

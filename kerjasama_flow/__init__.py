@@ -27,9 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=str(resource_dir("templates")),
     )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    app.config.from_mapping(load_config(app.instance_path))
-    if test_config:
-        app.config.from_mapping(test_config)
+    app.config.from_mapping(load_config(app.instance_path, test_config))
 
     register_extensions(app)
     register_blueprints(app)

@@ -1,0 +1,151 @@
+"""Fixtures: the app on every available database, a client, users of three roles.
+
+The suite runs on SQLite always, and again on PostgreSQL when KERJASAMA_TEST_DATABASE_URL is
+set (``.ci/run`` sets it): every test that uses ``app`` is parametrised by backend. On
+PostgreSQL each test session works in a schema of its own, dropped at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from kerjasama_flow import create_app
+from kerjasama_flow.extensions import db
+from tests import factories
+
+PG_URL = os.environ.get("KERJASAMA_TEST_DATABASE_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+
+
+def postgres_url_with_schema(schema: str) -> str:
+    url = make_url(PG_URL).set(drivername="postgresql+psycopg")
+    return url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+        hide_password=False
+    )
+
+
+class TempDatabase:
+    """A fresh, empty database: a SQLite file or a PostgreSQL schema of its own."""
+
+    def __init__(self, backend: str, tmp_dir):
+        self.backend = backend
+        if backend == "sqlite":
+            self.url = f"sqlite:///{tmp_dir / f'kf_{uuid.uuid4().hex[:8]}.db'}"
+            self.schema = None
+        else:
+            self.schema = f"kf_test_{uuid.uuid4().hex[:10]}"
+            self._admin = create_engine(make_url(PG_URL).set(drivername="postgresql+psycopg"))
+            with self._admin.begin() as conn:
+                conn.execute(text(f'CREATE SCHEMA "{self.schema}"'))
+            self.url = postgres_url_with_schema(self.schema)
+
+    def drop(self) -> None:
+        if self.schema:
+            with self._admin.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE'))
+            self._admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def temp_database(tmp_path_factory):
+    """A factory of empty databases on a backend, dropped at the end of the session."""
+    made: list[TempDatabase] = []
+
+    def make(backend: str) -> TempDatabase:
+        database = TempDatabase(backend, tmp_path_factory.mktemp("db"))
+        made.append(database)
+        return database
+
+    yield make
+    for database in made:
+        database.drop()
+
+
+def make_test_app(url: str, tmp_path, **overrides) -> Flask:
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "WTF_CSRF_ENABLED": False,
+        "SERVER_NAME": None,
+    }
+    config.update(overrides)
+    app = create_app(config)
+    app.instance_path = str(tmp_path)
+    return app
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def session_app(backend, temp_database, tmp_path_factory) -> Iterator[Flask]:
+    """One migrated database and app per backend for the whole session."""
+    database = temp_database(backend)
+    app = make_test_app(database.url, tmp_path_factory.mktemp("instance"))
+    with app.app_context():
+        upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _empty_all_tables(backend: str) -> None:
+    tables = db.metadata.sorted_tables
+    if backend == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in reversed(tables):
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def app(session_app, backend) -> Iterator[Flask]:
+    """The session's app with empty tables, an app context, and its config restored after."""
+    saved = dict(session_app.config)
+    with session_app.app_context():
+        _empty_all_tables(backend)
+        yield session_app
+        db.session.rollback()
+        db.session.remove()
+    session_app.config.clear()
+    session_app.config.update(saved)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def world(app):
+    """Two governments with agencies and users of every role (see ``factories.make_world``)."""
+    return factories.make_world()
+
+
+class AuthActions:
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, user, password: str = factories.PASSWORD):
+        return self._client.post("/login", data={"email": user.email, "password": password})
+
+    def logout(self):
+        return self._client.post("/logout")
+
+
+@pytest.fixture
+def auth(client) -> AuthActions:
+    return AuthActions(client)
