@@ -7,12 +7,40 @@ from sqlalchemy import select
 from wtforms import IntegerField
 from wtforms.validators import InputRequired, Optional
 from wtforms.widgets import HiddenInput
-from wtforms_sqlalchemy.fields import QuerySelectField, QuerySelectMultipleField
+from wtforms_sqlalchemy import fields as sqla_fields
 
 from kerjasama_flow.accounts.models import Agency
 from kerjasama_flow.extensions import db
 
+try:  # WTForms >= 3.3 deprecates plain tuples as select options
+    from wtforms.fields.choices import Choice, SelectChoice
+except ImportError:  # pragma: no cover - older WTForms take tuples
+    Choice = SelectChoice = None
+
 REQUIRED = "Wajib diisi."
+
+
+def choice(value: str, label: str):
+    """One option of a ``SelectField`` in the shape the installed WTForms expects."""
+    return SelectChoice(value, label) if SelectChoice else (value, label)
+
+
+def _rendered(options):
+    for option in options:
+        yield Choice(*option) if Choice and not isinstance(option, Choice) else option
+
+
+class QuerySelectField(sqla_fields.QuerySelectField):
+    """wtforms-sqlalchemy 0.4 yields raw tuples, deprecated since WTForms 3.3 (an error under
+    the test suite's ``filterwarnings = error``): yield ``Choice`` instances instead."""
+
+    def iter_choices(self):
+        return _rendered(super().iter_choices())
+
+
+class QuerySelectMultipleField(sqla_fields.QuerySelectMultipleField):
+    def iter_choices(self):
+        return _rendered(super().iter_choices())
 
 
 def required(message: str = REQUIRED) -> InputRequired:

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from flask import flash
 from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.local import LocalProxy
 
 from kerjasama_flow.errors import ConflictError, DomainError
 from kerjasama_flow.extensions import db
@@ -23,6 +24,9 @@ def run_service(form, service: Callable[..., Any], *args, **kwargs) -> Any:
     A concurrent edit detected at flush time (the version counter) becomes the same conflict
     message as one detected by comparing the submitted version.
     """
+    # Services compare and store users as model objects, never as Flask-Login's proxy.
+    args = tuple(_unproxy(arg) for arg in args)
+    kwargs = {key: _unproxy(value) for key, value in kwargs.items()}
     try:
         result = service(*args, **kwargs)
         db.session.commit()
@@ -35,6 +39,10 @@ def run_service(form, service: Callable[..., Any], *args, **kwargs) -> Any:
         _show(form, error)
         return None
     return result if result is not None else True
+
+
+def _unproxy(value: Any) -> Any:
+    return value._get_current_object() if isinstance(value, LocalProxy) else value
 
 
 def _show(form, error: DomainError) -> None:

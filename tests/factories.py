@@ -6,6 +6,8 @@ import itertools
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from werkzeug.security import generate_password_hash
+
 from kerjasama_flow.accounts.models import Agency, Government, Role, User
 from kerjasama_flow.agreements.lifecycle import Stage
 from kerjasama_flow.agreements.models import (
@@ -24,6 +26,9 @@ from kerjasama_flow.extensions import db
 from kerjasama_flow.tasks.models import Task, TaskStatus
 
 PASSWORD = "rahasia-demo-1"
+# Real hashes are deliberately slow (scrypt); the factories reuse one cheap hash of PASSWORD so
+# that a test's users cost microseconds. Login still verifies it for real.
+PASSWORD_HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
 _seq = itertools.count(1)
 
 
@@ -67,7 +72,7 @@ def make_user(government: Government, role: Role = Role.ADMIN, agency=None, **kw
         agency=agency,
         **kw,
     )
-    user.set_password(PASSWORD)
+    user.password_hash = PASSWORD_HASH
     db.session.add(user)
     db.session.flush()
     return user
@@ -218,9 +223,9 @@ def make_world() -> World:
     gov = make_government("35.72", "Kota Blitar")
     agency = make_agency(gov, "DKPP", name="Dinas Ketahanan Pangan dan Pertanian")
     other_agency = make_agency(gov, "BAPPEDA", name="Bappeda")
-    admin = make_user(gov, Role.ADMIN, email="admin@blitar.test")
-    opd = make_user(gov, Role.OPD, agency=agency, email="dkpp@blitar.test")
-    pimpinan = make_user(gov, Role.PIMPINAN, email="walikota@blitar.test")
+    admin = make_user(gov, Role.ADMIN, email="admin@blitarkota.go.id")
+    opd = make_user(gov, Role.OPD, agency=agency, email="dkpp@blitarkota.go.id")
+    pimpinan = make_user(gov, Role.PIMPINAN, email="walikota@blitarkota.go.id")
     partner = make_partner(gov, "Pemerintah Provinsi DKI Jakarta", kind=PartnerKind.PEMDA_PROVINSI)
     agreement = make_agreement(gov, agency, partners=[partner], title="Pasokan pangan ke DKI")
     visit = make_visit(agreement)
@@ -230,7 +235,7 @@ def make_world() -> World:
     task = make_task(agreement, agency)
 
     other_gov = make_government("35.07", "Kabupaten Malang")
-    other_admin = make_user(other_gov, Role.ADMIN, email="admin@malang.test")
+    other_admin = make_user(other_gov, Role.ADMIN, email="admin@malangkab.go.id")
     other_agency_b = make_agency(other_gov, "DKPP", name="Dinas Pangan Malang")
     other_agreement = make_agreement(other_gov, other_agency_b, title="Pasokan ke Batam")
     other_mou = make_mou(other_agreement)

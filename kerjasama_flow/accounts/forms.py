@@ -7,7 +7,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.validators import Email, EqualTo, Length, Optional
 
 from kerjasama_flow.accounts.models import ROLE_LABELS, Role
-from kerjasama_flow.forms_common import agency_field, required
+from kerjasama_flow.forms_common import agency_field, choice, required
 
 
 class LoginForm(FlaskForm):
@@ -55,7 +55,7 @@ class UserForm(FlaskForm):
     )
     role = SelectField(
         "Peran",
-        choices=[(role.value, ROLE_LABELS[role]) for role in Role],
+        choices=[choice(role.value, ROLE_LABELS[role]) for role in Role],
         validators=[required()],
     )
     agency = agency_field("OPD", optional=True, description="Wajib untuk peran Kepala OPD.")

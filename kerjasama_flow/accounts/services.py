@@ -141,8 +141,11 @@ def save_user(
     creating = user is None
     if (creating or password) and len(password) < MIN_PASSWORD_LENGTH:
         raise DomainError(f"Kata sandi minimal {MIN_PASSWORD_LENGTH} karakter.", "password")
-    if actor is not None and user is actor and (role != Role.ADMIN or not data.get("is_active", True)):
-        raise DomainError("Anda tidak dapat mencabut hak admin atau menonaktifkan akun sendiri.", "role")
+    demoting_self = role != Role.ADMIN or not data.get("is_active", True)
+    if actor is not None and user is not None and user.id == actor.id and demoting_self:
+        raise DomainError(
+            "Anda tidak dapat mencabut hak admin atau menonaktifkan akun sendiri.", "role"
+        )
     if creating:
         user = User(government=government)
         db.session.add(user)
@@ -150,7 +153,7 @@ def save_user(
     user.email = email
     user.name = data["name"].strip()
     user.role = role
-    user.agency = agency if role == Role.OPD else agency
+    user.agency = agency
     user.phone = _clean(data.get("phone"))
     user.is_active = bool(data.get("is_active", True))
     if password:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import MutableSequence, Set
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -18,7 +19,8 @@ def _plain(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
-    if isinstance(value, list | tuple | set):
+    # Association proxies (Agreement.sectors) are MutableSequences, not lists.
+    if isinstance(value, list | tuple | Set | MutableSequence):
         return [_plain(v) for v in value]
     if hasattr(value, "id") and hasattr(value, "__table__"):
         return getattr(value, "name", None) or getattr(value, "title", None) or value.id

@@ -179,14 +179,14 @@ def check_pks(has_signed_mou: bool, is_direct: bool, direct_reason: str | None) 
         raise RuleViolation(
             "PKS memerlukan Kesepakatan Bersama/MoU yang sudah ditandatangani. "
             "Catat MoU terlebih dahulu, atau tandai sebagai PKS langsung dan sebutkan alasannya.",
-            "mou_id",
+            "mou",
         )
 
 
 def check_transaction(has_pks: bool) -> None:
     if not has_pks:
         raise RuleViolation(
-            "Transaksi memerlukan PKS. Catat PKS terlebih dahulu.", "pks_id"
+            "Transaksi memerlukan PKS. Catat PKS terlebih dahulu.", "pks"
         )
 
 

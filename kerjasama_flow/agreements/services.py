@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, true
 
 from kerjasama_flow.accounts.models import Agency, User
 from kerjasama_flow.activity.services import changed, record, snapshot
@@ -19,7 +19,6 @@ from kerjasama_flow.agreements.models import (
     SECTORS,
     Agreement,
     AgreementKind,
-    AgreementSector,
     Mou,
     Partner,
     PartnerKind,
@@ -155,6 +154,30 @@ def find_or_create_partner(
     return partner
 
 
+def create_partner(actor: User, data: dict[str, Any]) -> Partner:
+    """A partner from the partner form; unlike ``find_or_create_partner`` a name the
+    government already has is refused, so that nobody believes they made a new one."""
+    name = " ".join((data.get("name") or "").split())
+    if not name:
+        raise DomainError("Nama mitra wajib diisi.", "name")
+    clash = db.session.scalar(
+        select(Partner.id).where(
+            Partner.government_id == actor.government_id,
+            db.func.lower(Partner.name) == name.lower(),
+        )
+    )
+    if clash:
+        raise DomainError("Mitra dengan nama ini sudah ada.", "name")
+    return find_or_create_partner(
+        actor,
+        name,
+        data.get("kind") or PartnerKind.LAINNYA,
+        region_code=data.get("region_code"),
+        province=data.get("province"),
+        contact=data.get("contact"),
+    )
+
+
 def update_partner(actor: User, partner: Partner, data: dict[str, Any]) -> Partner:
     fields = ("name", "kind", "region_code", "province", "contact")
     before = snapshot(partner, fields)
@@ -217,7 +240,7 @@ def _apply_agreement_data(actor: User, agreement: Agreement, data: dict[str, Any
             select(Agreement.id).where(
                 Agreement.government_id == actor.government_id,
                 Agreement.external_ref == external_ref,
-                Agreement.id != agreement.id if agreement.id else True,
+                Agreement.id != agreement.id if agreement.id else true(),
             )
         )
         if clash:
@@ -295,6 +318,12 @@ def _set_stage(actor: User, agreement: Agreement, stage: Stage, reason: str | No
     )
 
 
+def _restage(actor: User, agreement: Agreement) -> None:
+    """Move the stage to where the milestones now put it."""
+    stage = lifecycle.after_milestone(agreement.stage, facts_for(agreement))
+    _set_stage(actor, agreement, stage, None)
+
+
 def change_stage(
     actor: User,
     agreement: Agreement,
@@ -316,7 +345,7 @@ def change_stage(
 # --- milestones -------------------------------------------------------------------------------
 
 
-def _check_milestone(agreement: Agreement, kind: str, data: dict[str, Any], exclude=None) -> None:
+def _check_milestone(agreement: Agreement, kind: str, data: dict[str, Any]) -> None:
     if kind in ("mou", "pks"):
         lifecycle.check_period(data.get("starts_on"), data.get("ends_on"))
     if kind == "pks":
@@ -372,7 +401,7 @@ def record_milestone(actor: User, agreement: Agreement, kind: str, data: dict[st
         action="created",
         after=snapshot(milestone, MILESTONE_FIELDS[kind]),
     )
-    _set_stage(actor, agreement, lifecycle.after_milestone(agreement.stage, facts_for(agreement)), None)
+    _restage(actor, agreement)
     db.session.flush()
     return milestone
 
@@ -384,7 +413,7 @@ def update_milestone(
     agreement = milestone.agreement
     check_version(milestone, expected_version)
     lifecycle.check_open(agreement.stage)
-    _check_milestone(agreement, kind, data, exclude=milestone)
+    _check_milestone(agreement, kind, data)
     before = snapshot(milestone, MILESTONE_FIELDS[kind])
     _assign_milestone(milestone, kind, data)
     db.session.flush()
@@ -428,7 +457,7 @@ def delete_milestone(actor: User, milestone: Any, expected_version: int | None) 
     )
     getattr(agreement, _COLLECTIONS[kind]).remove(milestone)
     db.session.flush()
-    _set_stage(actor, agreement, lifecycle.after_milestone(agreement.stage, facts_for(agreement)), None)
+    _restage(actor, agreement)
     db.session.flush()
 
 

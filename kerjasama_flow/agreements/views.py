@@ -1,3 +1,419 @@
-from flask import Blueprint
+"""Agreements on the web: the list, the agreement form, the detail page with its stage
+actions, one generic form for every milestone kind, and the partners.
+
+Roles per endpoint are enforced by ``permissions.ENDPOINT_ROLES`` before these run; the views
+load the record through ``tenancy`` (another government's record is a 404) and check the
+record-level ``can_*`` rules (an OPD head not involved in an agreement gets a 403). Every
+change goes through ``services``; ``web.run_service`` commits once or puts the refusal next
+to its field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from kerjasama_flow import clock
+from kerjasama_flow.accounts.models import Role
+from kerjasama_flow.agreements import queries, services
+from kerjasama_flow.agreements.activity_text import describe
+from kerjasama_flow.agreements.forms import (
+    MILESTONE_FORMS,
+    AgreementFilterForm,
+    AgreementForm,
+    DeleteForm,
+    PartnerForm,
+    StageForm,
+    choices,
+)
+from kerjasama_flow.agreements.lifecycle import (
+    CLOSED,
+    MAIN_ROAD,
+    Facts,
+    Stage,
+    allowed_actions,
+    stage_from_facts,
+)
+from kerjasama_flow.agreements.models import MILESTONE_LABELS, Agreement, Partner
+from kerjasama_flow.forms_common import form_values
+from kerjasama_flow.permissions import can_edit_agreement, can_read_agreement
+from kerjasama_flow.tenancy import get_milestone_or_404, get_owned_or_404
+from kerjasama_flow.web import run_service
 
 bp = Blueprint("agreements", __name__)
+
+# What the button that records each milestone says.
+RECORD_LABELS = {
+    "visit": "Catat kunjungan kerja",
+    "mou": "Catat Kesepakatan Bersama",
+    "pks": "Catat PKS",
+    "transaction": "Catat transaksi",
+}
+# What the flash says after a milestone was recorded, changed or deleted.
+SAVED_LABELS = {
+    "visit": "Kunjungan kerja",
+    "mou": "Kesepakatan Bersama/MoU",
+    "pks": "PKS",
+    "transaction": "Transaksi",
+}
+
+
+def _today():
+    return clock.today_in(current_user.government.timezone)
+
+
+def _readable(agreement_id: int) -> Agreement:
+    agreement = get_owned_or_404(Agreement, agreement_id)
+    if not can_read_agreement(current_user, agreement):
+        abort(403)
+    return agreement
+
+
+def _editable(agreement_id: int) -> Agreement:
+    agreement = get_owned_or_404(Agreement, agreement_id)
+    if not can_edit_agreement(current_user, agreement):
+        abort(403)
+    return agreement
+
+
+def _detail_url(agreement: Agreement, anchor: str | None = None) -> str:
+    return url_for("agreements.detail", agreement_id=agreement.id, _anchor=anchor)
+
+
+def _closed_redirect(agreement: Agreement):
+    """A closed agreement takes no more changes: say so and go back to its page."""
+    if agreement.stage not in CLOSED:
+        return None
+    flash(
+        f"Kerja sama ini sudah {agreement.stage.label.lower()}; datanya tidak dapat diubah lagi.",
+        "warning",
+    )
+    return redirect(_detail_url(agreement))
+
+
+# --- the list ---------------------------------------------------------------------------------
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+@bp.route("/agreements")
+def index():
+    form = AgreementFilterForm(request.args)
+    years = [(year, str(year)) for year in queries.year_choices(current_user)]
+    form.stage.choices = choices([("", "Semua tahap"), *queries.stage_choices()])
+    form.partner.choices = choices([("", "Semua mitra"), *queries.partner_choices(current_user)])
+    form.sector.choices = choices([("", "Semua sektor"), *queries.sector_choices()])
+    form.agency.choices = choices([("", "Semua OPD"), *queries.agency_choices(current_user)])
+    form.year.choices = choices([("", "Semua tahun"), *years])
+
+    stage = form.chosen("stage")
+    filters = queries.AgreementFilters(
+        q=(form.q.data or "").strip() or None,
+        stage=Stage(stage) if stage else None,
+        partner_id=_int_or_none(form.chosen("partner")),
+        sector=form.chosen("sector"),
+        agency_id=_int_or_none(form.chosen("agency")),
+        year=_int_or_none(form.chosen("year")),
+    )
+    pagination = queries.paginate_agreements(
+        current_user, filters, request.args.get("page", 1, type=int)
+    )
+    figures = queries.row_figures([a.id for a in pagination.items], _today())
+    has_any = pagination.total > 0 or (
+        filters.is_narrowed and queries.count_visible(current_user) > 0
+    )
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "agreements/index.html",
+        form=form,
+        filters=filters,
+        pagination=pagination,
+        figures=figures,
+        empty_figures=queries.RowFigures(),
+        has_any=has_any,
+        page_url=lambda page: url_for("agreements.index", **args, page=page),
+        is_admin=current_user.role == Role.ADMIN,
+    )
+
+
+# --- the agreement form -----------------------------------------------------------------------
+
+
+@bp.route("/agreements/new", methods=["GET", "POST"])
+def new():
+    form = AgreementForm()
+    if form.validate_on_submit():
+        agreement = run_service(
+            form, services.create_agreement, current_user, form_values(form)
+        )
+        if agreement:
+            flash(f"Kerja sama \u201c{agreement.title}\u201d dicatat.", "success")
+            return redirect(_detail_url(agreement))
+    return render_template("agreements/form.html", form=form, agreement=None)
+
+
+@bp.route("/agreements/<int:agreement_id>/edit", methods=["GET", "POST"])
+def edit(agreement_id: int):
+    agreement = _editable(agreement_id)
+    if (closed := _closed_redirect(agreement)) is not None:
+        return closed
+    form = AgreementForm(obj=agreement)
+    if form.validate_on_submit() and run_service(
+        form,
+        services.update_agreement,
+        current_user,
+        agreement,
+        form_values(form),
+        form.version.data,
+    ):
+        flash("Perubahan kerja sama disimpan.", "success")
+        return redirect(_detail_url(agreement))
+    return render_template("agreements/form.html", form=form, agreement=agreement)
+
+
+# --- the detail page and its stage actions ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PageAction:
+    label: str
+    url: str
+
+
+def _next_kind(agreement: Agreement, facts: Facts) -> str:
+    """The milestone a user most likely records next."""
+    if facts.has_pks:
+        return "transaction"
+    if facts.has_mou:
+        return "pks"
+    if agreement.visits:
+        return "mou"
+    return "visit"
+
+
+def _milestone_actions(agreement: Agreement, facts: Facts) -> tuple[PageAction, list[PageAction]]:
+    """The next sensible action (the primary button) and the other recordings."""
+    primary = _next_kind(agreement, facts)
+    actions = {
+        kind: PageAction(
+            label, url_for("agreements.milestone_new", agreement_id=agreement.id, kind=kind)
+        )
+        for kind, label in RECORD_LABELS.items()
+    }
+    return actions.pop(primary), list(actions.values())
+
+
+def _stepper(agreement: Agreement, facts: Facts) -> list[tuple[Stage, str]]:
+    """Each stage of the main road with ``done``, ``current`` or ``""``. A stalled or
+    cancelled agreement shows how far its milestones got, with nothing current."""
+    if agreement.stage in MAIN_ROAD:
+        reached, current = agreement.stage, agreement.stage
+    else:
+        reached, current = stage_from_facts(facts), None
+    position = MAIN_ROAD.index(reached)
+    steps = []
+    for index, stage in enumerate(MAIN_ROAD):
+        if stage == current:
+            state = "current"
+        elif index < position or (current is None and index == position):
+            state = "done"
+        else:
+            state = ""
+        steps.append((stage, state))
+    return steps
+
+
+def _render_detail(agreement: Agreement, stage_form: StageForm | None = None):
+    queries.load_detail(agreement.id)
+    today = _today()
+    facts = services.facts_for(agreement)
+    is_open = agreement.stage not in CLOSED
+    can_edit = can_edit_agreement(current_user, agreement) and is_open
+    primary = secondary = None
+    if can_edit:
+        primary, secondary = _milestone_actions(agreement, facts)
+        actions = allowed_actions(agreement.stage, facts)
+        if stage_form is None and actions:
+            stage_form = StageForm(formdata=None, version=agreement.version)
+        if stage_form is not None:
+            stage_form.offer(actions)
+    tasks = queries.agreement_tasks(agreement, today)
+    return render_template(
+        "agreements/detail.html",
+        agreement=agreement,
+        steps=_stepper(agreement, facts),
+        can_edit=can_edit,
+        primary_action=primary,
+        secondary_actions=secondary or [],
+        stage_form=stage_form if can_edit else None,
+        timeline=queries.timeline(agreement),
+        milestone_labels=MILESTONE_LABELS,
+        tasks=tasks,
+        overdue_count=sum(1 for task in tasks if task.is_overdue(today)),
+        transactions=agreement.transactions,
+        transactions_total=sum(t.value_rp or 0 for t in agreement.transactions),
+        activity=[describe(entry) for entry in queries.agreement_activity(agreement)],
+        today=today,
+    )
+
+
+@bp.route("/agreements/<int:agreement_id>")
+def detail(agreement_id: int):
+    return _render_detail(_readable(agreement_id))
+
+
+@bp.route("/agreements/<int:agreement_id>/stage", methods=["POST"])
+def stage(agreement_id: int):
+    agreement = _editable(agreement_id)
+    form = StageForm()  # every action is a valid choice: the lifecycle says which may be done
+    if form.validate_on_submit() and run_service(
+        form,
+        services.change_stage,
+        current_user,
+        agreement,
+        form.action.data,
+        form.reason.data,
+        form.version.data,
+    ):
+        flash(f"Tahap kerja sama sekarang: {agreement.stage.label}.", "success")
+        return redirect(_detail_url(agreement))
+    if not form.errors:  # a conflict or a refused transition: flashed, show the fresh page
+        return redirect(_detail_url(agreement))
+    return _render_detail(agreement, stage_form=form)
+
+
+# --- milestones: one generic form for visit, mou, pks and transaction -------------------------
+
+
+def _milestone_form_class(kind: str):
+    form_class = MILESTONE_FORMS.get(kind)
+    if form_class is None:
+        abort(404)
+    return form_class
+
+
+def _defaults(form, agreement: Agreement, kind: str) -> None:
+    """Sensible pre-filled values on a new milestone form."""
+    if kind == "pks" and agreement.mous:
+        form.mou.data = agreement.mous[-1]
+    if kind == "pks" and agreement.lead_agency is not None:
+        form.agencies.data = [agreement.lead_agency]
+    if kind == "transaction" and agreement.pks_list:
+        form.pks.data = agreement.pks_list[-1]
+
+
+@bp.route(
+    "/agreements/<int:agreement_id>/milestones/<kind>/new", methods=["GET", "POST"]
+)
+def milestone_new(agreement_id: int, kind: str):
+    agreement = _editable(agreement_id)
+    form_class = _milestone_form_class(kind)
+    if (closed := _closed_redirect(agreement)) is not None:
+        return closed
+    form = form_class(agreement=agreement)
+    if request.method == "GET":
+        _defaults(form, agreement, kind)
+    if form.validate_on_submit() and run_service(
+        form, services.record_milestone, current_user, agreement, kind, form_values(form)
+    ):
+        flash(f"{SAVED_LABELS[kind]} dicatat.", "success")
+        return redirect(_detail_url(agreement, "riwayat"))
+    return render_template(
+        "agreements/milestone_form.html",
+        form=form,
+        agreement=agreement,
+        kind=kind,
+        milestone=None,
+        title=RECORD_LABELS[kind],
+    )
+
+
+@bp.route(
+    "/agreements/<int:agreement_id>/milestones/<kind>/<int:milestone_id>/edit",
+    methods=["GET", "POST"],
+)
+def milestone_edit(agreement_id: int, kind: str, milestone_id: int):
+    agreement = _editable(agreement_id)
+    form_class = _milestone_form_class(kind)
+    milestone = get_milestone_or_404(agreement, kind, milestone_id)
+    if (closed := _closed_redirect(agreement)) is not None:
+        return closed
+    form = form_class(obj=milestone, agreement=agreement)
+    if form.validate_on_submit() and run_service(
+        form,
+        services.update_milestone,
+        current_user,
+        milestone,
+        form_values(form),
+        form.version.data,
+    ):
+        flash(f"Perubahan {SAVED_LABELS[kind]} disimpan.", "success")
+        return redirect(_detail_url(agreement, "riwayat"))
+    return render_template(
+        "agreements/milestone_form.html",
+        form=form,
+        agreement=agreement,
+        kind=kind,
+        milestone=milestone,
+        title=f"Ubah {MILESTONE_LABELS[kind]}",
+    )
+
+
+@bp.route(
+    "/agreements/<int:agreement_id>/milestones/<kind>/<int:milestone_id>/delete",
+    methods=["POST"],
+)
+def milestone_delete(agreement_id: int, kind: str, milestone_id: int):
+    agreement = _editable(agreement_id)
+    _milestone_form_class(kind)
+    milestone = get_milestone_or_404(agreement, kind, milestone_id)
+    form = DeleteForm()
+    if not form.validate_on_submit():
+        flash("Permintaan hapus tidak sah. Muat ulang halaman lalu coba lagi.", "danger")
+    elif run_service(
+        None, services.delete_milestone, current_user, milestone, form.version.data
+    ):
+        flash(f"{SAVED_LABELS[kind]} dihapus.", "success")
+    return redirect(_detail_url(agreement, "riwayat"))
+
+
+# --- partners ---------------------------------------------------------------------------------
+
+
+@bp.route("/partners")
+def partners():
+    return render_template(
+        "agreements/partners.html",
+        rows=queries.partner_list(current_user),
+        is_admin=current_user.role == Role.ADMIN,
+    )
+
+
+@bp.route("/partners/new", methods=["GET", "POST"])
+def partner_new():
+    form = PartnerForm()
+    if form.validate_on_submit():
+        partner = run_service(form, services.create_partner, current_user, form_values(form))
+        if partner:
+            flash(f"Mitra \u201c{partner.name}\u201d ditambahkan.", "success")
+            return redirect(url_for("agreements.partners"))
+    return render_template("agreements/partner_form.html", form=form, partner=None)
+
+
+@bp.route("/partners/<int:partner_id>/edit", methods=["GET", "POST"])
+def partner_edit(partner_id: int):
+    partner = get_owned_or_404(Partner, partner_id)
+    form = PartnerForm(obj=partner)
+    if form.validate_on_submit() and run_service(
+        form, services.update_partner, current_user, partner, form_values(form)
+    ):
+        flash(f"Data mitra \u201c{partner.name}\u201d disimpan.", "success")
+        return redirect(url_for("agreements.partners"))
+    return render_template("agreements/partner_form.html", form=form, partner=partner)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from kerjasama_flow import clock
 from kerjasama_flow.accounts.models import Role, User
 from kerjasama_flow.activity.services import changed, record, snapshot
 from kerjasama_flow.agreements import lifecycle
 from kerjasama_flow.agreements.models import Agreement
 from kerjasama_flow.agreements.services import check_version
-from kerjasama_flow.db import utcnow
 from kerjasama_flow.errors import DomainError
 from kerjasama_flow.extensions import db
 from kerjasama_flow.tasks.models import Task, TaskStatus
@@ -100,7 +100,7 @@ def set_task_status(
     before = snapshot(task, TASK_FIELDS)
     task.status = status
     task.note = note
-    task.done_at = utcnow() if status == TaskStatus.DONE else None
+    task.done_at = clock.now() if status == TaskStatus.DONE else None
     db.session.flush()
     _log_change(actor, task, before, "status_changed")
     return task

@@ -1,0 +1,219 @@
+"""The activity log in words: "Siti mengubah MoU/KB: Berakhir 1 Jan 2026 → 1 Jan 2027".
+
+The log stores plain JSON values (codes, ISO dates, names); this module turns an entry into an
+Indonesian sentence and a list of (field, before, after) in the labels users know.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from kerjasama_flow.activity.models import ActivityLog
+from kerjasama_flow.agreements.lifecycle import Stage
+from kerjasama_flow.agreements.models import (
+    SECTORS,
+    AgreementKind,
+    MouKind,
+    PartnerKind,
+    VisitDirection,
+)
+from kerjasama_flow.formatting import angka, rupiah, tanggal_pendek
+from kerjasama_flow.tasks.models import TaskStatus
+
+ENTITY_LABELS = {
+    "agreement": "kerja sama",
+    "visit": "kunjungan kerja",
+    "mou": "MoU/KB",
+    "pks": "PKS",
+    "transaction": "transaksi",
+    "task": "tugas",
+    "partner": "mitra",
+}
+ACTION_VERBS = {
+    "created": "mencatat",
+    "updated": "mengubah",
+    "deleted": "menghapus",
+    "status_changed": "memperbarui status",
+    "stage_changed": "mengubah tahap",
+}
+FIELD_LABELS = {
+    # agreement
+    "title": "Judul",
+    "kind": "Jenis",
+    "lead_agency": "OPD pengampu",
+    "partners": "Mitra",
+    "sectors": "Sektor",
+    "commodities": "Komoditas",
+    "origin_event": "Asal kerja sama",
+    "description": "Uraian",
+    "external_ref": "Nomor referensi",
+    "stage": "Tahap",
+    "reason": "Alasan",
+    # milestones
+    "visited_on": "Tanggal kunjungan",
+    "place": "Tempat",
+    "direction": "Arah kunjungan",
+    "delegation": "Delegasi",
+    "topics": "Pokok pembahasan",
+    "notes": "Catatan",
+    "document_kind": "Jenis dokumen",
+    "number_own": "Nomor pihak kita",
+    "number_partner": "Nomor pihak mitra",
+    "signed_on": "Tanggal penandatanganan",
+    "signatory_own": "Penanda tangan pihak kita",
+    "signatory_partner": "Penanda tangan pihak mitra",
+    "starts_on": "Mulai berlaku",
+    "ends_on": "Berakhir",
+    "mou": "MoU/KB",
+    "is_direct": "PKS langsung",
+    "direct_reason": "Alasan PKS langsung",
+    "agencies": "OPD pelaksana",
+    "partner_agency": "Pelaksana pihak mitra",
+    "scope": "Ruang lingkup",
+    "pks": "PKS",
+    "transacted_on": "Tanggal transaksi",
+    "buyer": "Pembeli",
+    "seller": "Penjual",
+    "commodity": "Komoditas",
+    "volume": "Volume",
+    "unit": "Satuan",
+    "value_rp": "Nilai",
+    # tasks
+    "agency": "OPD",
+    "assignee": "Penanggung jawab",
+    "due_on": "Tenggat",
+    "status": "Status",
+    "note": "Catatan",
+    # partners
+    "name": "Nama",
+    "region_code": "Kode wilayah",
+    "province": "Provinsi",
+    "contact": "Kontak",
+}
+# Fields worth repeating when something is created or deleted (the rest is on the page).
+_SUMMARY_FIELDS = {
+    "agreement": ("kind", "partners", "lead_agency", "stage"),
+    "visit": ("visited_on", "place", "direction"),
+    "mou": ("document_kind", "signed_on", "starts_on", "ends_on"),
+    "pks": ("signed_on", "mou", "is_direct", "agencies", "ends_on"),
+    "transaction": ("transacted_on", "commodity", "value_rp"),
+    "task": ("agency", "due_on"),
+}
+_ENUMS_BY_FIELD = {
+    "stage": Stage,
+    "document_kind": MouKind,
+    "direction": VisitDirection,
+    "status": TaskStatus,
+}
+_LONG_TEXT = 160
+EMPTY = "–"
+
+
+@dataclass
+class ActivityLine:
+    at: datetime
+    actor_name: str
+    summary: str
+    changes: list[tuple[str, str | None, str]] = field(default_factory=list)
+
+
+def _enum_label(enum_cls, value: Any) -> str:
+    try:
+        return enum_cls(value).label
+    except ValueError:
+        return str(value)
+
+
+def display(entity: str, name: str, value: Any) -> str:
+    """One logged value as users read it."""
+    if value is None or value == "" or value == []:
+        return EMPTY
+    if isinstance(value, bool):
+        return "Ya" if value else "Tidak"
+    if name == "kind":
+        return _enum_label(PartnerKind if entity == "partner" else AgreementKind, value)
+    if name in _ENUMS_BY_FIELD:
+        return _enum_label(_ENUMS_BY_FIELD[name], value)
+    if name == "sectors" and isinstance(value, list):
+        return ", ".join(SECTORS.get(code, str(code)) for code in value)
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    if name.endswith("_on") and isinstance(value, str):
+        try:
+            return tanggal_pendek(date.fromisoformat(value[:10]))
+        except ValueError:
+            return value
+    if name == "value_rp":
+        try:
+            return rupiah(int(value))
+        except (TypeError, ValueError):
+            return str(value)
+    if name == "volume":
+        try:
+            return angka(Decimal(str(value)).normalize())
+        except InvalidOperation:
+            return str(value)
+    text = str(value)
+    return text if len(text) <= _LONG_TEXT else text[: _LONG_TEXT - 1] + "…"
+
+
+def _item_name(entity: str, values: dict[str, Any]) -> str | None:
+    """A short name of the record the entry is about, from the logged values."""
+    if entity in ("agreement", "pks", "task") and values.get("title"):
+        return f"“{display(entity, 'title', values['title'])}”"
+    if entity == "mou" and values.get("signed_on"):
+        return f"tanggal {display(entity, 'signed_on', values['signed_on'])}"
+    if entity == "visit" and values.get("visited_on"):
+        return f"tanggal {display(entity, 'visited_on', values['visited_on'])}"
+    if entity == "transaction" and values.get("commodity"):
+        return display(entity, "commodity", values["commodity"])
+    if entity == "partner" and values.get("name"):
+        return values["name"]
+    return None
+
+
+def describe(entry: ActivityLog) -> ActivityLine:
+    entity = entry.entity
+    before, after = entry.before or {}, entry.after or {}
+    actor = entry.actor.name if entry.actor else "Sistem"
+    what = ENTITY_LABELS.get(entity, entity)
+    verb = ACTION_VERBS.get(entry.action, entry.action)
+    changes: list[tuple[str, str | None, str]] = []
+
+    if entry.action == "stage_changed":
+        summary = f"{actor} mengubah tahap kerja sama"
+        changes.append(
+            (
+                FIELD_LABELS["stage"],
+                display(entity, "stage", before.get("stage")),
+                display(entity, "stage", after.get("stage")),
+            )
+        )
+        if after.get("reason"):
+            reason = display(entity, "reason", after["reason"])
+            changes.append((FIELD_LABELS["reason"], None, reason))
+        return ActivityLine(entry.at, actor, summary, changes)
+
+    if entry.action in ("created", "deleted"):
+        values = after if entry.action == "created" else before
+        name = _item_name(entity, values)
+        summary = f"{actor} {verb} {what}" + (f" {name}" if name else "")
+        for key in _SUMMARY_FIELDS.get(entity, ()):
+            if values.get(key) not in (None, "", []):
+                shown = display(entity, key, values[key])
+                changes.append((FIELD_LABELS.get(key, key), None, shown))
+        return ActivityLine(entry.at, actor, summary, changes)
+
+    summary = f"{actor} {verb} {what}"
+    for key in after:
+        changes.append(
+            (
+                FIELD_LABELS.get(key, key),
+                display(entity, key, before.get(key)),
+                display(entity, key, after.get(key)),
+            )
+        )
+    return ActivityLine(entry.at, actor, summary, changes)

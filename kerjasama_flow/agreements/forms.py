@@ -1,0 +1,509 @@
+"""Forms of the agreements domain: the agreement, its milestones, partners, manual stage
+actions and the list filters.
+
+Forms only parse and check the shape of the input (required, lengths, dates, amounts); the
+lifecycle rules live in ``lifecycle`` and ``services``, whose refusals the views put next to
+the field named here. Field names are the keys the services read (``AGREEMENT_FIELDS``,
+``MILESTONE_FIELDS``).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import (
+    BooleanField,
+    DateField,
+    Field,
+    Form,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import Length, Optional
+from wtforms.widgets import TextInput
+
+from kerjasama_flow.agreements.lifecycle import Action
+from kerjasama_flow.agreements.models import (
+    SECTORS,
+    AgreementKind,
+    MouKind,
+    Partner,
+    PartnerKind,
+    VisitDirection,
+)
+from kerjasama_flow.extensions import db
+from kerjasama_flow.formatting import angka, tanggal
+from kerjasama_flow.forms_common import (
+    QuerySelectField,
+    QuerySelectMultipleField,
+    agencies_field,
+    agency_field,
+    required,
+    version_field,
+)
+
+# --- Indonesian messages for WTForms' own errors ----------------------------------------------
+
+_MESSAGES = {
+    "This field is required.": "Wajib diisi.",
+    "Not a valid choice": "Pilihan tidak sah.",
+    "Not a valid choice.": "Pilihan tidak sah.",
+    "Invalid Choice: could not coerce.": "Pilihan tidak sah.",
+    "Not a valid date value.": "Tanggal tidak sah.",
+    "Not a valid integer value.": "Bukan bilangan bulat yang sah.",
+    "Not a valid decimal value.": "Bukan angka yang sah.",
+    "Invalid input.": "Isian tidak sah.",
+    "The CSRF token is missing.": "Token keamanan formulir tidak ada. Muat ulang halaman.",
+    "The CSRF token is invalid.": "Token keamanan formulir tidak sah. Muat ulang halaman.",
+    "The CSRF token has expired.": "Formulir sudah kedaluwarsa. Muat ulang halaman.",
+}
+_PLURAL_MESSAGES = {
+    "Field cannot be longer than %(max)d character.": "Paling banyak %(max)d karakter.",
+    "Field must be at least %(min)d character long.": "Paling sedikit %(min)d karakter.",
+}
+
+
+class _IndonesianTranslations:
+    def gettext(self, string: str) -> str:
+        return _MESSAGES.get(string, string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return _PLURAL_MESSAGES.get(singular, singular if n == 1 else plural)
+
+
+INDONESIAN = _IndonesianTranslations()
+
+
+class BaseForm(FlaskForm):
+    class Meta:
+        def get_translations(self, form):
+            return INDONESIAN
+
+
+# --- fields -----------------------------------------------------------------------------------
+
+DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"]
+INVALID_DATE = "Tanggal tidak sah."
+
+
+def date_field(label: str, is_required: bool = False, **kwargs) -> DateField:
+    """A date input; accepts 2025-08-14 (what browsers send), 14-08-2025 and 14/08/2025."""
+    return DateField(
+        label,
+        validators=[required()] if is_required else [Optional()],
+        format=DATE_FORMATS,
+        invalid_value_message=INVALID_DATE,
+        **kwargs,
+    )
+
+
+def text_field(label: str, max_length: int, is_required: bool = False, **kwargs) -> StringField:
+    validators = [required()] if is_required else [Optional()]
+    too_long = Length(max=max_length, message=f"Paling banyak {max_length} karakter.")
+    return StringField(label, validators=[*validators, too_long], **kwargs)
+
+
+def notes_field(label: str = "Catatan", **kwargs) -> TextAreaField:
+    return TextAreaField(label, validators=[Optional()], render_kw={"rows": 3}, **kwargs)
+
+
+class RupiahField(Field):
+    """An integer amount of Rupiah typed as people write it: "1.250.000", "Rp 1.250.000",
+    "1250000" or "1.250.000,00". A negative amount is parsed (the service refuses it with the
+    rule's own message); anything else that is not a whole number gets a clear error."""
+
+    widget = TextInput()
+    INVALID = "Nilai rupiah tidak sah. Tulis angka saja, mis. 1.250.000."
+    NOT_WHOLE = "Nilai rupiah harus bilangan bulat (tanpa sen)."
+    TOO_LARGE = "Nilai rupiah terlalu besar."
+    LIMIT = 10**15
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("render_kw", {"inputmode": "numeric", "autocomplete": "off"})
+        super().__init__(label, validators, **kwargs)
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return angka(self.data, empty="") if self.data is not None else ""
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        self.data = None
+        text = re.sub(r"[\s\u00a0]", "", valuelist[0] or "")
+        sign = 1
+        if text.startswith("-"):
+            sign, text = -1, text[1:]
+        text = re.sub(r"^rp\.?", "", text, flags=re.IGNORECASE)
+        if text.startswith("-"):
+            sign, text = -1, text[1:]
+        if not text:
+            return
+        whole, _, cents = text.partition(",")
+        if cents and not cents.isdigit():
+            raise ValueError(self.INVALID)
+        if cents and int(cents) != 0:
+            raise ValueError(self.NOT_WHOLE)
+        if not re.fullmatch(r"\d+|\d{1,3}(\.\d{3})+", whole):
+            raise ValueError(self.INVALID)
+        value = int(whole.replace(".", ""))
+        if value >= self.LIMIT:
+            raise ValueError(self.TOO_LARGE)
+        self.data = sign * value
+
+
+class VolumeField(Field):
+    """A quantity written the Indonesian way ("1.250,5") or plainly ("1250.5")."""
+
+    widget = TextInput()
+    INVALID = "Volume tidak sah. Tulis angka, mis. 1.250 atau 12,5."
+    PLACES = "Volume paling banyak dua angka di belakang koma."
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("render_kw", {"inputmode": "decimal", "autocomplete": "off"})
+        super().__init__(label, validators, **kwargs)
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return angka(self.data, empty="") if self.data is not None else ""
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        self.data = None
+        text = re.sub(r"[\s\u00a0]", "", valuelist[0] or "")
+        if not text:
+            return
+        if "," in text:  # Indonesian: dots group thousands, the comma marks decimals
+            whole, _, fraction = text.partition(",")
+            if not re.fullmatch(r"-?(\d+|\d{1,3}(\.\d{3})+)", whole) or not fraction.isdigit():
+                raise ValueError(self.INVALID)
+            text = f"{whole.replace('.', '')}.{fraction}"
+        elif re.fullmatch(r"-?\d{1,3}(\.\d{3})+", text):  # 1.250 is one thousand two hundred
+            text = text.replace(".", "")
+        if not re.fullmatch(r"-?\d+(\.\d+)?", text):
+            raise ValueError(self.INVALID)
+        try:
+            value = Decimal(text)
+        except InvalidOperation as error:  # pragma: no cover - the pattern above prevents it
+            raise ValueError(self.INVALID) from error
+        if -value.as_tuple().exponent > 2:
+            raise ValueError(self.PLACES)
+        if abs(value) >= Decimal(10**12):
+            raise ValueError(self.INVALID)
+        self.data = value
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """``(value, label)`` pairs as WTForms' choice objects."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def enum_choices(enum_cls) -> list[SelectChoice]:
+    return choices((member, member.label) for member in enum_cls)
+
+
+def _coerce(enum_cls):
+    def coerce(value):
+        return value if isinstance(value, enum_cls) else enum_cls(value)
+
+    return coerce
+
+
+def enum_field(label: str, enum_cls, **kwargs) -> SelectField:
+    return SelectField(
+        label,
+        choices=enum_choices(enum_cls),
+        coerce=_coerce(enum_cls),
+        validators=[required("Pilih salah satu.")],
+        invalid_choice_message="Pilihan tidak sah.",
+        **kwargs,
+    )
+
+
+def own_partners() -> list[Partner]:
+    return list(
+        db.session.scalars(
+            select(Partner)
+            .where(Partner.government_id == current_user.government_id)
+            .order_by(Partner.name)
+        )
+    )
+
+
+# --- the agreement ----------------------------------------------------------------------------
+
+
+def _normalise_commodities(value: str | None) -> str | None:
+    if not value:
+        return value
+    items = [" ".join(item.split()) for item in re.split(r"[,;\n]", value)]
+    return ", ".join(item for item in items if item)
+
+
+class AgreementForm(BaseForm):
+    title = text_field(
+        "Judul kerja sama",
+        300,
+        is_required=True,
+        description="Mis. Kerja sama ketahanan pangan dengan Pemprov DKI Jakarta.",
+    )
+    kind = enum_field("Jenis kerja sama", AgreementKind)
+    partners = QuerySelectMultipleField(
+        "Mitra", query_factory=own_partners, get_label="name"
+    )
+    new_partner_name = text_field(
+        "Nama mitra baru",
+        200,
+        description="Isi bila mitra belum ada di daftar, mis. Perumda Pasar Jaya.",
+    )
+    new_partner_kind = SelectField(
+        "Jenis mitra baru",
+        choices=enum_choices(PartnerKind),
+        coerce=_coerce(PartnerKind),
+        default=PartnerKind.PEMDA_KOTA,
+        invalid_choice_message="Pilihan tidak sah.",
+    )
+    sectors = SelectMultipleField(
+        "Sektor",
+        choices=choices(SECTORS.items()),
+        validate_choice=False,  # the service names unknown sectors in Indonesian
+    )
+    commodities = text_field(
+        "Komoditas",
+        500,
+        filters=[_normalise_commodities],
+        description="Pisahkan dengan koma, mis. beras, telur ayam, cabai.",
+    )
+    lead_agency = agency_field("OPD pengampu", optional=True)
+    origin_event = text_field(
+        "Asal kerja sama (acara)",
+        300,
+        description="Mis. Indonesia City Expo 2025 / Munas VII APEKSI.",
+    )
+    description = TextAreaField(
+        "Uraian", validators=[Optional()], render_kw={"rows": 4}
+    )
+    external_ref = text_field(
+        "Nomor referensi eksternal",
+        80,
+        description="Opsional: nomor dari sistem lain atau berkas impor.",
+    )
+    version = version_field()
+
+
+# --- milestones -------------------------------------------------------------------------------
+
+
+class MilestoneForm(BaseForm):
+    """A milestone of ``agreement``; subclasses limit their choices to it."""
+
+    layout: tuple[tuple[str, ...], ...] = ()  # rows of field names, as the form shows them
+
+    version = version_field()
+
+    def __init__(self, *args, agreement, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.agreement = agreement
+        self.limit_choices(agreement)
+
+    def limit_choices(self, agreement) -> None:
+        """Offer only records of ``agreement`` (its MoUs, its PKS)."""
+
+
+class VisitForm(MilestoneForm):
+    layout = (("visited_on", "direction"), ("place",), ("delegation",), ("topics",), ("notes",))
+
+    visited_on = date_field("Tanggal kunjungan", is_required=True)
+    place = text_field("Tempat", 200, is_required=True, description="Mis. Balai Kota Depok.")
+    direction = enum_field("Arah kunjungan", VisitDirection)
+    delegation = TextAreaField(
+        "Delegasi", validators=[Optional()], render_kw={"rows": 2},
+        description="Siapa saja yang hadir dari kedua pihak.",
+    )
+    topics = TextAreaField("Pokok pembahasan", validators=[Optional()], render_kw={"rows": 3})
+    notes = notes_field()
+
+
+class MouForm(MilestoneForm):
+    layout = (
+        ("document_kind",),
+        ("number_own", "number_partner"),
+        ("signed_on", "place"),
+        ("signatory_own", "signatory_partner"),
+        ("starts_on", "ends_on"),
+        ("notes",),
+    )
+
+    document_kind = enum_field("Jenis dokumen", MouKind)
+    number_own = text_field("Nomor pihak kita", 120)
+    number_partner = text_field("Nomor pihak mitra", 120)
+    signed_on = date_field("Tanggal penandatanganan", is_required=True)
+    place = text_field("Tempat penandatanganan", 200)
+    signatory_own = text_field("Penanda tangan pihak kita", 200)
+    signatory_partner = text_field("Penanda tangan pihak mitra", 200)
+    starts_on = date_field("Mulai berlaku")
+    ends_on = date_field("Berakhir", description="Paling lama 5 tahun sejak mulai berlaku.")
+    notes = notes_field()
+
+
+def _mou_label(mou) -> str:
+    return f"{mou.label} ({tanggal(mou.signed_on)})"
+
+
+def _pks_label(pks) -> str:
+    number = f" {pks.number_own}" if pks.number_own else ""
+    return f"{pks.title}{number} ({tanggal(pks.signed_on)})"
+
+
+class PksForm(MilestoneForm):
+    layout = (
+        ("title",),
+        ("mou",),
+        ("is_direct",),
+        ("direct_reason",),
+        ("agencies",),
+        ("partner_agency",),
+        ("number_own", "number_partner"),
+        ("signed_on", "starts_on", "ends_on"),
+        ("scope",),
+        ("notes",),
+    )
+
+    title = text_field(
+        "Judul PKS", 300, is_required=True,
+        description="Mis. PKS penyediaan telur ayam antara DKPP dan Perumda Pasar Jaya.",
+    )
+    mou = QuerySelectField(
+        "Kesepakatan Bersama / MoU",
+        get_label=_mou_label,
+        allow_blank=True,
+        blank_text="— tanpa MoU/KB (PKS langsung) —",
+        validators=[Optional()],
+    )
+    is_direct = BooleanField("PKS langsung, tanpa Kesepakatan Bersama")
+    direct_reason = text_field(
+        "Alasan PKS langsung", 500, description="Wajib bila PKS langsung."
+    )
+    agencies = agencies_field("OPD pelaksana")
+    partner_agency = text_field(
+        "Pelaksana pihak mitra", 200, description="Mis. Perumda Pasar Jaya, Dinas KPKP DKI."
+    )
+    number_own = text_field("Nomor pihak kita", 120)
+    number_partner = text_field("Nomor pihak mitra", 120)
+    signed_on = date_field("Tanggal penandatanganan", is_required=True)
+    starts_on = date_field("Mulai berlaku")
+    ends_on = date_field("Berakhir", description="Paling lama 5 tahun sejak mulai berlaku.")
+    scope = TextAreaField("Ruang lingkup", validators=[Optional()], render_kw={"rows": 3})
+    notes = notes_field()
+
+    def limit_choices(self, agreement) -> None:
+        self.mou.query = list(agreement.mous)
+
+
+class TransactionForm(MilestoneForm):
+    layout = (
+        ("pks",),
+        ("transacted_on", "commodity"),
+        ("seller", "buyer"),
+        ("volume", "unit", "value_rp"),
+        ("notes",),
+    )
+
+    pks = QuerySelectField(
+        "PKS",
+        get_label=_pks_label,
+        allow_blank=True,
+        blank_text="— pilih PKS —",
+        validators=[Optional()],
+    )
+    transacted_on = date_field("Tanggal transaksi", is_required=True)
+    buyer = text_field("Pembeli", 200, is_required=True, description="Mis. Perumda Pasar Jaya.")
+    seller = text_field("Penjual", 200, is_required=True, description="Mis. Gapoktan Kota Blitar.")
+    commodity = text_field("Komoditas", 200, is_required=True)
+    volume = VolumeField("Volume", validators=[Optional()])
+    unit = text_field("Satuan", 30, description="Mis. kg, ton, butir.")
+    value_rp = RupiahField(
+        "Nilai (Rp)", validators=[Optional()], description="Mis. 1.250.000."
+    )
+    notes = notes_field()
+
+    def limit_choices(self, agreement) -> None:
+        self.pks.query = list(agreement.pks_list)
+
+
+MILESTONE_FORMS: dict[str, type[MilestoneForm]] = {
+    "visit": VisitForm,
+    "mou": MouForm,
+    "pks": PksForm,
+    "transaction": TransactionForm,
+}
+
+
+# --- partners, stage, delete, filters ---------------------------------------------------------
+
+
+class PartnerForm(BaseForm):
+    name = text_field("Nama mitra", 200, is_required=True)
+    kind = enum_field("Jenis mitra", PartnerKind)
+    region_code = text_field(
+        "Kode wilayah", 13, description="Untuk Pemda: kode wilayah Kemendagri, mis. 31 atau 32.76."
+    )
+    province = text_field("Provinsi", 80)
+    contact = text_field(
+        "Kontak", 300, description="Nama, jabatan, telepon atau email narahubung."
+    )
+
+
+class StageForm(BaseForm):
+    action = SelectField(
+        "Tindakan",
+        choices=enum_choices(Action),
+        coerce=_coerce(Action),
+        validators=[required("Pilih tindakan.")],
+        invalid_choice_message="Pilihan tidak sah.",
+    )
+    reason = text_field(
+        "Alasan", 500, description="Wajib untuk menunda atau membatalkan."
+    )
+    version = version_field()
+
+    def offer(self, actions: list[Action]) -> None:
+        self.action.choices = choices((action, action.label) for action in actions)
+
+
+class DeleteForm(BaseForm):
+    version = version_field()
+
+
+class AgreementFilterForm(Form):
+    """The filter row above the list (GET, no CSRF). Choices are set by the view; a value
+    that is not among them is ignored rather than reported."""
+
+    class Meta:
+        def get_translations(self, form):
+            return INDONESIAN
+
+    q = StringField("Cari", render_kw={"placeholder": "Judul, mitra, komoditas…"})
+    stage = SelectField("Tahap", choices=[], validate_choice=False)
+    partner = SelectField("Mitra", choices=[], validate_choice=False)
+    sector = SelectField("Sektor", choices=[], validate_choice=False)
+    agency = SelectField("OPD pengampu", choices=[], validate_choice=False)
+    year = SelectField("Tahun", choices=[], validate_choice=False)
+
+    def chosen(self, name: str) -> str | None:
+        """The submitted value of filter ``name`` if it is one of its choices, else None."""
+        field = self[name]
+        value = field.data
+        if not value or value not in {str(choice.value) for choice in field.choices}:
+            return None
+        return value

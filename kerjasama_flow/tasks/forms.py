@@ -1,0 +1,194 @@
+"""Forms of the tasks domain: create/edit a task, update its status, filter the list."""
+
+from __future__ import annotations
+
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from wtforms import (
+    DateField,
+    Form,
+    HiddenField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    ValidationError,
+)
+from wtforms.validators import DataRequired, Length, Optional
+
+from kerjasama_flow.accounts.models import Role, User
+from kerjasama_flow.extensions import db
+from kerjasama_flow.forms_common import (
+    QuerySelectField,
+    choice,
+    own_agencies,
+    required,
+    version_field,
+)
+from kerjasama_flow.tasks import queries
+from kerjasama_flow.tasks.models import TaskStatus
+
+_WTFORMS_MESSAGES = {
+    "Not a valid choice": "Pilihan tidak tersedia. Muat ulang halaman lalu pilih lagi.",
+    "Not a valid choice.": "Pilihan tidak tersedia. Muat ulang halaman lalu pilih lagi.",
+}
+
+
+class _Indonesian:
+    """WTForms' own messages (a stale or forged choice) in Indonesian. WTForms ships no
+    Indonesian catalogue; the few messages our fields can produce are translated here."""
+
+    def gettext(self, string: str) -> str:
+        return _WTFORMS_MESSAGES.get(string, string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return singular if n == 1 else plural
+
+
+class _Form(FlaskForm):
+    class Meta:
+        def get_translations(self, form):
+            return _Indonesian()
+
+
+class IndonesianDateField(DateField):
+    """A date input (``type="date"``) whose parse error is in Indonesian."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError("Tanggal tidak valid. Pilih tanggal dari kalender.") from error
+
+
+def assignable_users() -> list[User]:
+    """Who may be named responsible: active admin and OPD users of the own government."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(
+                User.government_id == current_user.government_id,
+                User.is_active.is_(True),
+                User.role.in_((Role.ADMIN, Role.OPD)),
+            )
+            .options(selectinload(User.agency))
+            .order_by(User.name)
+        )
+    )
+
+
+def user_label(user: User) -> str:
+    if user.agency is not None:
+        return f"{user.name} ({user.agency.code})"
+    return f"{user.name} (Bagian Pemerintahan)"
+
+
+class TaskForm(_Form):
+    title = StringField(
+        "Judul tugas",
+        validators=[
+            required("Judul tugas wajib diisi."),
+            Length(max=300, message="Judul tugas paling panjang 300 karakter."),
+        ],
+        description='Apa yang harus ditindaklanjuti, mis. "Menyusun draf PKS pasokan beras".',
+    )
+    description = TextAreaField("Uraian", validators=[Optional()], render_kw={"rows": 4})
+    # A blank first option, so that a forgotten agency is refused instead of silently taking
+    # the first one in the list.
+    agency = QuerySelectField(
+        "OPD yang menindaklanjuti",
+        query_factory=own_agencies,
+        get_label="label",
+        allow_blank=True,
+        blank_text="— pilih OPD —",
+        validators=[DataRequired("Pilih perangkat daerah (OPD).")],
+    )
+    assignee = QuerySelectField(
+        "Penanggung jawab",
+        query_factory=assignable_users,
+        get_label=user_label,
+        allow_blank=True,
+        blank_text="— tidak ditentukan —",
+        validators=[Optional()],
+        description="Opsional. Untuk Kepala OPD, harus dari OPD yang dipilih.",
+    )
+    due_on = IndonesianDateField("Tenggat", validators=[required("Tanggal tenggat wajib diisi.")])
+    version = version_field()
+    submit = SubmitField("Simpan")
+
+
+# Offered in this order; "Dibatalkan" only to admins (the service refuses it for others).
+STATUS_CHOICES = (TaskStatus.IN_PROGRESS, TaskStatus.DONE, TaskStatus.OPEN)
+
+
+def _known_status(form, field) -> None:
+    if field.data not in {status.value for status in TaskStatus}:
+        raise ValidationError("Pilih salah satu status yang tersedia.")
+
+
+class StatusForm(_Form):
+    status = SelectField(
+        "Status", validate_choice=False, validators=[required("Pilih status."), _known_status]
+    )
+    note = TextAreaField(
+        "Catatan penyelesaian",
+        validators=[Optional()],
+        render_kw={"rows": 3},
+        description="Wajib bila status Selesai: apa yang sudah dikerjakan dan hasilnya.",
+    )
+    version = version_field()
+    next = HiddenField()
+    submit = SubmitField("Simpan status")
+
+    def offer_statuses(self, with_cancel: bool) -> None:
+        statuses = [*STATUS_CHOICES, TaskStatus.CANCELLED] if with_cancel else STATUS_CHOICES
+        self.status.choices = [choice(status.value, status.label) for status in statuses]
+
+
+ALL = ""
+
+
+class TaskFilterForm(Form):
+    """The filter row above the admin's and pimpinan's task list (GET, no CSRF needed)."""
+
+    agency = SelectField("OPD", validate_choice=False)
+    status = SelectField("Status", validate_choice=False)
+    agreement = SelectField("Kerja sama", validate_choice=False)
+    period = SelectField("Tenggat", validate_choice=False)
+
+    def fill_choices(self, user: User) -> None:
+        self.agency.choices = [choice(ALL, "Semua OPD")] + [
+            choice(str(pk), label) for pk, label in queries.agency_choices(user)
+        ]
+        self.status.choices = [
+            choice(ALL, "Semua status"),
+            choice(queries.OVERDUE, "Terlambat"),
+            *[choice(status.value, status.label) for status in TaskStatus],
+        ]
+        self.agreement.choices = [choice(ALL, "Semua kerja sama")] + [
+            choice(str(pk), title) for pk, title in queries.agreement_choices(user)
+        ]
+        self.period.choices = [
+            choice(ALL, "Kapan saja"),
+            *[choice(value, label) for value, label in queries.PERIOD_LABELS.items()],
+        ]
+
+    def filters(self) -> queries.TaskFilters:
+        """What was asked for; unknown values are ignored rather than refused."""
+        statuses = {status.value for status in TaskStatus} | {queries.OVERDUE}
+        return queries.TaskFilters(
+            agency_id=_as_id(self.agency.data),
+            status=self.status.data if self.status.data in statuses else None,
+            agreement_id=_as_id(self.agreement.data),
+            period=self.period.data if self.period.data in queries.PERIOD_LABELS else None,
+        )
+
+
+def _as_id(value: str | None) -> int | None:
+    try:
+        number = int(value or "")
+    except ValueError:
+        return None
+    return number if number > 0 else None

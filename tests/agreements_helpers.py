@@ -1,0 +1,46 @@
+"""Small helpers shared by the ``test_agreements_*`` files."""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+from sqlalchemy import func, select
+
+from kerjasama_flow.extensions import db
+
+NOW = "2025-10-15T10:00:00+07:00"  # a Wednesday in Kota Blitar: pins "today" for overdue tasks
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def field_errors(html: str, field_id: str) -> list[str]:
+    """The error messages shown right after the input (or fieldset) with ``field_id``."""
+    match = re.search(rf'<(\w+)[^>]*\sid="{re.escape(field_id)}"', html)
+    assert match, f"no element with id {field_id!r}"
+    rest = html[match.end():]
+    if match.group(1) == "fieldset":  # a group of checkboxes: its errors close the fieldset
+        block = rest[: rest.index("</fieldset>")]
+    else:  # the field's own block ends where the next labelled input begins
+        following = re.search(r"<label |<legend ", rest)
+        block = rest[: following.start()] if following else rest
+    return re.findall(r'<div class="invalid-feedback d-block">(.*?)</div>', block, flags=re.S)
+
+
+def assert_field_error(html: str, field_id: str, message: str) -> None:
+    errors = field_errors(html, field_id)
+    assert any(escape(message, quote=False) in e or message in e for e in errors), (
+        f"{message!r} not shown next to {field_id!r}; errors there: {errors!r}"
+    )
+
+
+def primary_button(html: str) -> str | None:
+    """The label of the page's primary link-button."""
+    match = re.search(r'<a class="btn btn-primary" href="[^"]*">([^<]+)</a>', html)
+    return match.group(1) if match else None

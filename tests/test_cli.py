@@ -1,0 +1,153 @@
+"""The command-line interface: create-government, create-user, seed-demo."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import pytest
+from sqlalchemy import func, select
+from werkzeug.security import generate_password_hash
+
+from kerjasama_flow.accounts.models import Government, Role, User
+from kerjasama_flow.activity.models import ActivityLog
+from kerjasama_flow.extensions import db
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def blitar(runner):
+    result = runner.invoke(args=["create-government", "--code", "35.72", "--name", "Kota Blitar"])
+    assert result.exit_code == 0, result.output
+    government = db.session.scalar(select(Government).where(Government.region_code == "35.72"))
+    from kerjasama_flow.accounts.services import save_agency
+
+    save_agency(None, government, None, {"code": "DKPP", "name": "Dinas Ketahanan Pangan"})
+    db.session.commit()
+    return government
+
+
+def _user_args(**overrides) -> list[str]:
+    options = {
+        "--email": "kabag@blitarkota.go.id",
+        "--name": "Freddy Hermawan",
+        "--role": "admin",
+        "--government": "35.72",
+        "--password": "rahasia-123",
+    }
+    options.update(overrides)
+    args = ["create-user"]
+    for key, value in options.items():
+        if value is not None:
+            args += [key, value]
+    return args
+
+
+def test_create_government(runner):
+    result = runner.invoke(args=["create-government", "--code", "35.72", "--name", "Kota Blitar"])
+    assert result.exit_code == 0, result.output
+    assert "Kota Blitar (35.72) terdaftar" in result.output
+    government = db.session.scalar(select(Government))
+    assert (government.region_code, government.name) == ("35.72", "Kota Blitar")
+    assert government.timezone == "Asia/Jakarta"
+
+
+def test_create_government_twice_is_refused(runner):
+    args = ["create-government", "--code", "35.72", "--name", "Kota Blitar"]
+    assert runner.invoke(args=args).exit_code == 0
+    result = runner.invoke(args=args)
+    assert result.exit_code == 1
+    assert "sudah terdaftar" in result.output
+    assert db.session.scalar(select(func.count(Government.id))) == 1
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--code", "abc", "--name", "Kota Entah"], "Kode wilayah"),
+        (["--code", "35.72", "--name", "Kota Blitar", "--timezone", "Mars/Olympus"], "Zona waktu"),
+    ],
+)
+def test_create_government_refuses_bad_input(runner, options, message):
+    result = runner.invoke(args=["create-government", *options])
+    assert result.exit_code == 1
+    assert message in result.output
+    assert db.session.scalar(select(func.count(Government.id))) == 0
+
+
+def test_create_user(runner, blitar):
+    result = runner.invoke(args=_user_args())
+    assert result.exit_code == 0, result.output
+    assert "kabag@blitarkota.go.id" in result.output
+    user = db.session.scalar(select(User))
+    assert user.role == Role.ADMIN and user.government_id == blitar.id
+    assert user.check_password("rahasia-123")
+
+
+def test_create_opd_user_with_agency(runner, blitar):
+    args = _user_args(**{"--email": "dkpp@blitarkota.go.id", "--role": "opd", "--agency": "dkpp"})
+    result = runner.invoke(args=args)
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(User)).agency.code == "DKPP"
+
+
+def test_create_user_prompts_for_the_password(runner, blitar):
+    result = runner.invoke(args=_user_args(**{"--password": None}), input="x12345678\nx12345678\n")
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(User)).check_password("x12345678")
+
+
+def test_create_user_prompt_refuses_a_mismatch(runner, blitar):
+    result = runner.invoke(args=_user_args(**{"--password": None}), input="x12345678\ny\n")
+    assert result.exit_code != 0
+    assert db.session.scalar(select(func.count(User.id))) == 0
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"--government": "99.99"}, "tidak ditemukan"),
+        ({"--role": "opd", "--agency": "NOPE"}, "tidak ditemukan"),
+        ({"--role": "opd"}, "harus terhubung ke satu OPD"),
+        ({"--password": "pendek"}, "minimal 8 karakter"),
+        ({"--email": "bukan-email"}, "email tidak sah"),
+    ],
+)
+def test_create_user_errors(runner, blitar, overrides, message):
+    result = runner.invoke(args=_user_args(**overrides))
+    assert result.exit_code == 1, result.output
+    assert message in result.output
+    assert db.session.scalar(select(func.count(User.id))) == 0
+
+
+def test_create_user_with_a_taken_email_is_refused(runner, blitar):
+    assert runner.invoke(args=_user_args()).exit_code == 0
+    result = runner.invoke(args=_user_args(**{"--name": "Orang Lain"}))
+    assert result.exit_code == 1
+    assert "sudah dipakai" in result.output
+
+
+def test_create_user_with_an_unknown_role_is_refused(runner, blitar):
+    result = runner.invoke(args=_user_args(**{"--role": "raja"}))
+    assert result.exit_code == 2
+
+
+def test_seed_demo_twice_creates_nothing_the_second_time(runner, monkeypatch):
+    monkeypatch.setattr(
+        "kerjasama_flow.accounts.models.generate_password_hash",
+        partial(generate_password_hash, method="pbkdf2:sha256:1000"),
+    )
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    assert "Data demo: 3 Pemda" in first.output
+    assert "kata sandi: kerjasama2025" in first.output
+    log_rows = db.session.scalar(select(func.count(ActivityLog.id)))
+
+    second = runner.invoke(args=["seed-demo"])
+    assert second.exit_code == 0, second.output
+    assert "baru dibuat: 0" in second.output
+    assert db.session.scalar(select(func.count(ActivityLog.id))) == log_rows
+    assert db.session.scalar(select(func.count(Government.id))) == 3

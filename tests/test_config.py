@@ -1,0 +1,38 @@
+from pathlib import Path
+
+from config import load_config
+
+
+def test_secret_key_is_generated_once_and_kept(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    first = load_config(str(tmp_path))["SECRET_KEY"]
+    second = load_config(str(tmp_path))["SECRET_KEY"]
+    assert len(first) >= 32
+    assert first == second
+    assert (Path(tmp_path) / "secret_key").read_text().strip() == first
+    assert (Path(tmp_path) / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_secret_key_from_environment_wins(tmp_path, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "from-env")
+    assert load_config(str(tmp_path))["SECRET_KEY"] == "from-env"
+    assert not (Path(tmp_path) / "secret_key").exists()
+
+
+def test_database_defaults_to_sqlite_in_instance_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("SECRET_KEY", "x")
+    url = load_config(str(tmp_path))["SQLALCHEMY_DATABASE_URI"]
+    assert url == f"sqlite:///{tmp_path / 'kerjasama.db'}"
+
+
+def test_postgres_urls_use_psycopg3(tmp_path, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "x")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u@db/kf")
+    assert load_config(str(tmp_path))["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db/kf"
+
+
+def test_timezone_setting(tmp_path, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "x")
+    monkeypatch.setenv("KERJASAMA_TIMEZONE", "Asia/Makassar")
+    assert load_config(str(tmp_path))["KERJASAMA_TIMEZONE"] == "Asia/Makassar"

@@ -1,0 +1,37 @@
+from datetime import UTC, date, datetime
+
+import pytest
+
+from kerjasama_flow.formatting import angka, rupiah, tanggal, waktu
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (date(2025, 8, 14), "14 Agustus 2025"),
+        (date(2026, 1, 12), "12 Januari 2026"),
+        (date(2025, 5, 9), "9 Mei 2025"),
+        (None, "–"),
+    ],
+)
+def test_dates_are_indonesian(value, expected):
+    assert tanggal(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(1_250_000, "Rp 1.250.000"), (0, "Rp 0"), (999, "Rp 999"), (None, "–")],
+)
+def test_rupiah(value, expected):
+    assert rupiah(value) == expected
+
+
+def test_numbers_use_indonesian_separators():
+    assert angka(1234567) == "1.234.567"
+
+
+def test_timestamps_are_shown_in_the_government_zone():
+    at = datetime(2025, 8, 14, 16, 30, tzinfo=UTC)
+    assert waktu(at, "Asia/Jakarta") == "14 Agustus 2025 23.30 WIB"
+    assert waktu(at, "Asia/Makassar") == "15 Agustus 2025 00.30 WITA"
+    assert waktu(at, "Asia/Jayapura") == "15 Agustus 2025 01.30 WIT"
