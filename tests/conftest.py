@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -124,8 +125,23 @@ def app(session_app, backend) -> Iterator[Flask]:
     session_app.config.update(saved)
 
 
+class IsolatedClient(FlaskClient):
+    """Each request runs in an app context of its own, as in production: its own ``g`` (so the
+    logged-in user does not leak between clients) and its own database session (so a view
+    that forgets to commit fails the test). What the test arranged is committed before the
+    request, and the test's objects are expired after it, so they are read fresh."""
+
+    def open(self, *args, **kwargs):
+        db.session.commit()
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.expire_all()
+        return response
+
+
 @pytest.fixture
 def client(app):
+    app.test_client_class = IsolatedClient
     return app.test_client()
 
 

@@ -182,3 +182,11 @@ def test_created_and_deleted_name_the_record():
 )
 def test_display_values(entity, name, value, shown):
     assert display(entity, name, value) == shown
+
+
+def test_an_mou_is_named_by_its_label_not_its_id():
+    documents = {3: "Nota Kesepahaman (MoU) 119/2025 (14 Agustus 2025)"}
+    assert display("pks", "mou", 3, documents) == documents[3]
+    assert display("pks", "mou", 4, documents) == "MoU/KB yang sudah dihapus"
+    line = describe(entry("pks", "updated", before={"mou": None}, after={"mou": 3}), documents)
+    assert line.changes == [("MoU/KB", "–", documents[3])]

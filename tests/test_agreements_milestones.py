@@ -428,12 +428,13 @@ def test_milestone_edit_with_stale_version_changes_nothing(client, world, auth):
 def test_delete_a_milestone_moves_the_stage_back(client, world, auth):
     auth.login(world.admin)
     transaction = world.transaction
+    transaction_id = transaction.id
     response = client.post(
         url(world.agreement, "transaction", transaction, "delete"),
         data={"version": transaction.version},
     )
     assert response.status_code == 302
-    assert db.session.get(Transaction, transaction.id) is None
+    assert db.session.get(Transaction, transaction_id) is None
     db.session.refresh(world.agreement)
     assert world.agreement.stage == Stage.PKS
     page = text(client.get(f"/agreements/{world.agreement.id}"))

@@ -3,6 +3,7 @@ test client as real users."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -132,6 +133,8 @@ def test_admin_edits_agreement_and_log_says_what_changed(client, world, auth):
     form_page = text(client.get(f"/agreements/{agreement.id}/edit"))
     assert 'value="Pasokan pangan ke DKI"' in form_page
     assert f'name="version" type="hidden" value="{agreement.version}"' in form_page
+    assert f'name="partners" id="partners-1" value="{world.partner.id}" checked' in form_page
+    assert 'name="sectors" id="sectors-1" value="pangan" checked' in form_page
     response = client.post(
         f"/agreements/{agreement.id}/edit",
         data=agreement_data(
@@ -425,3 +428,48 @@ def test_task_counts_follow_task_status(client, world, auth):
     auth.login(world.admin)
     page = text(client.get(f"/agreements/{world.agreement.id}"))
     assert 'class="overdue-row"' not in page
+
+
+# --- with CSRF on, as in production -----------------------------------------------------------
+
+
+def _csrf_token(page: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', page
+    )
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def test_detail_page_forms_carry_csrf_tokens(app, client, world, auth):
+    auth.login(world.admin)  # logging in before CSRF is switched on
+    app.config["WTF_CSRF_ENABLED"] = True
+    agreement = world.agreement
+    page = text(client.get(f"/agreements/{agreement.id}"))
+    token = _csrf_token(page)
+    # without the token: refused, nothing changes
+    response = client.post(
+        f"/agreements/{agreement.id}/stage",
+        data={"action": "tunda", "reason": "Menunggu", "version": agreement.version},
+    )
+    assert response.status_code == 400
+    db.session.refresh(agreement)
+    assert agreement.stage == Stage.PELAKSANAAN
+    # with it: done
+    response = client.post(
+        f"/agreements/{agreement.id}/stage",
+        data={
+            "action": "tunda",
+            "reason": "Menunggu",
+            "version": agreement.version,
+            "csrf_token": token,
+        },
+    )
+    assert response.status_code == 302
+    db.session.refresh(agreement)
+    assert agreement.stage == Stage.DITUNDA
+    # the delete buttons' forms carry a token too
+    page = text(client.get(f"/agreements/{agreement.id}"))
+    delete_form = page[page.index('/milestones/transaction/'):]
+    delete_form = delete_form[: delete_form.index("</form>")]
+    assert 'name="csrf_token"' in delete_form

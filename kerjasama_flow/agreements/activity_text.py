@@ -127,10 +127,13 @@ def _enum_label(enum_cls, value: Any) -> str:
         return str(value)
 
 
-def display(entity: str, name: str, value: Any) -> str:
-    """One logged value as users read it."""
+def display(entity: str, name: str, value: Any, documents: dict[int, str] | None = None) -> str:
+    """One logged value as users read it. The log keeps an MoU/KB by its id (it has no name):
+    ``documents`` maps the agreement's MoU ids to their labels."""
     if value is None or value == "" or value == []:
         return EMPTY
+    if name == "mou" and isinstance(value, int) and not isinstance(value, bool):
+        return (documents or {}).get(value, "MoU/KB yang sudah dihapus")
     if isinstance(value, bool):
         return "Ya" if value else "Tidak"
     if name == "kind":
@@ -175,7 +178,8 @@ def _item_name(entity: str, values: dict[str, Any]) -> str | None:
     return None
 
 
-def describe(entry: ActivityLog) -> ActivityLine:
+def describe(entry: ActivityLog, documents: dict[int, str] | None = None) -> ActivityLine:
+    """``entry`` in words; ``documents`` names the agreement's MoU/KB by id (see ``display``)."""
     entity = entry.entity
     before, after = entry.before or {}, entry.after or {}
     actor = entry.actor.name if entry.actor else "Sistem"
@@ -203,7 +207,7 @@ def describe(entry: ActivityLog) -> ActivityLine:
         summary = f"{actor} {verb} {what}" + (f" {name}" if name else "")
         for key in _SUMMARY_FIELDS.get(entity, ()):
             if values.get(key) not in (None, "", []):
-                shown = display(entity, key, values[key])
+                shown = display(entity, key, values[key], documents)
                 changes.append((FIELD_LABELS.get(key, key), None, shown))
         return ActivityLine(entry.at, actor, summary, changes)
 
@@ -212,8 +216,8 @@ def describe(entry: ActivityLog) -> ActivityLine:
         changes.append(
             (
                 FIELD_LABELS.get(key, key),
-                display(entity, key, before.get(key)),
-                display(entity, key, after.get(key)),
+                display(entity, key, before.get(key), documents),
+                display(entity, key, after.get(key), documents),
             )
         )
     return ActivityLine(entry.at, actor, summary, changes)

@@ -37,6 +37,7 @@ from kerjasama_flow.agreements.lifecycle import (
     stage_from_facts,
 )
 from kerjasama_flow.agreements.models import MILESTONE_LABELS, Agreement, Partner
+from kerjasama_flow.formatting import tanggal
 from kerjasama_flow.forms_common import form_values
 from kerjasama_flow.permissions import can_edit_agreement, can_read_agreement
 from kerjasama_flow.tenancy import get_milestone_or_404, get_owned_or_404
@@ -245,6 +246,7 @@ def _render_detail(agreement: Agreement, stage_form: StageForm | None = None):
         if stage_form is not None:
             stage_form.offer(actions)
     tasks = queries.agreement_tasks(agreement, today)
+    documents = {mou.id: f"{mou.label} ({tanggal(mou.signed_on)})" for mou in agreement.mous}
     return render_template(
         "agreements/detail.html",
         agreement=agreement,
@@ -259,7 +261,9 @@ def _render_detail(agreement: Agreement, stage_form: StageForm | None = None):
         overdue_count=sum(1 for task in tasks if task.is_overdue(today)),
         transactions=agreement.transactions,
         transactions_total=sum(t.value_rp or 0 for t in agreement.transactions),
-        activity=[describe(entry) for entry in queries.agreement_activity(agreement)],
+        activity=[
+            describe(entry, documents) for entry in queries.agreement_activity(agreement)
+        ],
         today=today,
     )
 
