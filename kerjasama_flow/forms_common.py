@@ -1,10 +1,13 @@
-"""Field helpers shared by the domain forms (Indonesian messages, tenant-scoped choices)."""
+"""What every form shares: the base form with WTForms' own messages in Indonesian, option
+helpers, date and hidden-version fields, and tenant-scoped agency choices."""
 
 from __future__ import annotations
 
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import IntegerField
+from wtforms import DateField, Form, IntegerField
+from wtforms.fields.choices import Choice, SelectChoice
 from wtforms.validators import InputRequired, Optional
 from wtforms.widgets import HiddenInput
 from wtforms_sqlalchemy import fields as sqla_fields
@@ -12,22 +15,78 @@ from wtforms_sqlalchemy import fields as sqla_fields
 from kerjasama_flow.accounts.models import Agency
 from kerjasama_flow.extensions import db
 
-try:  # WTForms >= 3.3 deprecates plain tuples as select options
-    from wtforms.fields.choices import Choice, SelectChoice
-except ImportError:  # pragma: no cover - older WTForms take tuples
-    Choice = SelectChoice = None
-
 REQUIRED = "Wajib diisi."
 
+# --- WTForms' own messages in Indonesian (WTForms ships no Indonesian catalogue) ---------------
 
-def choice(value: str, label: str):
-    """One option of a ``SelectField`` in the shape the installed WTForms expects."""
-    return SelectChoice(value, label) if SelectChoice else (value, label)
+_MESSAGES = {
+    "This field is required.": REQUIRED,
+    "Not a valid choice": "Pilihan tidak tersedia. Muat ulang halaman lalu pilih lagi.",
+    "Not a valid choice.": "Pilihan tidak tersedia. Muat ulang halaman lalu pilih lagi.",
+    "Invalid Choice: could not coerce.": "Pilihan tidak sah.",
+    "Not a valid date value.": "Tanggal tidak sah.",
+    "Not a valid integer value.": "Bukan bilangan bulat yang sah.",
+    "Not a valid decimal value.": "Bukan angka yang sah.",
+    "Invalid input.": "Isian tidak sah.",
+    "Invalid email address.": "Alamat email tidak sah.",
+    "The CSRF token is missing.": "Token keamanan formulir tidak ada. Muat ulang halaman.",
+    "The CSRF token is invalid.": "Token keamanan formulir tidak sah. Muat ulang halaman.",
+    "The CSRF token has expired.": "Formulir sudah kedaluwarsa. Muat ulang halaman.",
+}
+_PLURAL_MESSAGES = {
+    "Field cannot be longer than %(max)d character.": "Paling banyak %(max)d karakter.",
+    "Field must be at least %(min)d character long.": "Paling sedikit %(min)d karakter.",
+}
+
+
+class _IndonesianTranslations:
+    def gettext(self, string: str) -> str:
+        return _MESSAGES.get(string, string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return _PLURAL_MESSAGES.get(singular, singular if n == 1 else plural)
+
+
+INDONESIAN = _IndonesianTranslations()
+
+
+class BaseForm(FlaskForm):
+    """Every POST form of the app (CSRF-protected), speaking Indonesian."""
+
+    class Meta:
+        def get_translations(self, form):
+            return INDONESIAN
+
+
+class FilterForm(Form):
+    """The filter rows above lists (GET, no CSRF), speaking Indonesian."""
+
+    class Meta:
+        def get_translations(self, form):
+            return INDONESIAN
+
+
+# --- options ------------------------------------------------------------------------------------
+
+
+def choice(value, label: str) -> SelectChoice:
+    """One option of a ``SelectField`` (WTForms 3.3 deprecates plain tuples)."""
+    return SelectChoice(value, label)
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """``(value, label)`` pairs as options."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def enum_choices(enum_cls) -> list[SelectChoice]:
+    """An enum's members as options, labelled with their Indonesian ``label``."""
+    return choices((member, member.label) for member in enum_cls)
 
 
 def _rendered(options):
     for option in options:
-        yield Choice(*option) if Choice and not isinstance(option, Choice) else option
+        yield option if isinstance(option, Choice) else Choice(*option)
 
 
 class QuerySelectField(sqla_fields.QuerySelectField):
@@ -72,6 +131,20 @@ def agency_field(label: str, optional: bool = False, **kwargs) -> QuerySelectFie
 def agencies_field(label: str, **kwargs) -> QuerySelectMultipleField:
     return QuerySelectMultipleField(
         label, query_factory=own_agencies, get_label="label", **kwargs
+    )
+
+
+DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"]
+
+
+def date_field(label: str, is_required: bool = False, message: str = REQUIRED, **kwargs):
+    """A date input; accepts 2025-08-14 (what browsers send), 14-08-2025 and 14/08/2025."""
+    return DateField(
+        label,
+        validators=[required(message)] if is_required else [Optional()],
+        format=DATE_FORMATS,
+        invalid_value_message="Tanggal tidak sah.",
+        **kwargs,
     )
 
 

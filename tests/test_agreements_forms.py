@@ -11,7 +11,8 @@ from werkzeug.datastructures import MultiDict
 from wtforms import Form
 
 from kerjasama_flow.agreements.activity_text import describe, display
-from kerjasama_flow.agreements.forms import INDONESIAN, RupiahField, VolumeField, date_field
+from kerjasama_flow.agreements.forms import RupiahField, VolumeField
+from kerjasama_flow.forms_common import INDONESIAN, date_field
 
 
 class AmountForm(Form):

@@ -369,7 +369,7 @@ def test_pks_of_another_agreement_is_not_a_valid_choice(client, world, auth):
         url(world.agreement, "transaction"),
         transaction_data(other_pks),
         "pks",
-        "Pilihan tidak sah.",
+        "Pilihan tidak tersedia. Muat ulang halaman lalu pilih lagi.",
         "Peternak ayam petelur Kota Blitar",
     )
 

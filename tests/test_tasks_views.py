@@ -360,7 +360,7 @@ def test_admin_creates_a_task(client, auth, world):
         ({"assignee": "999999"}, "Pilihan tidak tersedia."),
         ({"due_on": ""}, "Tanggal tenggat wajib diisi."),
         ({"title": "  "}, "Judul tugas wajib diisi."),
-        ({"due_on": "2025-13-45"}, "Tanggal tidak valid."),
+        ({"due_on": "2025-13-45"}, "Tanggal tidak sah."),
     ],
 )
 def test_task_without_agency_or_due_date_is_refused(client, auth, world, changes, message):

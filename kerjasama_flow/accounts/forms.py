@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import Email, EqualTo, Length, Optional
 
 from kerjasama_flow.accounts.models import ROLE_LABELS, Role
-from kerjasama_flow.forms_common import agency_field, choice, required
+from kerjasama_flow.forms_common import BaseForm, agency_field, choice, required
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     email = EmailField("Email", validators=[required("Masukkan email Anda.")])
     password = PasswordField("Kata sandi", validators=[required("Masukkan kata sandi.")])
     remember = BooleanField("Ingat saya di perangkat ini")
     submit = SubmitField("Masuk")
 
 
-class AccountForm(FlaskForm):
+class AccountForm(BaseForm):
     phone = StringField("Nomor WhatsApp", validators=[Optional(), Length(max=30)])
     email_notifications = BooleanField("Kirim pengingat lewat email")
     whatsapp_notifications = BooleanField("Kirim pengingat lewat WhatsApp")
@@ -33,7 +32,7 @@ class AccountForm(FlaskForm):
     submit = SubmitField("Simpan")
 
 
-class AgencyForm(FlaskForm):
+class AgencyForm(BaseForm):
     code = StringField(
         "Kode OPD",
         validators=[required(), Length(max=30)],
@@ -48,7 +47,7 @@ class AgencyForm(FlaskForm):
     submit = SubmitField("Simpan")
 
 
-class UserForm(FlaskForm):
+class UserForm(BaseForm):
     name = StringField("Nama lengkap", validators=[required(), Length(max=120)])
     email = EmailField(
         "Email", validators=[required(), Email(message="Alamat email tidak sah.")]

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import func, select
 
 from kerjasama_flow.accounts.models import Agency, Government, GovernmentKind, Role, User
-from kerjasama_flow.activity.services import changed, record, snapshot
+from kerjasama_flow.activity.services import record_changes, snapshot
 from kerjasama_flow.errors import DomainError
 from kerjasama_flow.extensions import db
 
@@ -105,17 +105,15 @@ def save_agency(actor: User | None, government: Government, agency: Agency | Non
     agency.email = _clean(data.get("email"))
     agency.phone = _clean(data.get("phone"))
     db.session.flush()
-    old, new = changed(before, snapshot(agency, AGENCY_FIELDS))
-    if new:
-        record(
-            actor=actor,
-            government_id=government.id,
-            entity="agency",
-            entity_id=agency.id,
-            action="created" if creating else "updated",
-            before=old or None,
-            after=new,
-        )
+    record_changes(
+        before,
+        snapshot(agency, AGENCY_FIELDS),
+        actor=actor,
+        government_id=government.id,
+        entity="agency",
+        entity_id=agency.id,
+        action="created" if creating else "updated",
+    )
     return agency
 
 
@@ -159,17 +157,16 @@ def save_user(
     if password:
         user.set_password(password)
     db.session.flush()
-    old, new = changed(before, snapshot(user, USER_FIELDS))
-    if new or password:
-        record(
-            actor=actor,
-            government_id=government.id,
-            entity="user",
-            entity_id=user.id,
-            action="created" if creating else "updated",
-            before=old or None,
-            after={**new, **({"password": "(diubah)"} if password and not creating else {})},
-        )
+    record_changes(
+        before,
+        snapshot(user, USER_FIELDS),
+        extra={"password": "(diubah)"} if password and not creating else None,
+        actor=actor,
+        government_id=government.id,
+        entity="user",
+        entity_id=user.id,
+        action="created" if creating else "updated",
+    )
     return user
 
 

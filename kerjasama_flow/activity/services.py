@@ -8,6 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from kerjasama_flow import clock
 from kerjasama_flow.activity.models import ActivityLog
 from kerjasama_flow.extensions import db
 
@@ -38,6 +39,18 @@ def changed(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]:
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
 
 
+def record_changes(
+    before: dict[str, Any], after: dict[str, Any], *, extra: dict | None = None, **context
+) -> ActivityLog | None:
+    """Log what differs between two snapshots (plus ``extra``); nothing when nothing changed.
+    ``context`` is passed to ``record`` (actor, government_id, entity, entity_id, action...)."""
+    old, new = changed(before, after)
+    new.update(extra or {})
+    if not new:
+        return None
+    return record(before=old or None, after=new, **context)
+
+
 def record(
     *,
     actor,
@@ -58,6 +71,7 @@ def record(
         action=action,
         before=before,
         after=after,
+        at=clock.now(),
     )
     db.session.add(entry)
     return entry

@@ -13,14 +13,10 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import (
     BooleanField,
-    DateField,
     Field,
-    Form,
-    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -41,68 +37,20 @@ from kerjasama_flow.agreements.models import (
 from kerjasama_flow.extensions import db
 from kerjasama_flow.formatting import angka, tanggal
 from kerjasama_flow.forms_common import (
+    BaseForm,
+    FilterForm,
     QuerySelectField,
     QuerySelectMultipleField,
     agencies_field,
     agency_field,
+    choices,
+    date_field,
+    enum_choices,
     required,
     version_field,
 )
 
-# --- Indonesian messages for WTForms' own errors ----------------------------------------------
-
-_MESSAGES = {
-    "This field is required.": "Wajib diisi.",
-    "Not a valid choice": "Pilihan tidak sah.",
-    "Not a valid choice.": "Pilihan tidak sah.",
-    "Invalid Choice: could not coerce.": "Pilihan tidak sah.",
-    "Not a valid date value.": "Tanggal tidak sah.",
-    "Not a valid integer value.": "Bukan bilangan bulat yang sah.",
-    "Not a valid decimal value.": "Bukan angka yang sah.",
-    "Invalid input.": "Isian tidak sah.",
-    "The CSRF token is missing.": "Token keamanan formulir tidak ada. Muat ulang halaman.",
-    "The CSRF token is invalid.": "Token keamanan formulir tidak sah. Muat ulang halaman.",
-    "The CSRF token has expired.": "Formulir sudah kedaluwarsa. Muat ulang halaman.",
-}
-_PLURAL_MESSAGES = {
-    "Field cannot be longer than %(max)d character.": "Paling banyak %(max)d karakter.",
-    "Field must be at least %(min)d character long.": "Paling sedikit %(min)d karakter.",
-}
-
-
-class _IndonesianTranslations:
-    def gettext(self, string: str) -> str:
-        return _MESSAGES.get(string, string)
-
-    def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return _PLURAL_MESSAGES.get(singular, singular if n == 1 else plural)
-
-
-INDONESIAN = _IndonesianTranslations()
-
-
-class BaseForm(FlaskForm):
-    class Meta:
-        def get_translations(self, form):
-            return INDONESIAN
-
-
 # --- fields -----------------------------------------------------------------------------------
-
-DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"]
-INVALID_DATE = "Tanggal tidak sah."
-
-
-def date_field(label: str, is_required: bool = False, **kwargs) -> DateField:
-    """A date input; accepts 2025-08-14 (what browsers send), 14-08-2025 and 14/08/2025."""
-    return DateField(
-        label,
-        validators=[required()] if is_required else [Optional()],
-        format=DATE_FORMATS,
-        invalid_value_message=INVALID_DATE,
-        **kwargs,
-    )
-
 
 def text_field(label: str, max_length: int, is_required: bool = False, **kwargs) -> StringField:
     validators = [required()] if is_required else [Optional()]
@@ -201,15 +149,6 @@ class VolumeField(Field):
         if abs(value) >= Decimal(10**12):
             raise ValueError(self.INVALID)
         self.data = value
-
-
-def choices(pairs) -> list[SelectChoice]:
-    """``(value, label)`` pairs as WTForms' choice objects."""
-    return [SelectChoice(value, label) for value, label in pairs]
-
-
-def enum_choices(enum_cls) -> list[SelectChoice]:
-    return choices((member, member.label) for member in enum_cls)
 
 
 def _coerce(enum_cls):
@@ -485,13 +424,9 @@ class DeleteForm(BaseForm):
     version = version_field()
 
 
-class AgreementFilterForm(Form):
+class AgreementFilterForm(FilterForm):
     """The filter row above the list (GET, no CSRF). Choices are set by the view; a value
     that is not among them is ignored rather than reported."""
-
-    class Meta:
-        def get_translations(self, form):
-            return INDONESIAN
 
     q = StringField("Cari", render_kw={"placeholder": "Judul, mitra, komoditas…"})
     stage = SelectField("Tahap", choices=[], validate_choice=False)

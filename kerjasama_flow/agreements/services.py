@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select, true
 
 from kerjasama_flow.accounts.models import Agency, User
-from kerjasama_flow.activity.services import changed, record, snapshot
+from kerjasama_flow.activity.services import record, record_changes, snapshot
 from kerjasama_flow.agreements import lifecycle
 from kerjasama_flow.agreements.lifecycle import Action, Facts, Stage
 from kerjasama_flow.agreements.models import (
@@ -196,17 +196,15 @@ def update_partner(actor: User, partner: Partner, data: dict[str, Any]) -> Partn
     for key in ("region_code", "province", "contact"):
         setattr(partner, key, _clean(data.get(key)))
     db.session.flush()
-    old, new = changed(before, snapshot(partner, fields))
-    if new:
-        record(
-            actor=actor,
-            government_id=partner.government_id,
-            entity="partner",
-            entity_id=partner.id,
-            action="updated",
-            before=old,
-            after=new,
-        )
+    record_changes(
+        before,
+        snapshot(partner, fields),
+        actor=actor,
+        government_id=partner.government_id,
+        entity="partner",
+        entity_id=partner.id,
+        action="updated",
+    )
     return partner
 
 
@@ -285,18 +283,16 @@ def update_agreement(
     before = snapshot(agreement, AGREEMENT_FIELDS)
     _apply_agreement_data(actor, agreement, data)
     db.session.flush()
-    old, new = changed(before, snapshot(agreement, AGREEMENT_FIELDS))
-    if new:
-        record(
-            actor=actor,
-            government_id=agreement.government_id,
-            agreement_id=agreement.id,
-            entity="agreement",
-            entity_id=agreement.id,
-            action="updated",
-            before=old,
-            after=new,
-        )
+    record_changes(
+        before,
+        snapshot(agreement, AGREEMENT_FIELDS),
+        actor=actor,
+        government_id=agreement.government_id,
+        agreement_id=agreement.id,
+        entity="agreement",
+        entity_id=agreement.id,
+        action="updated",
+    )
     return agreement
 
 
@@ -417,18 +413,16 @@ def update_milestone(
     before = snapshot(milestone, MILESTONE_FIELDS[kind])
     _assign_milestone(milestone, kind, data)
     db.session.flush()
-    old, new = changed(before, snapshot(milestone, MILESTONE_FIELDS[kind]))
-    if new:
-        record(
-            actor=actor,
-            government_id=agreement.government_id,
-            agreement_id=agreement.id,
-            entity=kind,
-            entity_id=milestone.id,
-            action="updated",
-            before=old,
-            after=new,
-        )
+    record_changes(
+        before,
+        snapshot(milestone, MILESTONE_FIELDS[kind]),
+        actor=actor,
+        government_id=agreement.government_id,
+        agreement_id=agreement.id,
+        entity=kind,
+        entity_id=milestone.id,
+        action="updated",
+    )
     return milestone
 
 

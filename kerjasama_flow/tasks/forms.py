@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import (
-    DateField,
-    Form,
     HiddenField,
     SelectField,
     StringField,
@@ -21,46 +18,17 @@ from wtforms.validators import DataRequired, Length, Optional
 from kerjasama_flow.accounts.models import Role, User
 from kerjasama_flow.extensions import db
 from kerjasama_flow.forms_common import (
+    BaseForm,
+    FilterForm,
     QuerySelectField,
     choice,
+    date_field,
     own_agencies,
     required,
     version_field,
 )
 from kerjasama_flow.tasks import queries
 from kerjasama_flow.tasks.models import TaskStatus
-
-_WTFORMS_MESSAGES = {
-    "Not a valid choice": "Pilihan tidak tersedia. Muat ulang halaman lalu pilih lagi.",
-    "Not a valid choice.": "Pilihan tidak tersedia. Muat ulang halaman lalu pilih lagi.",
-}
-
-
-class _Indonesian:
-    """WTForms' own messages (a stale or forged choice) in Indonesian. WTForms ships no
-    Indonesian catalogue; the few messages our fields can produce are translated here."""
-
-    def gettext(self, string: str) -> str:
-        return _WTFORMS_MESSAGES.get(string, string)
-
-    def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return singular if n == 1 else plural
-
-
-class _Form(FlaskForm):
-    class Meta:
-        def get_translations(self, form):
-            return _Indonesian()
-
-
-class IndonesianDateField(DateField):
-    """A date input (``type="date"``) whose parse error is in Indonesian."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValueError("Tanggal tidak valid. Pilih tanggal dari kalender.") from error
 
 
 def assignable_users() -> list[User]:
@@ -85,7 +53,7 @@ def user_label(user: User) -> str:
     return f"{user.name} (Bagian Pemerintahan)"
 
 
-class TaskForm(_Form):
+class TaskForm(BaseForm):
     title = StringField(
         "Judul tugas",
         validators=[
@@ -114,7 +82,7 @@ class TaskForm(_Form):
         validators=[Optional()],
         description="Opsional. Untuk Kepala OPD, harus dari OPD yang dipilih.",
     )
-    due_on = IndonesianDateField("Tenggat", validators=[required("Tanggal tenggat wajib diisi.")])
+    due_on = date_field("Tenggat", is_required=True, message="Tanggal tenggat wajib diisi.")
     version = version_field()
     submit = SubmitField("Simpan")
 
@@ -128,7 +96,7 @@ def _known_status(form, field) -> None:
         raise ValidationError("Pilih salah satu status yang tersedia.")
 
 
-class StatusForm(_Form):
+class StatusForm(BaseForm):
     status = SelectField(
         "Status", validate_choice=False, validators=[required("Pilih status."), _known_status]
     )
@@ -150,7 +118,7 @@ class StatusForm(_Form):
 ALL = ""
 
 
-class TaskFilterForm(Form):
+class TaskFilterForm(FilterForm):
     """The filter row above the admin's and pimpinan's task list (GET, no CSRF needed)."""
 
     agency = SelectField("OPD", validate_choice=False)

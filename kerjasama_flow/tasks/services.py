@@ -6,7 +6,7 @@ from typing import Any
 
 from kerjasama_flow import clock
 from kerjasama_flow.accounts.models import Role, User
-from kerjasama_flow.activity.services import changed, record, snapshot
+from kerjasama_flow.activity.services import record, record_changes, snapshot
 from kerjasama_flow.agreements import lifecycle
 from kerjasama_flow.agreements.models import Agreement
 from kerjasama_flow.agreements.services import check_version
@@ -107,15 +107,13 @@ def set_task_status(
 
 
 def _log_change(actor: User, task: Task, before: dict, action: str) -> None:
-    old, new = changed(before, snapshot(task, TASK_FIELDS))
-    if new:
-        record(
-            actor=actor,
-            government_id=task.government_id,
-            agreement_id=task.agreement_id,
-            entity="task",
-            entity_id=task.id,
-            action=action,
-            before=old,
-            after=new,
-        )
+    record_changes(
+        before,
+        snapshot(task, TASK_FIELDS),
+        actor=actor,
+        government_id=task.government_id,
+        agreement_id=task.agreement_id,
+        entity="task",
+        entity_id=task.id,
+        action=action,
+    )
