@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from sqlalchemy import DateTime, Enum, MetaData, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase
 
+from kerjasama_flow.errors import ConflictError
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -19,6 +21,15 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def check_version(obj, expected_version: int | None) -> None:
+    """Refuse to save over a change someone else made after this user loaded the record.
+
+    ``expected_version`` is the version the user's form was built from; the mapper's
+    ``version_id_col`` catches the remaining race between this check and the UPDATE."""
+    if expected_version is not None and obj.version != expected_version:
+        raise ConflictError()
 
 
 def utcnow() -> datetime:

@@ -6,7 +6,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.validators import Email, EqualTo, Length, Optional
 
 from kerjasama_flow.accounts.models import ROLE_LABELS, Role
-from kerjasama_flow.forms_common import BaseForm, agency_field, choice, required
+from kerjasama_flow.forms_common import BaseForm, agency_field, choice, required, version_field
 
 
 class LoginForm(BaseForm):
@@ -25,6 +25,7 @@ class AccountForm(BaseForm):
         "Kata sandi baru",
         validators=[Optional(), Length(min=8, message="Kata sandi minimal 8 karakter.")],
     )
+    version = version_field()
     confirm_password = PasswordField(
         "Ulangi kata sandi baru",
         validators=[EqualTo("new_password", message="Kata sandi baru tidak sama.")],
@@ -44,6 +45,7 @@ class AgencyForm(BaseForm):
         "Email OPD", validators=[Optional(), Email(message="Alamat email tidak sah.")]
     )
     phone = StringField("Telepon / WhatsApp", validators=[Optional(), Length(max=30)])
+    version = version_field()
     submit = SubmitField("Simpan")
 
 
@@ -65,4 +67,5 @@ class UserForm(BaseForm):
         description="Kosongkan bila tidak ingin mengubah kata sandi.",
     )
     is_active = BooleanField("Aktif", default=True)
+    version = version_field()
     submit = SubmitField("Simpan")

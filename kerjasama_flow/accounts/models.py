@@ -77,6 +77,9 @@ class Agency(Base):
     head_name: Mapped[str | None] = mapped_column(String(120))
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(30))
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
 
     government: Mapped[Government] = relationship(back_populates="agencies")
 
@@ -106,6 +109,9 @@ class User(UserMixin, Base):
     email_notifications: Mapped[bool] = mapped_column(Boolean, default=True)
     whatsapp_notifications: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
 
     government: Mapped[Government] = relationship()
     agency: Mapped[Agency | None] = relationship()

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from kerjasama_flow.accounts.models import Agency, Government, GovernmentKind, Role, User
 from kerjasama_flow.activity.services import record_changes, snapshot
+from kerjasama_flow.db import check_version
 from kerjasama_flow.errors import DomainError
 from kerjasama_flow.extensions import db
 
@@ -19,6 +20,7 @@ MIN_PASSWORD_LENGTH = 8
 INDONESIAN_ZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
 AGENCY_FIELDS = ("code", "name", "head_name", "email", "phone")
 USER_FIELDS = ("name", "email", "role", "agency", "phone", "is_active")
+ACCOUNT_FIELDS = ("phone", "email_notifications", "whatsapp_notifications")
 
 
 def _clean(value: str | None) -> str | None:
@@ -81,8 +83,16 @@ def create_government(
     return government
 
 
-def save_agency(actor: User | None, government: Government, agency: Agency | None, data: dict):
+def save_agency(
+    actor: User | None,
+    government: Government,
+    agency: Agency | None,
+    data: dict,
+    expected_version: int | None = None,
+) -> Agency:
     """Create (``agency`` None) or update an agency of ``government``."""
+    if agency is not None:
+        check_version(agency, expected_version)
     code = (data.get("code") or "").strip()
     if not AGENCY_CODE.match(code):
         raise DomainError(
@@ -118,9 +128,15 @@ def save_agency(actor: User | None, government: Government, agency: Agency | Non
 
 
 def save_user(
-    actor: User | None, government: Government, user: User | None, data: dict[str, Any]
+    actor: User | None,
+    government: Government,
+    user: User | None,
+    data: dict[str, Any],
+    expected_version: int | None = None,
 ) -> User:
     """Create (``user`` None) or update a user of ``government``; a new user needs a password."""
+    if user is not None:
+        check_version(user, expected_version)
     email = (data.get("email") or "").strip().lower()
     if "@" not in email:
         raise DomainError("Alamat email tidak sah.", "email")
@@ -166,6 +182,31 @@ def save_user(
         entity="user",
         entity_id=user.id,
         action="created" if creating else "updated",
+    )
+    return user
+
+
+def update_own_account(user: User, data: dict[str, Any], expected_version: int | None) -> User:
+    """What a user changes on their own account page: contact, reminder channels, password."""
+    check_version(user, expected_version)
+    if data.get("new_password") and not user.check_password(data.get("current_password") or ""):
+        raise DomainError("Kata sandi sekarang salah.", "current_password")
+    before = snapshot(user, ACCOUNT_FIELDS)
+    user.phone = _clean(data.get("phone"))
+    user.email_notifications = bool(data.get("email_notifications"))
+    user.whatsapp_notifications = bool(data.get("whatsapp_notifications"))
+    if data.get("new_password"):
+        user.set_password(data["new_password"])
+    db.session.flush()
+    record_changes(
+        before,
+        snapshot(user, ACCOUNT_FIELDS),
+        extra={"password": "(diubah)"} if data.get("new_password") else None,
+        actor=user,
+        government_id=user.government_id,
+        entity="user",
+        entity_id=user.id,
+        action="updated",
     )
     return user
 

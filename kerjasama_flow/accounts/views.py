@@ -55,20 +55,12 @@ def logout():
 
 @bp.route("/account", methods=["GET", "POST"])
 def account():
-    user = current_user._get_current_object()
-    form = AccountForm(obj=user)
-    if form.validate_on_submit():
-        if form.new_password.data and not user.check_password(form.current_password.data or ""):
-            form.current_password.errors.append("Kata sandi sekarang salah.")
-        else:
-            user.phone = (form.phone.data or "").strip() or None
-            user.email_notifications = form.email_notifications.data
-            user.whatsapp_notifications = form.whatsapp_notifications.data
-            if form.new_password.data:
-                user.set_password(form.new_password.data)
-            db.session.commit()
-            flash("Pengaturan akun disimpan.", "success")
-            return redirect(url_for("auth.account"))
+    form = AccountForm(obj=current_user)
+    if form.validate_on_submit() and run_service(
+        form, services.update_own_account, current_user, form_values(form), form.version.data
+    ):
+        flash("Pengaturan akun disimpan.", "success")
+        return redirect(url_for("auth.account"))
     return render_template("auth/account.html", form=form)
 
 
@@ -97,6 +89,7 @@ def agency_edit(agency_id: int | None = None):
         current_user.government,
         agency,
         form_values(form),
+        form.version.data,
     ):
         flash("Data OPD disimpan.", "success")
         return redirect(url_for("settings.agencies"))
@@ -125,7 +118,13 @@ def user_edit(user_id: int | None = None):
         if user is None and not data.get("password"):
             form.password.errors.append("Kata sandi wajib diisi untuk pengguna baru.")
         elif run_service(
-            form, services.save_user, current_user, current_user.government, user, data
+            form,
+            services.save_user,
+            current_user,
+            current_user.government,
+            user,
+            data,
+            form.version.data,
         ):
             flash("Data pengguna disimpan.", "success")
             return redirect(url_for("settings.users"))

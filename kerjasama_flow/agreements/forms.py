@@ -401,6 +401,7 @@ class PartnerForm(BaseForm):
     contact = text_field(
         "Kontak", 300, description="Nama, jabatan, telepon atau email narahubung."
     )
+    version = version_field()
 
 
 class StageForm(BaseForm):

@@ -119,6 +119,9 @@ class Partner(Base):
     region_code: Mapped[str | None] = mapped_column(String(13))
     province: Mapped[str | None] = mapped_column(String(80))
     contact: Mapped[str | None] = mapped_column(String(300))
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
 
     def __repr__(self) -> str:
         return f"<Partner {self.name}>"

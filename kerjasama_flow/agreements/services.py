@@ -25,7 +25,8 @@ from kerjasama_flow.agreements.models import (
     Pks,
     Transaction,
 )
-from kerjasama_flow.errors import ConflictError, DomainError
+from kerjasama_flow.db import check_version
+from kerjasama_flow.errors import DomainError
 from kerjasama_flow.extensions import db
 
 AGREEMENT_FIELDS = (
@@ -81,12 +82,6 @@ MILESTONE_FIELDS: dict[str, tuple[str, ...]] = {
         "notes",
     ),
 }
-
-
-def check_version(obj: Any, expected_version: int | None) -> None:
-    """Refuse to save over a change someone else made after this user loaded the record."""
-    if expected_version is not None and obj.version != expected_version:
-        raise ConflictError()
 
 
 def facts_for(agreement: Agreement) -> Facts:
@@ -178,7 +173,10 @@ def create_partner(actor: User, data: dict[str, Any]) -> Partner:
     )
 
 
-def update_partner(actor: User, partner: Partner, data: dict[str, Any]) -> Partner:
+def update_partner(
+    actor: User, partner: Partner, data: dict[str, Any], expected_version: int | None = None
+) -> Partner:
+    check_version(partner, expected_version)
     fields = ("name", "kind", "region_code", "province", "contact")
     before = snapshot(partner, fields)
     name = " ".join((data.get("name") or "").split())

@@ -416,7 +416,12 @@ def partner_edit(partner_id: int):
     partner = get_owned_or_404(Partner, partner_id)
     form = PartnerForm(obj=partner)
     if form.validate_on_submit() and run_service(
-        form, services.update_partner, current_user, partner, form_values(form)
+        form,
+        services.update_partner,
+        current_user,
+        partner,
+        form_values(form),
+        form.version.data,
     ):
         flash(f"Data mitra \u201c{partner.name}\u201d disimpan.", "success")
         return redirect(url_for("agreements.partners"))

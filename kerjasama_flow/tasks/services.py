@@ -9,7 +9,7 @@ from kerjasama_flow.accounts.models import Role, User
 from kerjasama_flow.activity.services import record, record_changes, snapshot
 from kerjasama_flow.agreements import lifecycle
 from kerjasama_flow.agreements.models import Agreement
-from kerjasama_flow.agreements.services import check_version
+from kerjasama_flow.db import check_version
 from kerjasama_flow.errors import DomainError
 from kerjasama_flow.extensions import db
 from kerjasama_flow.tasks.models import Task, TaskStatus

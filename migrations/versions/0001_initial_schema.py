@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 02:32:18.853785
+Create Date: 2026-11-23 03:07:26.104963
 
 """
 from alembic import op
@@ -37,6 +37,7 @@ def upgrade():
     sa.Column('head_name', sa.String(length=120), nullable=True),
     sa.Column('email', sa.String(length=254), nullable=True),
     sa.Column('phone', sa.String(length=30), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['government_id'], ['government.id'], name=op.f('fk_agency_government_id_government')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_agency')),
     sa.UniqueConstraint('government_id', 'code', name=op.f('uq_agency_government_id_code'))
@@ -52,6 +53,7 @@ def upgrade():
     sa.Column('region_code', sa.String(length=13), nullable=True),
     sa.Column('province', sa.String(length=80), nullable=True),
     sa.Column('contact', sa.String(length=300), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['government_id'], ['government.id'], name=op.f('fk_partner_government_id_government')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_partner')),
     sa.UniqueConstraint('government_id', 'name', name=op.f('uq_partner_government_id_name'))
@@ -72,6 +74,7 @@ def upgrade():
     sa.Column('email_notifications', sa.Boolean(), nullable=False),
     sa.Column('whatsapp_notifications', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
     sa.CheckConstraint("role <> 'opd' OR agency_id IS NOT NULL", name=op.f('ck_user_account_opd_has_agency')),
     sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], name=op.f('fk_user_account_agency_id_agency')),
     sa.ForeignKeyConstraint(['government_id'], ['government.id'], name=op.f('fk_user_account_government_id_government')),
