@@ -95,6 +95,7 @@ def demo_command(host: str, port: int):
     """Apply migrations, load the demo data and serve the app (for trying it out)."""
     from flask import current_app
     from flask_migrate import upgrade
+    from werkzeug.serving import run_simple
 
     from kerjasama_flow.demo.seed import DEMO_PASSWORD, seed_demo
 
@@ -106,7 +107,8 @@ def demo_command(host: str, port: int):
     for line in summary.accounts:
         click.echo(f"  {line}")
     click.echo(f"\nBuka http://{host}:{port}/ di peramban. Tekan Ctrl+C untuk berhenti.\n")
-    current_app.run(host=host, port=port, debug=False, use_reloader=False)
+    # app.run() is a no-op inside the flask CLI; serve with Werkzeug directly, one process.
+    run_simple(host, port, current_app._get_current_object(), use_reloader=False, threaded=True)
 
 
 def register(app: Flask) -> None:

@@ -23,7 +23,9 @@ def test_admin_adds_an_agency(client, world, auth):
     page = client.get("/settings/agencies").get_data(as_text=True)
     assert "Dinas Perindustrian dan Perdagangan" in page
     assert db.session.scalar(
-        select(ActivityLog).where(ActivityLog.entity == "agency", ActivityLog.entity_id == agency.id)
+        select(ActivityLog).where(
+            ActivityLog.entity == "agency", ActivityLog.entity_id == agency.id
+        )
     )
 
 
@@ -87,7 +89,12 @@ def test_new_user_needs_a_password_and_a_unique_email(client, world, auth):
     assert "Kata sandi wajib diisi untuk pengguna baru." in no_password.get_data(as_text=True)
     taken = client.post(
         "/settings/users/new",
-        data={"name": "X", "email": world.other_admin.email, "role": "admin", "password": "12345678"},
+        data={
+            "name": "X",
+            "email": world.other_admin.email,
+            "role": "admin",
+            "password": "12345678",
+        },
     )
     assert "Email ini sudah dipakai pengguna lain." in taken.get_data(as_text=True)
 

@@ -11,10 +11,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import sqlite3
 import subprocess
 import sys
 import textwrap
+import time
+import urllib.request
 import zipfile
 from pathlib import Path
 
@@ -217,3 +220,57 @@ def test_wheel_installs_and_runs_outside_the_repository(built_wheel, tmp_path):
     with sqlite3.connect(database) as conn:
         governments = conn.execute("select count(*) from government").fetchone()[0]
     assert governments >= 3
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_quick_start_demo_command_migrates_seeds_and_serves(tmp_path):
+    """The README's Quick start ends in ``flask --app wsgi demo``: it must keep serving."""
+    from kerjasama_flow.demo.seed import DEMO_PASSWORD
+
+    port = _free_port()
+    database = tmp_path / "demo.db"
+    env = {key: value for key, value in os.environ.items() if key not in {"FLASK_APP"}}
+    env.update(DATABASE_URL=f"sqlite:///{database}", SECRET_KEY="quick-start-test")
+    flask = Path(sys.executable).with_name("flask")
+    log = tmp_path / "demo.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [str(flask), "--app", "wsgi", "demo", "--port", str(port)],
+            cwd=tmp_path,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        status = None
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=5) as r:
+                    status = r.status
+                    page = r.read().decode()
+                break
+            except OSError:
+                time.sleep(0.3)
+        output = log.read_text()
+        assert process.poll() is None, f"the demo command stopped instead of serving:\n{output}"
+        assert status == 200, output
+        assert 'name="password"' in page
+        assert DEMO_PASSWORD in output and "@" in output, output  # the demo accounts
+        assert f"http://127.0.0.1:{port}/" in output, output
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    with sqlite3.connect(database) as conn:
+        assert conn.execute("select count(*) from government").fetchone()[0] >= 3
+        assert conn.execute("select count(*) from user_account").fetchone()[0] >= 3
