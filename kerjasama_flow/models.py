@@ -12,10 +12,17 @@ from kerjasama_flow.agreements.models import (
     Transaction,
     Visit,
 )
+from kerjasama_flow.playbooks.models import TaskTemplate
+from kerjasama_flow.reminders.models import Notification, Outbox
 from kerjasama_flow.tasks.models import Task
+from kerjasama_flow.workdays.models import DayOff
 
 __all__ = [
     "ActivityLog",
+    "DayOff",
+    "Notification",
+    "Outbox",
+    "TaskTemplate",
     "Agency",
     "Agreement",
     "AgreementSector",

@@ -134,6 +134,10 @@ ACTION_TABLE: list[tuple[Stage, Facts, Action, Stage | None]] = [
     (Stage.SELESAI, TRANSACTION, Action.RESUME, None),
     (Stage.SELESAI, TRANSACTION, Action.CANCEL, None),
     (Stage.SELESAI, TRANSACTION, Action.COMPLETE, None),
+    (Stage.BERAKHIR, PKS, Action.STALL, None),
+    (Stage.BERAKHIR, PKS, Action.RESUME, None),
+    (Stage.BERAKHIR, PKS, Action.CANCEL, None),
+    (Stage.BERAKHIR, PKS, Action.COMPLETE, Stage.SELESAI),
     (Stage.BATAL, PKS, Action.STALL, None),
     (Stage.BATAL, PKS, Action.RESUME, None),
     (Stage.BATAL, PKS, Action.CANCEL, None),
@@ -316,3 +320,20 @@ def test_five_year_limit_ends_one_day_later_than_four_leap_years():
     assert lifecycle.check_period(start, start + timedelta(days=365 * 5 + 1)) is None
     with pytest.raises(RuleViolation):
         lifecycle.check_period(start, start + timedelta(days=365 * 5 + 2))
+
+
+@pytest.mark.parametrize(
+    "current", [Stage.PENJAJAKAN, Stage.KESEPAKATAN, Stage.PKS, Stage.PELAKSANAAN]
+)
+def test_an_open_agreement_can_be_marked_ended(current):
+    assert lifecycle.mark_ended(current) == Stage.BERAKHIR
+
+
+@pytest.mark.parametrize("current", [Stage.SELESAI, Stage.BATAL, Stage.DITUNDA])
+def test_closed_or_stalled_agreements_are_not_marked_ended(current):
+    with pytest.raises(InvalidTransition):
+        lifecycle.mark_ended(current)
+
+
+def test_an_extension_reopens_an_ended_agreement():
+    assert lifecycle.after_milestone(Stage.BERAKHIR, PKS) == Stage.PKS

@@ -7,7 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -52,6 +52,9 @@ class Government(Base):
     )
     province: Mapped[str | None] = mapped_column(String(80))
     timezone: Mapped[str] = mapped_column(String(40), default="Asia/Jakarta")
+    # Local practice that varies per government (reminder days, sweep time...): see the
+    # defaults in reminders.settings; only the values a government changed are stored.
+    settings: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     agencies: Mapped[list[Agency]] = relationship(
@@ -77,6 +80,9 @@ class Agency(Base):
     head_name: Mapped[str | None] = mapped_column(String(120))
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(30))
+    # The section that administers cooperation (Bagian Pemerintahan / Bagian Kerja Sama):
+    # playbook tasks "for Bagian Pemerintahan" go to it.
+    is_coordinator: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}

@@ -5,6 +5,7 @@ what they return; views never decide a stage.
 
     penjajakan --mou--> kesepakatan --pks--> pks --transaction--> pelaksanaan --> selesai
     any open stage --> ditunda (and back) | batal
+    an open stage whose documents all ended --> berakhir --(extension: a new MoU/PKS)--> open
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ class Stage(enum.StrEnum):
     SELESAI = "selesai"
     DITUNDA = "ditunda"
     BATAL = "batal"
+    BERAKHIR = "berakhir"  # every MoU/PKS has passed its end date without an extension
 
     @property
     def label(self) -> str:
@@ -40,6 +42,7 @@ STAGE_LABELS = {
     Stage.SELESAI: "Selesai",
     Stage.DITUNDA: "Ditunda",
     Stage.BATAL: "Batal",
+    Stage.BERAKHIR: "Berakhir",
 }
 
 # The stepper on the detail page: the main road, in order.
@@ -100,7 +103,8 @@ def after_milestone(current: Stage, facts: Facts) -> Stage:
     """The stage after a milestone was recorded, changed or removed.
 
     A stalled agreement stays stalled (resuming recomputes its stage); a closed one accepts no
-    milestones at all (see ``check_open``).
+    milestones at all (see ``check_open``). An ended one is reopened by the milestone (an
+    extension); the daily sweep ends it again if no document is still valid.
     """
     check_open(current)
     if current == Stage.DITUNDA:
@@ -121,6 +125,8 @@ def allowed_actions(current: Stage, facts: Facts) -> list[Action]:
         return []
     if current == Stage.DITUNDA:
         return [Action.RESUME, Action.CANCEL]
+    if current == Stage.BERAKHIR:
+        return [Action.COMPLETE]
     actions = [Action.STALL, Action.CANCEL]
     if current == Stage.PELAKSANAAN:
         actions.insert(0, Action.COMPLETE)
@@ -139,6 +145,13 @@ def apply_action(current: Stage, action: Action, facts: Facts) -> Stage:
         Action.CANCEL: Stage.BATAL,
         Action.COMPLETE: Stage.SELESAI,
     }[action]
+
+
+def mark_ended(current: Stage) -> Stage:
+    """The stage once every MoU/PKS of the agreement has passed its end date."""
+    if current in CLOSED or current == Stage.DITUNDA:
+        raise InvalidTransition(f"Kerja sama pada tahap {current.label} tidak ditandai berakhir.")
+    return Stage.BERAKHIR
 
 
 # --- rules a milestone must satisfy -----------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text
+from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kerjasama_flow.accounts.models import Agency, Government, User
@@ -43,6 +43,8 @@ class Task(Base):
         # The reminder sweep and "Tugas Saya" read open tasks by due date.
         Index("ix_task_status_due_on", "status", "due_on"),
         Index("ix_task_agency_status", "agency_id", "status"),
+        # A playbook creates its tasks for a milestone once, however often it runs.
+        UniqueConstraint("template_id", "milestone_kind", "milestone_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -52,6 +54,9 @@ class Task(Base):
     )
     milestone_kind: Mapped[str | None] = mapped_column(String(20))
     milestone_id: Mapped[int | None]
+    template_id: Mapped[int | None] = mapped_column(
+        ForeignKey("task_template.id", ondelete="SET NULL")
+    )
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     title: Mapped[str] = mapped_column(String(300))

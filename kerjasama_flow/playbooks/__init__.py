@@ -1,0 +1,1 @@
+"""Playbooks: the standard follow-up tasks created when a milestone is recorded."""
