@@ -24,6 +24,10 @@ def _secret_key(instance_path: Path) -> str:
     return key_file.read_text().strip()
 
 
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
 def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     """The settings from the environment; ``overrides`` (tests) win and skip the defaults'
     side effects (such as writing a secret key to the instance folder)."""
@@ -46,6 +50,27 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,
         "PAGE_SIZE": int(os.environ.get("KERJASAMA_PAGE_SIZE", "20")),
+        # Reminder delivery. With no MAIL_SERVER, mail is written to <instance>/mail/ as .eml
+        # files (the demo works offline).
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
+        "MAIL_USE_TLS": _flag(os.environ.get("MAIL_USE_TLS")),
+        "MAIL_USE_SSL": _flag(os.environ.get("MAIL_USE_SSL")),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_DEFAULT_SENDER": os.environ.get(
+            "MAIL_DEFAULT_SENDER", "kerjasama-flow <noreply@localhost>"
+        ),
+        "MAIL_TIMEOUT": float(os.environ.get("MAIL_TIMEOUT", "30")),
+        "WHATSAPP_GATEWAY_URL": os.environ.get("WHATSAPP_GATEWAY_URL") or None,
+        "WHATSAPP_GATEWAY_TOKEN": os.environ.get("WHATSAPP_GATEWAY_TOKEN") or None,
+        "WHATSAPP_TIMEOUT": float(os.environ.get("WHATSAPP_TIMEOUT", "30")),
+        # Absolute links in reminder messages (the app's public address).
+        "KERJASAMA_BASE_URL": os.environ.get("KERJASAMA_BASE_URL", "http://127.0.0.1:5000"),
+        "REMINDER_LEASE_MINUTES": int(os.environ.get("REMINDER_LEASE_MINUTES", "15")),
+        "REMINDER_DELIVERY_INTERVAL_MINUTES": int(
+            os.environ.get("REMINDER_DELIVERY_INTERVAL_MINUTES", "10")
+        ),
     }
     settings.update(overrides)
     return settings

@@ -107,15 +107,27 @@ def demo_command(host: str, port: int):
     for line in summary.accounts:
         click.echo(f"  {line}")
     click.echo(f"\nBuka http://{host}:{port}/ di peramban. Tekan Ctrl+C untuk berhenti.\n")
-    # app.run() is a no-op inside the flask CLI; serve with Werkzeug directly, one process.
-    run_simple(host, port, current_app._get_current_object(), use_reloader=False, threaded=True)
+    app = current_app._get_current_object()
+    # The demo's reminders run in-process, started once here (one process, no reloader);
+    # production runs `flask --app wsgi scheduler` as a process of its own.
+    from kerjasama_flow.scheduler import start_background, stop_background
+
+    start_background(app)
+    try:
+        # app.run() is a no-op inside the flask CLI; serve with Werkzeug directly, one process.
+        run_simple(host, port, app, use_reloader=False, threaded=True)
+    finally:
+        stop_background()
 
 
 def register(app: Flask) -> None:
+    from kerjasama_flow.reminders.cli import COMMANDS as REMINDER_COMMANDS
+
     for command in (
         create_government_command,
         create_user_command,
         seed_demo_command,
         demo_command,
+        *REMINDER_COMMANDS,
     ):
         app.cli.add_command(command)

@@ -49,6 +49,16 @@ ENDPOINT_ROLES: dict[str, frozenset[Role]] = {
     "settings.agency_edit": ADMIN,
     "settings.users": ADMIN,
     "settings.user_edit": ADMIN,
+    "notifications.index": ALL,
+    "notifications.read": ALL,
+    "notifications.read_all": ALL,
+    "playbooks.index": ADMIN,
+    "playbooks.new": ADMIN,
+    "playbooks.edit": ADMIN,
+    "playbooks.restore": ADMIN,
+    "workdays.index": ADMIN,
+    "workdays.create": ADMIN,
+    "workdays.delete": ADMIN,
 }
 
 

@@ -17,6 +17,7 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from kerjasama_flow import create_app
 from kerjasama_flow.extensions import db
@@ -105,7 +106,17 @@ def _empty_all_tables(backend: str) -> None:
     tables = db.metadata.sorted_tables
     if backend == "postgresql":
         names = ", ".join(f'"{t.name}"' for t in tables)
-        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        # TRUNCATE takes an exclusive lock; autovacuum's ANALYZE on a just-filled table can
+        # make PostgreSQL pick it as a deadlock victim. That is the harness, not the code
+        # under test: try again.
+        for attempt in range(3):
+            try:
+                db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+                break
+            except OperationalError:
+                db.session.rollback()
+                if attempt == 2:
+                    raise
     else:
         for table in reversed(tables):
             db.session.execute(table.delete())

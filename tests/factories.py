@@ -23,7 +23,10 @@ from kerjasama_flow.agreements.models import (
     VisitDirection,
 )
 from kerjasama_flow.extensions import db
+from kerjasama_flow.playbooks.models import AssigneeKind, TaskTemplate, Trigger
+from kerjasama_flow.reminders.models import Notification, Rule
 from kerjasama_flow.tasks.models import Task, TaskStatus
+from kerjasama_flow.workdays.models import DayOff
 
 PASSWORD = "rahasia-demo-1"
 # Real hashes are deliberately slow (scrypt); the factories reuse one cheap hash of PASSWORD so
@@ -188,6 +191,50 @@ def make_task(agreement: Agreement, agency: Agency, **kw) -> Task:
     db.session.add(task)
     db.session.flush()
     return task
+
+
+def make_day_off(government: Government, on: date | None = None, **kw) -> DayOff:
+    day_off = DayOff(
+        government_id=government.id,
+        on=on or date(2025, 7, 14),  # a Monday that is no national holiday
+        name=kw.pop("name", f"Hari libur daerah {_n()}"),
+        **kw,
+    )
+    db.session.add(day_off)
+    db.session.flush()
+    return day_off
+
+
+def make_task_template(government: Government, **kw) -> TaskTemplate:
+    template = TaskTemplate(
+        government_id=government.id,
+        trigger=kw.pop("trigger", Trigger.MOU),
+        title=kw.pop("title", f"Templat tugas {_n()}"),
+        assignee_kind=kw.pop("assignee_kind", AssigneeKind.LEAD_AGENCY),
+        due_in_working_days=kw.pop("due_in_working_days", 10),
+        is_active=kw.pop("is_active", True),
+        **kw,
+    )
+    db.session.add(template)
+    db.session.flush()
+    return template
+
+
+def make_notification(user: User, **kw) -> Notification:
+    notification = Notification(
+        government_id=user.government_id,
+        user_id=user.id,
+        item_kind=kw.pop("item_kind", "task"),
+        item_id=kw.pop("item_id", 1),
+        rule=kw.pop("rule", Rule.OVERDUE),
+        period=kw.pop("period", f"P{_n()}"),
+        title=kw.pop("title", f"Terlambat 3 hari: Tindak lanjut {_n()}"),
+        url=kw.pop("url", "/tasks/1"),
+        **kw,
+    )
+    db.session.add(notification)
+    db.session.flush()
+    return notification
 
 
 @dataclass

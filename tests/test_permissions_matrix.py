@@ -41,6 +41,9 @@ OWN_ARGS: dict[str, Callable] = {
     "partner_id": lambda w: w.partner.id,
     "agency_id": lambda w: w.agency.id,
     "user_id": lambda w: w.opd.id,
+    "day_off_id": lambda w: w.day_off.id,
+    "template_id": lambda w: w.template.id,
+    "notification_id": lambda w: w.notifications["opd"].id,
     # ``static`` and ``bootstrap.static``: a file that exists in each (see ``static_file``).
     "filename": lambda w: None,
 }
@@ -53,6 +56,13 @@ FOREIGN_ARGS: dict[str, Callable] = {
     "partner_id": lambda w: w.other_agreement.partners[0].id,
     "agency_id": lambda w: w.other_agency_b.id,
     "user_id": lambda w: w.other_admin.id,
+    "day_off_id": lambda w: w.other_day_off.id,
+    "template_id": lambda w: w.other_template.id,
+    "notification_id": lambda w: w.other_notification.id,
+}
+# Records only their owner may open (another user's is a 404): each visitor uses their own.
+PER_USER_ARGS: dict[str, Callable] = {
+    "notification_id": lambda w, role: w.notifications[role].id,
 }
 ID_ARGS = frozenset(FOREIGN_ARGS)
 
@@ -67,6 +77,23 @@ def _rules_at_collection() -> list[tuple[str, str]]:
 
 RULES = _rules_at_collection()
 FOREIGN_RULES = [(e, r) for e, r in RULES if set(re.findall(r"<(?:[^:>]+:)?(\w+)>", r)) & ID_ARGS]
+
+
+@pytest.fixture
+def world(world):
+    """The shared world plus one day off and one task template in each government (for
+    ``day_off_id`` and ``template_id``)."""
+    world.day_off = factories.make_day_off(world.gov, name="Hari Jadi Kota Blitar")
+    world.other_day_off = factories.make_day_off(world.other_gov, name="Hari Jadi Kab. Malang")
+    world.template = factories.make_task_template(world.gov)
+    world.other_template = factories.make_task_template(
+        world.other_gov, title="Templat tugas Kab. Malang"
+    )
+    world.notifications = {r: factories.make_notification(u) for r, u in world.users().items()}
+    world.notifications["anonymous"] = world.notifications["opd"]
+    world.other_notification = factories.make_notification(world.other_admin)
+    db.session.commit()
+    return world
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -220,9 +247,11 @@ def expected_problem(endpoint: str, role: str, method: str, response) -> str | N
 def test_role_matrix(app, world, endpoint, rule_text):
     rule = find_rule(app, endpoint, rule_text)
     assert endpoint in ENDPOINT_ROLES, f"{endpoint} is not in permissions.ENDPOINT_ROLES"
-    url = url_for_rule(app, rule, world)
+    shared_url = url_for_rule(app, rule, world)
     problems = []
     for role, visitor in visitors(app, world).items():
+        own = {n: f(world, role) for n, f in PER_USER_ARGS.items() if n in rule.arguments}
+        url = url_for_rule(app, rule, world, own) if own else shared_url
         for method in methods_of(rule):
             forbidden = role == "anonymous" or Role(role) not in ENDPOINT_ROLES[endpoint]
             forbidden = forbidden and ENDPOINT_ROLES[endpoint] is not PUBLIC
@@ -250,6 +279,8 @@ def foreign_markers(world) -> list[str]:
         world.other_admin.email,
         world.other_admin.name,
         partner_b.name,
+        world.other_day_off.name,
+        world.other_template.title,
     ]
 
 

@@ -45,6 +45,10 @@ class AgencyForm(BaseForm):
         "Email OPD", validators=[Optional(), Email(message="Alamat email tidak sah.")]
     )
     phone = StringField("Telepon / WhatsApp", validators=[Optional(), Length(max=30)])
+    is_coordinator = BooleanField(
+        "OPD ini adalah Bagian Pemerintahan / Kerja Sama (penerima tugas koordinasi)",
+        description="Hanya satu OPD per Pemda; menandai OPD ini melepas tanda pada OPD lain.",
+    )
     version = version_field()
     submit = SubmitField("Simpan")
 

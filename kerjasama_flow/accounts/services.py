@@ -18,7 +18,7 @@ REGION_CODE = re.compile(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")
 AGENCY_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,29}$")
 MIN_PASSWORD_LENGTH = 8
 INDONESIAN_ZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
-AGENCY_FIELDS = ("code", "name", "head_name", "email", "phone")
+AGENCY_FIELDS = ("code", "name", "head_name", "email", "phone", "is_coordinator")
 USER_FIELDS = ("name", "email", "role", "agency", "phone", "is_active")
 ACCOUNT_FIELDS = ("phone", "email_notifications", "whatsapp_notifications")
 
@@ -114,6 +114,10 @@ def save_agency(
     agency.head_name = _clean(data.get("head_name"))
     agency.email = _clean(data.get("email"))
     agency.phone = _clean(data.get("phone"))
+    if "is_coordinator" in data:  # callers that do not mention it leave it as it is
+        agency.is_coordinator = bool(data["is_coordinator"])
+    elif creating:
+        agency.is_coordinator = False
     db.session.flush()
     record_changes(
         before,
@@ -124,7 +128,32 @@ def save_agency(
         entity_id=agency.id,
         action="created" if creating else "updated",
     )
+    if agency.is_coordinator:
+        _clear_other_coordinators(actor, government, agency)
     return agency
+
+
+def _clear_other_coordinators(actor: User | None, government: Government, keep: Agency) -> None:
+    """At most one Bagian Pemerintahan per government: marking one unmarks the others."""
+    others = db.session.scalars(
+        select(Agency).where(
+            Agency.government_id == government.id,
+            Agency.is_coordinator.is_(True),
+            Agency.id != keep.id,
+        )
+    ).all()
+    for other in others:
+        other.is_coordinator = False
+        db.session.flush()
+        record_changes(
+            {"is_coordinator": True},
+            {"is_coordinator": False},
+            actor=actor,
+            government_id=government.id,
+            entity="agency",
+            entity_id=other.id,
+            action="updated",
+        )
 
 
 def save_user(

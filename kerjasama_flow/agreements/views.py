@@ -40,6 +40,7 @@ from kerjasama_flow.agreements.models import MILESTONE_LABELS, Agreement, Partne
 from kerjasama_flow.formatting import tanggal
 from kerjasama_flow.forms_common import form_values
 from kerjasama_flow.permissions import can_edit_agreement, can_read_agreement
+from kerjasama_flow.playbooks.services import record_milestone_with_playbook
 from kerjasama_flow.tenancy import get_milestone_or_404, get_owned_or_404
 from kerjasama_flow.web import run_service
 
@@ -313,6 +314,16 @@ def _defaults(form, agreement: Agreement, kind: str) -> None:
         form.pks.data = agreement.pks_list[-1]
 
 
+def _flash_recorded(kind: str, run) -> None:
+    """Flash "MoU dicatat. 3 tugas tindak lanjut dibuat otomatis." and each task not made."""
+    message = f"{SAVED_LABELS[kind]} dicatat."
+    if run:
+        message += f" {len(run)} tugas tindak lanjut dibuat otomatis."
+    flash(message, "success")
+    for skipped in run.skipped:
+        flash(skipped.message, "warning")
+
+
 @bp.route(
     "/agreements/<int:agreement_id>/milestones/<kind>/new", methods=["GET", "POST"]
 )
@@ -324,11 +335,14 @@ def milestone_new(agreement_id: int, kind: str):
     form = form_class(agreement=agreement)
     if request.method == "GET":
         _defaults(form, agreement, kind)
-    if form.validate_on_submit() and run_service(
-        form, services.record_milestone, current_user, agreement, kind, form_values(form)
-    ):
-        flash(f"{SAVED_LABELS[kind]} dicatat.", "success")
-        return redirect(_detail_url(agreement, "riwayat"))
+    if form.validate_on_submit():
+        # The milestone and the follow-up tasks of its playbook, committed together.
+        recorded = run_service(
+            form, record_milestone_with_playbook, current_user, agreement, kind, form_values(form)
+        )
+        if recorded:
+            _flash_recorded(kind, recorded.run)
+            return redirect(_detail_url(agreement, "riwayat"))
     return render_template(
         "agreements/milestone_form.html",
         form=form,

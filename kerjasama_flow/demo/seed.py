@@ -69,6 +69,8 @@ class AgencySpec:
     code: str
     name: str
     head_name: str | None = None
+    # Bagian Pemerintahan / Kerja Sama: receives the playbooks' coordination tasks.
+    is_coordinator: bool = False
 
 
 @dataclass(frozen=True)
@@ -282,7 +284,7 @@ KOTA_BLITAR = GovernmentSpec(
     region_code="35.72",
     name="Kota Blitar",
     agencies=(
-        AgencySpec("PEM", "Bagian Pemerintahan", "Freddy Hermawan"),
+        AgencySpec("PEM", "Bagian Pemerintahan", "Freddy Hermawan", is_coordinator=True),
         AgencySpec("BAPPEDA", "Badan Perencanaan Pembangunan Daerah"),
         AgencySpec("DKPP", "Dinas Ketahanan Pangan dan Pertanian"),
         AgencySpec("DISPERINDAG", "Dinas Perindustrian dan Perdagangan"),
@@ -543,7 +545,7 @@ KABUPATEN_MALANG = GovernmentSpec(
     region_code="35.07",
     name="Kabupaten Malang",
     agencies=(
-        AgencySpec("PEM", "Bagian Pemerintahan"),
+        AgencySpec("PEM", "Bagian Pemerintahan", is_coordinator=True),
         AgencySpec("BAPPEDA", "Badan Perencanaan Pembangunan Daerah"),
         AgencySpec("DKP", "Dinas Ketahanan Pangan"),
         AgencySpec("DISNAKKESWAN", "Dinas Peternakan dan Kesehatan Hewan"),
@@ -713,7 +715,7 @@ KOTA_MALANG = GovernmentSpec(
     region_code="35.73",
     name="Kota Malang",
     agencies=(
-        AgencySpec("PEM", "Bagian Pemerintahan"),
+        AgencySpec("PEM", "Bagian Pemerintahan", is_coordinator=True),
         AgencySpec("BAPPEDA", "Badan Perencanaan Pembangunan Daerah"),
         AgencySpec("BAPENDA", "Badan Pendapatan Daerah"),
         AgencySpec("DISDIKBUD", "Dinas Pendidikan dan Kebudayaan"),
@@ -917,11 +919,37 @@ def _ensure_government(spec: GovernmentSpec, summary: SeedSummary) -> Government
 def _ensure_agency(government: Government, spec: AgencySpec, summary: SeedSummary) -> Agency:
     agency = agency_by_code(government, spec.code)
     if agency is None:
-        data = {"code": spec.code, "name": spec.name, "head_name": spec.head_name}
+        data = {
+            "code": spec.code,
+            "name": spec.name,
+            "head_name": spec.head_name,
+            "is_coordinator": spec.is_coordinator,
+        }
         agency = save_agency(None, government, None, data)
         summary.count_new("agencies")
+    elif spec.is_coordinator and not _has_coordinator(government):
+        # Demo data seeded before agencies could be marked: mark it, unless an admin chose.
+        data = {
+            "code": agency.code,
+            "name": agency.name,
+            "head_name": agency.head_name,
+            "email": agency.email,
+            "phone": agency.phone,
+            "is_coordinator": True,
+        }
+        save_agency(None, government, agency, data)
     summary.agencies += 1
     return agency
+
+
+def _has_coordinator(government: Government) -> bool:
+    return bool(
+        db.session.scalar(
+            select(func.count(Agency.id)).where(
+                Agency.government_id == government.id, Agency.is_coordinator.is_(True)
+            )
+        )
+    )
 
 
 def _ensure_user(

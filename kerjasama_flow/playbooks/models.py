@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import Boolean, ForeignKey, String, Text
+from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kerjasama_flow.accounts.models import Agency
@@ -54,6 +54,8 @@ class AssigneeKind(enum.StrEnum):
 
 class TaskTemplate(Base):
     __tablename__ = "task_template"
+    # Each shipped default is installed once per government (custom templates have no key).
+    __table_args__ = (UniqueConstraint("government_id", "key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     government_id: Mapped[int] = mapped_column(ForeignKey("government.id"), index=True)

@@ -50,6 +50,7 @@ def create_task(actor: User, agreement: Agreement, data: dict[str, Any]) -> Task
         status=TaskStatus.OPEN,
         milestone_kind=data.get("milestone_kind"),
         milestone_id=data.get("milestone_id"),
+        template_id=data.get("template_id"),
         created_by=actor,
     )
     db.session.add(task)

@@ -58,7 +58,8 @@ def upgrade():
     sa.Column('version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], name=op.f('fk_task_template_agency_id_agency')),
     sa.ForeignKeyConstraint(['government_id'], ['government.id'], name=op.f('fk_task_template_government_id_government')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_task_template'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_task_template')),
+    sa.UniqueConstraint('government_id', 'key', name=op.f('uq_task_template_government_id_key'))
     )
     with op.batch_alter_table('task_template', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_task_template_government_id'), ['government_id'], unique=False)

@@ -1,0 +1,172 @@
+"""The playbooks that ship with the app, as data.
+
+Each government gets its own copy of these templates (``services.install_defaults``), which its
+admins may then edit or switch off; ``key`` is what ties a copy to its default, so that
+installing again ("Pulihkan bawaan") only adds the ones that are missing. Keys are stable:
+never rename one, add a new key instead. ``docs/playbooks.md`` documents this table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kerjasama_flow.playbooks.models import AssigneeKind, Trigger
+
+COORDINATOR = AssigneeKind.COORDINATOR
+LEAD_AGENCY = AssigneeKind.LEAD_AGENCY
+
+
+@dataclass(frozen=True)
+class DefaultTemplate:
+    key: str
+    trigger: Trigger
+    title: str
+    description: str
+    assignee_kind: AssigneeKind
+    due_in_working_days: int
+    position: int
+
+
+DEFAULT_TEMPLATES: tuple[DefaultTemplate, ...] = (
+    # --- after a working visit (kunjungan kerja) ---
+    DefaultTemplate(
+        key="visit.report",
+        trigger=Trigger.VISIT,
+        title="Laporan hasil kunjungan kerja kepada pimpinan",
+        description=(
+            "Susun laporan singkat hasil kunjungan kerja: peserta, pokok pembicaraan, potensi "
+            "kerja sama yang disepakati untuk dijajaki, dan usulan langkah berikutnya."
+        ),
+        assignee_kind=LEAD_AGENCY,
+        due_in_working_days=5,
+        position=10,
+    ),
+    DefaultTemplate(
+        key="visit.draft_kb",
+        trigger=Trigger.VISIT,
+        title="Susun draf Kesepakatan Bersama",
+        description=(
+            "Susun draf Kesepakatan Bersama (KB/MoU) bersama OPD pengampu dan mitra: maksud dan "
+            "tujuan, ruang lingkup, jangka waktu, dan para pihak; koordinasikan dengan Bagian "
+            "Hukum sebelum penandatanganan."
+        ),
+        assignee_kind=COORDINATOR,
+        due_in_working_days=20,
+        position=20,
+    ),
+    # --- after the Kesepakatan Bersama / MoU is signed ---
+    DefaultTemplate(
+        key="mou.report_governor",
+        trigger=Trigger.MOU,
+        title="Laporkan penandatanganan Kesepakatan Bersama kepada Gubernur",
+        description=(
+            "Kerja sama daerah dengan daerah lain (KSDD) wajib dilaporkan: Bupati/Wali Kota "
+            "kepada Gubernur sebagai wakil Pemerintah Pusat, Gubernur kepada Menteri Dalam "
+            "Negeri. Lampirkan salinan Kesepakatan Bersama yang sudah ditandatangani."
+        ),
+        assignee_kind=COORDINATOR,
+        due_in_working_days=10,
+        position=10,
+    ),
+    DefaultTemplate(
+        key="mou.socialisation",
+        trigger=Trigger.MOU,
+        title="Sosialisasi kerja sama kepada OPD teknis",
+        description=(
+            "Sampaikan isi Kesepakatan Bersama kepada OPD teknis yang terkait, agar mereka "
+            "menyiapkan bahan PKS dan rencana kegiatannya."
+        ),
+        assignee_kind=COORDINATOR,
+        due_in_working_days=15,
+        position=20,
+    ),
+    DefaultTemplate(
+        key="mou.draft_pks",
+        trigger=Trigger.MOU,
+        title="Susun draf PKS",
+        description=(
+            "Susun draf Perjanjian Kerja Sama (PKS) sebagai pelaksanaan Kesepakatan Bersama: "
+            "kegiatan, hak dan kewajiban, pembiayaan, dan jangka waktu."
+        ),
+        assignee_kind=LEAD_AGENCY,
+        due_in_working_days=30,
+        position=30,
+    ),
+    # --- after a PKS is signed ---
+    DefaultTemplate(
+        key="pks.first_transaction",
+        trigger=Trigger.PKS,
+        title="Realisasi transaksi perdana",
+        description=(
+            "Wujudkan transaksi atau kegiatan pertama berdasarkan PKS dan catat di aplikasi "
+            "(tanggal, pembeli, penjual, komoditas, volume, nilai)."
+        ),
+        assignee_kind=LEAD_AGENCY,
+        due_in_working_days=40,
+        position=10,
+    ),
+    DefaultTemplate(
+        key="pks.report",
+        trigger=Trigger.PKS,
+        title="Laporan pelaksanaan PKS",
+        description=(
+            "Laporkan pelaksanaan PKS kepada pimpinan melalui Bagian Pemerintahan: kegiatan "
+            "yang sudah berjalan, capaian, kendala, dan rencana tindak lanjut."
+        ),
+        assignee_kind=LEAD_AGENCY,
+        due_in_working_days=60,
+        position=20,
+    ),
+    # --- after the first transaction ---
+    DefaultTemplate(
+        key="transaction.report",
+        trigger=Trigger.TRANSACTION,
+        title="Laporan realisasi transaksi perdana",
+        description=(
+            "Laporkan transaksi perdana kepada pimpinan: komoditas, volume, nilai, dan "
+            "rencana transaksi berikutnya."
+        ),
+        assignee_kind=LEAD_AGENCY,
+        due_in_working_days=10,
+        position=10,
+    ),
+    DefaultTemplate(
+        key="transaction.monev",
+        trigger=Trigger.TRANSACTION,
+        title="Jadwalkan monitoring dan evaluasi (monev)",
+        description=(
+            "Tetapkan jadwal monitoring dan evaluasi pelaksanaan kerja sama bersama OPD "
+            "pengampu dan mitra."
+        ),
+        assignee_kind=COORDINATOR,
+        due_in_working_days=20,
+        position=20,
+    ),
+    # --- six months before a document ends ---
+    DefaultTemplate(
+        key="mou_ending.evaluation",
+        trigger=Trigger.MOU_ENDING,
+        title="Evaluasi dan usulan perpanjangan",
+        description=(
+            "Kesepakatan Bersama/MoU akan berakhir. Evaluasi hasil kerja sama dan sampaikan "
+            "usulan: diperpanjang (dengan Kesepakatan Bersama baru) atau diakhiri."
+        ),
+        assignee_kind=LEAD_AGENCY,
+        due_in_working_days=40,
+        position=10,
+    ),
+    DefaultTemplate(
+        key="pks_ending.evaluation",
+        trigger=Trigger.PKS_ENDING,
+        title="Evaluasi dan usulan perpanjangan",
+        description=(
+            "PKS akan berakhir. Evaluasi pelaksanaannya dan sampaikan usulan: diperpanjang "
+            "(dengan PKS baru) atau diakhiri."
+        ),
+        assignee_kind=LEAD_AGENCY,
+        due_in_working_days=40,
+        position=10,
+    ),
+)
+
+DEFAULTS_BY_KEY = {template.key: template for template in DEFAULT_TEMPLATES}

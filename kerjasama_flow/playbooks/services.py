@@ -1,0 +1,481 @@
+"""Playbooks: the standard follow-up tasks created when a milestone is recorded.
+
+A government's templates are its own copies of the shipped defaults (``defaults.py``) plus
+whatever its admins added; they are installed the first time they are needed. Running a
+playbook for a milestone creates one task per active template of its trigger, due N working
+days after the milestone (``workdays.services.add_working_days_for``), and never twice: a task
+remembers its template and milestone, and ``task`` has a UNIQUE (template_id, milestone_kind,
+milestone_id). Services flush, never commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import exists, select
+from sqlalchemy.exc import IntegrityError
+
+from kerjasama_flow.accounts.models import Agency, Government, User
+from kerjasama_flow.activity.services import record, record_changes, snapshot
+from kerjasama_flow.agreements import services as agreement_services
+from kerjasama_flow.agreements.lifecycle import CLOSED
+from kerjasama_flow.agreements.models import Agreement, Mou, Pks
+from kerjasama_flow.db import check_version
+from kerjasama_flow.errors import DomainError
+from kerjasama_flow.extensions import db
+from kerjasama_flow.playbooks.defaults import DEFAULT_TEMPLATES
+from kerjasama_flow.playbooks.models import AssigneeKind, TaskTemplate, Trigger
+from kerjasama_flow.tasks.models import Task
+from kerjasama_flow.tasks.services import create_task
+from kerjasama_flow.workdays.services import add_working_days_for
+
+log = logging.getLogger(__name__)
+
+TEMPLATE_FIELDS = (
+    "trigger",
+    "title",
+    "description",
+    "assignee_kind",
+    "agency",
+    "due_in_working_days",
+    "is_active",
+)
+MAX_DUE_IN_WORKING_DAYS = 365
+DEFAULT_ENDING_PLAYBOOK_DAYS = 180
+
+# The trigger of each milestone kind (a transaction only when it is the agreement's first).
+MILESTONE_TRIGGERS = {
+    "visit": Trigger.VISIT,
+    "mou": Trigger.MOU,
+    "pks": Trigger.PKS,
+    "transaction": Trigger.TRANSACTION,
+}
+# The trigger run when a document of each kind nears its end date.
+ENDING_TRIGGERS = {"mou": Trigger.MOU_ENDING, "pks": Trigger.PKS_ENDING}
+
+
+@dataclass(frozen=True)
+class SkippedTemplate:
+    """A template whose task was not created, and why (shown to the admin)."""
+
+    template: TaskTemplate
+    reason: str
+
+    @property
+    def message(self) -> str:
+        return f"Tugas \u201c{self.template.title}\u201d tidak dibuat: {self.reason}."
+
+
+class PlaybookRun(list):
+    """The tasks a playbook run created (a plain ``list[Task]``), plus ``skipped``: the
+    templates that could not be turned into a task, with the reason."""
+
+    def __init__(self, tasks=(), skipped=()):
+        super().__init__(tasks)
+        self.skipped: list[SkippedTemplate] = list(skipped)
+
+
+@dataclass
+class RecordedMilestone:
+    """What ``record_milestone_with_playbook`` did: the milestone and the playbook's run."""
+
+    milestone: Any
+    run: PlaybookRun = field(default_factory=PlaybookRun)
+
+
+# --- the government's templates ---------------------------------------------------------------
+
+
+def _lock_government(government: Government) -> None:
+    """Serialise installs of one government's defaults (PostgreSQL; SQLite has one writer)."""
+    db.session.execute(
+        select(Government.id).where(Government.id == government.id).with_for_update()
+    )
+
+
+def has_defaults(government: Government) -> bool:
+    """Whether the shipped defaults were ever installed for ``government``."""
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    TaskTemplate.government_id == government.id, TaskTemplate.key.is_not(None)
+                )
+            )
+        )
+    )
+
+
+def install_defaults(government: Government, actor: User | None = None) -> list[TaskTemplate]:
+    """Add the shipped default templates that ``government`` does not have yet (by key) and
+    return them. Templates the admins changed or switched off are left as they are."""
+    _lock_government(government)
+    have = set(
+        db.session.scalars(
+            select(TaskTemplate.key).where(
+                TaskTemplate.government_id == government.id, TaskTemplate.key.is_not(None)
+            )
+        )
+    )
+    added = []
+    for default in DEFAULT_TEMPLATES:
+        if default.key in have:
+            continue
+        template = TaskTemplate(
+            government_id=government.id,
+            key=default.key,
+            trigger=default.trigger,
+            title=default.title,
+            description=default.description,
+            assignee_kind=default.assignee_kind,
+            due_in_working_days=default.due_in_working_days,
+            position=default.position,
+            is_active=True,
+        )
+        db.session.add(template)
+        added.append(template)
+    if not added:
+        return added
+    db.session.flush()
+    for template in added:
+        record(
+            actor=actor,
+            government_id=government.id,
+            entity="task_template",
+            entity_id=template.id,
+            action="created",
+            after={"key": template.key, **snapshot(template, TEMPLATE_FIELDS)},
+        )
+    return added
+
+
+def ensure_defaults(government: Government) -> None:
+    """Install the defaults the first time a government's templates are needed."""
+    if not has_defaults(government):
+        install_defaults(government)
+
+
+def templates_for(
+    government: Government, trigger: Trigger, active_only: bool = True
+) -> list[TaskTemplate]:
+    """The government's templates of ``trigger``, in order (defaults installed on first use)."""
+    ensure_defaults(government)
+    stmt = select(TaskTemplate).where(
+        TaskTemplate.government_id == government.id, TaskTemplate.trigger == trigger
+    )
+    if active_only:
+        stmt = stmt.where(TaskTemplate.is_active.is_(True))
+    return list(db.session.scalars(stmt.order_by(TaskTemplate.position, TaskTemplate.id)))
+
+
+def all_templates(government: Government) -> dict[Trigger, list[TaskTemplate]]:
+    """Every template of the government, grouped by trigger in the triggers' order."""
+    ensure_defaults(government)
+    rows = db.session.scalars(
+        select(TaskTemplate)
+        .where(TaskTemplate.government_id == government.id)
+        .order_by(TaskTemplate.position, TaskTemplate.id)
+    )
+    grouped: dict[Trigger, list[TaskTemplate]] = {trigger: [] for trigger in Trigger}
+    for template in rows:
+        grouped[template.trigger].append(template)
+    return grouped
+
+
+def coordinator_agency(government: Government | int) -> Agency | None:
+    """The government's Bagian Pemerintahan / Kerja Sama (``Agency.is_coordinator``)."""
+    government_id = government if isinstance(government, int) else government.id
+    return db.session.scalar(
+        select(Agency)
+        .where(Agency.government_id == government_id, Agency.is_coordinator.is_(True))
+        .order_by(Agency.id)
+        .limit(1)
+    )
+
+
+# --- editing templates ------------------------------------------------------------------------
+
+
+def _clean(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value or None
+
+
+def _validated(government: Government, data: dict[str, Any]) -> dict[str, Any]:
+    title = _clean(data.get("title"))
+    if not title:
+        raise DomainError("Judul tugas wajib diisi.", "title")
+    if len(title) > 300:
+        raise DomainError("Judul tugas paling panjang 300 karakter.", "title")
+    try:
+        trigger = Trigger(data.get("trigger"))
+    except ValueError as exc:
+        raise DomainError("Pilih pemicu playbook.", "trigger") from exc
+    try:
+        assignee_kind = AssigneeKind(data.get("assignee_kind"))
+    except ValueError as exc:
+        raise DomainError("Pilih penerima tugas.", "assignee_kind") from exc
+    agency = data.get("agency")
+    if agency is not None and agency.government_id != government.id:
+        raise DomainError("Perangkat daerah tidak dikenal.", "agency")
+    if assignee_kind == AssigneeKind.AGENCY and agency is None:
+        raise DomainError("Pilih OPD yang menerima tugas ini.", "agency")
+    if assignee_kind != AssigneeKind.AGENCY:
+        agency = None  # only a named-agency template keeps an agency
+    days = data.get("due_in_working_days")
+    if not isinstance(days, int) or not 0 <= days <= MAX_DUE_IN_WORKING_DAYS:
+        raise DomainError(
+            f"Tenggat diisi 0 sampai {MAX_DUE_IN_WORKING_DAYS} hari kerja.", "due_in_working_days"
+        )
+    return {
+        "trigger": trigger,
+        "title": title,
+        "description": _clean(data.get("description")),
+        "assignee_kind": assignee_kind,
+        "agency": agency,
+        "due_in_working_days": days,
+        "is_active": bool(data.get("is_active")),
+    }
+
+
+def save_template(
+    actor: User,
+    government: Government,
+    template: TaskTemplate | None,
+    data: dict[str, Any],
+    expected_version: int | None = None,
+) -> TaskTemplate:
+    """Create (``template`` None) or update one of ``government``'s templates."""
+    if template is not None:
+        if template.government_id != government.id:
+            raise DomainError("Templat tidak dikenal.")
+        check_version(template, expected_version)
+    values = _validated(government, data)
+    creating = template is None
+    if creating:
+        ensure_defaults(government)  # a custom template first must not hide the defaults
+        last = db.session.scalar(
+            select(db.func.max(TaskTemplate.position)).where(
+                TaskTemplate.government_id == government.id,
+                TaskTemplate.trigger == values["trigger"],
+            )
+        )
+        template = TaskTemplate(government_id=government.id, position=(last or 0) + 10)
+        db.session.add(template)
+    before = {} if creating else snapshot(template, TEMPLATE_FIELDS)
+    for name, value in values.items():
+        setattr(template, name, value)
+    db.session.flush()
+    record_changes(
+        before,
+        snapshot(template, TEMPLATE_FIELDS),
+        actor=actor,
+        government_id=government.id,
+        entity="task_template",
+        entity_id=template.id,
+        action="created" if creating else "updated",
+    )
+    return template
+
+
+def set_active(
+    actor: User, template: TaskTemplate, is_active: bool, expected_version: int | None = None
+) -> TaskTemplate:
+    """Switch a template on or off; tasks already created stay as they are."""
+    check_version(template, expected_version)
+    before = snapshot(template, ("is_active",))
+    template.is_active = bool(is_active)
+    db.session.flush()
+    record_changes(
+        before,
+        snapshot(template, ("is_active",)),
+        actor=actor,
+        government_id=template.government_id,
+        entity="task_template",
+        entity_id=template.id,
+        action="updated",
+    )
+    return template
+
+
+# --- running a playbook -----------------------------------------------------------------------
+
+
+def _assignee(
+    template: TaskTemplate, agreement: Agreement, coordinator: Agency | None
+) -> tuple[Agency | None, str | None]:
+    """The agency a template's task goes to, or None and the reason it cannot be assigned."""
+    lead = agreement.lead_agency
+    if template.assignee_kind == AssigneeKind.COORDINATOR:
+        if coordinator or lead:
+            return coordinator or lead, None
+        return None, (
+            "belum ada OPD Bagian Pemerintahan (tandai di Pengaturan \u203a Perangkat Daerah) "
+            "dan kerja sama ini belum memiliki OPD pengampu"
+        )
+    if template.assignee_kind == AssigneeKind.LEAD_AGENCY:
+        if lead or coordinator:
+            return lead or coordinator, None
+        return None, (
+            "kerja sama ini belum memiliki OPD pengampu dan belum ada OPD Bagian Pemerintahan"
+        )
+    agency = template.agency
+    if agency is None or agency.government_id != agreement.government_id:
+        return None, "OPD penerima pada templat playbook belum dipilih"
+    return agency, None
+
+
+def _existing_template_ids(milestone_kind: str, milestone_id: int) -> set[int]:
+    return set(
+        db.session.scalars(
+            select(Task.template_id).where(
+                Task.milestone_kind == milestone_kind,
+                Task.milestone_id == milestone_id,
+                Task.template_id.is_not(None),
+            )
+        )
+    )
+
+
+def run_playbook(
+    actor: User | None,
+    agreement: Agreement,
+    trigger: Trigger,
+    milestone_kind: str,
+    milestone_id: int,
+    start_on: date,
+    due_by: date | None = None,
+) -> PlaybookRun:
+    """Create the tasks of the government's active templates of ``trigger`` for one milestone,
+    each due ``due_in_working_days`` working days after ``start_on`` (never after ``due_by``
+    when given). A template whose task for this milestone exists is skipped silently; one
+    whose agency cannot be resolved is skipped and reported in ``skipped``."""
+    government = agreement.government
+    templates = templates_for(government, trigger)
+    run = PlaybookRun()
+    if not templates:
+        return run
+    done = _existing_template_ids(milestone_kind, milestone_id)
+    coordinator = coordinator_agency(government)
+    for template in templates:
+        if template.id in done:
+            continue
+        agency, reason = _assignee(template, agreement, coordinator)
+        if agency is None:
+            run.skipped.append(SkippedTemplate(template, reason))
+            continue
+        due_on = add_working_days_for(government, start_on, template.due_in_working_days)
+        if due_by is not None and start_on <= due_by < due_on:
+            due_on = due_by
+        data = {
+            "title": template.title,
+            "description": template.description,
+            "agency": agency,
+            "due_on": due_on,
+            "milestone_kind": milestone_kind,
+            "milestone_id": milestone_id,
+            "template_id": template.id,
+        }
+        try:
+            # A concurrent run (two sweeps) may have created it since the check above: the
+            # UNIQUE (template_id, milestone_kind, milestone_id) refuses the second one.
+            with db.session.begin_nested():
+                task = create_task(actor, agreement, data)
+        except IntegrityError:
+            log.info(
+                "playbook task of template %s for %s %s exists",
+                template.id,
+                milestone_kind,
+                milestone_id,
+            )
+            continue
+        run.append(task)
+    return run
+
+
+def record_milestone_with_playbook(
+    actor: User, agreement: Agreement, kind: str, data: dict[str, Any]
+) -> RecordedMilestone:
+    """Record a milestone (``agreements.services.record_milestone``), then run its playbook:
+    visit, MoU/KB and PKS always, a transaction only when it is the agreement's first."""
+    had_transaction = bool(agreement.transactions)
+    milestone = agreement_services.record_milestone(actor, agreement, kind, data)
+    if kind == "transaction" and had_transaction:
+        return RecordedMilestone(milestone)
+    run = run_playbook(
+        actor,
+        agreement,
+        MILESTONE_TRIGGERS[kind],
+        kind,
+        milestone.id,
+        start_on=milestone.occurred_on,
+    )
+    return RecordedMilestone(milestone, run)
+
+
+def _extended(document: Mou | Pks) -> bool:
+    """A later document of the same kind in the agreement outlives this one (an extension)."""
+    model = type(document)
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    model.agreement_id == document.agreement_id,
+                    model.id != document.id,
+                    model.signed_on >= document.signed_on,
+                    (model.ends_on.is_(None)) | (model.ends_on > document.ends_on),
+                )
+            )
+        )
+    )
+
+
+def ending_playbook_days(government: Government) -> int:
+    try:
+        return int((government.settings or {}).get("ending_playbook_days", 180))
+    except (TypeError, ValueError):
+        return DEFAULT_ENDING_PLAYBOOK_DAYS
+
+
+def run_ending_playbooks(government: Government, today: date) -> list[Task]:
+    """For the daily sweep: run the "nearing its end" playbook once for every MoU/KB and PKS
+    of ``government`` that ends within the lead time (``government.settings
+    ["ending_playbook_days"]``, default 180 days) from ``today`` (the government's local
+    date). The tasks start ``today`` and are due no later than the document's end date.
+    Idempotent: a document's tasks are created once, however often the sweep runs."""
+    horizon = today + timedelta(days=ending_playbook_days(government))
+    created: list[Task] = []
+    for kind, model in (("mou", Mou), ("pks", Pks)):
+        documents = db.session.scalars(
+            select(model)
+            .join(Agreement, Agreement.id == model.agreement_id)
+            .where(
+                Agreement.government_id == government.id,
+                Agreement.stage.not_in(CLOSED),
+                model.ends_on.is_not(None),
+                model.ends_on >= today,
+                model.ends_on <= horizon,
+            )
+            .order_by(model.ends_on, model.id)
+        ).all()
+        for document in documents:
+            if _extended(document):
+                continue
+            run = run_playbook(
+                None,
+                document.agreement,
+                ENDING_TRIGGERS[kind],
+                kind,
+                document.id,
+                start_on=today,
+                due_by=document.ends_on,
+            )
+            for skipped in run.skipped:
+                log.warning(
+                    "%s (government %s, %s %s)", skipped.message, government.id, kind, document.id
+                )
+            created.extend(run)
+    return created

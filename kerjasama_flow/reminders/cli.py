@@ -1,0 +1,122 @@
+"""``flask --app wsgi reminders run`` (one sweep, for cron and tests) and
+``flask --app wsgi scheduler`` (the periodic jobs, in a process of its own)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+from flask import current_app
+from flask.cli import AppGroup, with_appcontext
+from sqlalchemy import func, select
+
+from kerjasama_flow.extensions import db
+
+reminders_cli = AppGroup("reminders", help="Pengingat tindak lanjut: sapuan dan pengiriman.")
+
+
+def _parse_date(ctx, param, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as error:
+        raise click.BadParameter("format tanggal YYYY-MM-DD, mis. 2025-08-14") from error
+
+
+def _describe_item(item) -> str:
+    """A planned item (``planner.PlannedItem``) as one line."""
+    channel = str(getattr(item.channel, "value", item.channel))
+    channel = {"email": "surel", "whatsapp": "WhatsApp", "in_app": "notifikasi"}.get(
+        channel, channel
+    )
+    return f"{item.recipient_email} ({channel}) · {item.rule.label}: {item.title}"
+
+
+def _pending_by_government() -> dict[int, int]:
+    from kerjasama_flow.reminders.models import Outbox, OutboxStatus
+
+    rows = db.session.execute(
+        select(Outbox.government_id, func.count())
+        .where(Outbox.status == OutboxStatus.PENDING)
+        .group_by(Outbox.government_id)
+    ).all()
+    return dict(rows)
+
+
+@reminders_cli.command("run")
+@click.option(
+    "--date",
+    "on",
+    callback=_parse_date,
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="Sapu seolah-olah hari ini tanggal ini (di zona waktu tiap Pemda).",
+)
+@click.option("--dry-run", is_flag=True, help="Tampilkan yang akan dikirim tanpa mengubah apa pun.")
+def run_command(on: date | None, dry_run: bool):
+    """One sweep: plan today's reminders, then deliver everything pending (also the rows still
+    waiting out their back-off). Exits 1 when some deliveries failed."""
+    from kerjasama_flow.reminders.delivery import deliver
+    from kerjasama_flow.reminders.planner import plan
+
+    if dry_run:
+        plans = plan(on=on, dry_run=True)
+        pending = _pending_by_government()
+        db.session.rollback()
+        click.echo("Uji coba (--dry-run): tidak ada yang disimpan atau dikirim.")
+        for government_plan in plans:
+            government_id, name = government_plan.government.id, government_plan.government.name
+            click.echo(
+                f"{name} ({government_plan.today:%Y-%m-%d}): {government_plan.queued} akan "
+                f"diantrekan, {pending.get(government_id, 0)} tertunda akan dicoba lagi"
+            )
+            if government_plan.error:
+                click.echo(f"  gagal merencanakan: {government_plan.error}")
+            for item in government_plan.items:
+                click.echo(f"  - {_describe_item(item)}")
+        return
+
+    plans = plan(on=on)
+    db.session.commit()
+    result = deliver(retry_now=True)
+
+    reported: set[int] = set()
+    plan_errors = 0
+    for government_plan in plans:
+        government_id, name = government_plan.government.id, government_plan.government.name
+        reported.add(government_id)
+        tally = result.governments.get(government_id)
+        sent, failed = (tally.sent, tally.failed) if tally else (0, 0)
+        line = f"{name}: {government_plan.queued} antre, {sent} terkirim, {failed} gagal"
+        if government_plan.ended:
+            line += f", {government_plan.ended} kerja sama berakhir"
+        click.echo(line)
+        if government_plan.error:
+            plan_errors += 1
+            click.echo(f"  gagal merencanakan: {government_plan.error}")
+    for government_id, tally in result.governments.items():
+        if government_id not in reported:  # retries of earlier sweeps only
+            click.echo(f"{tally.name}: 0 antre, {tally.sent} terkirim, {tally.failed} gagal")
+    for error in result.errors:
+        click.echo(f"  gagal: {error}")
+    if result.failed:
+        click.echo(f"{result.failed} pengingat gagal dikirim; dicoba lagi pada sapuan berikutnya.")
+    if result.failed or plan_errors:
+        raise SystemExit(1)
+
+
+@click.command("scheduler")
+@with_appcontext
+def scheduler_command():
+    """Run the periodic jobs (daily sweep per time zone, delivery retries) until SIGTERM."""
+    import logging
+
+    from kerjasama_flow.scheduler import run_blocking
+
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    run_blocking(current_app._get_current_object())
+
+
+COMMANDS = (reminders_cli, scheduler_command)

@@ -1,0 +1,81 @@
+"""In-app notifications: the bell's unread count in the navbar, the list, mark as read.
+
+Every role has a bell (``permissions.ENDPOINT_ROLES``); a user only ever sees and changes their
+own notifications: another user's is a 404, never a hint.
+"""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+
+from kerjasama_flow.extensions import db
+from kerjasama_flow.reminders import queries, services
+from kerjasama_flow.reminders.models import Notification
+from kerjasama_flow.web import is_safe_next
+
+bp = Blueprint("notifications", __name__)
+
+
+@bp.app_context_processor
+def inject_unread_count():
+    """``unread_notification_count()`` for the navbar: one COUNT per request, and only when a
+    page shows the bell (a logged-in user)."""
+
+    def unread_notification_count() -> int:
+        if not current_user.is_authenticated:
+            return 0
+        if "unread_notification_count" not in g:
+            g.unread_notification_count = queries.unread_count(current_user.id)
+        return g.unread_notification_count
+
+    return {"unread_notification_count": unread_notification_count}
+
+
+def _own_or_404(notification_id: int) -> Notification:
+    notification = db.session.get(Notification, notification_id)
+    if notification is None or notification.user_id != current_user.id:
+        abort(404)
+    return notification
+
+
+@bp.route("/notifications")
+def index():
+    page = max(request.args.get("page", 1, type=int), 1)
+    per_page = current_app.config["PAGE_SIZE"]
+    statement = queries.for_user(current_user.id)
+    pagination = db.paginate(statement, page=page, per_page=per_page, error_out=False)
+    if pagination.pages and page > pagination.pages:
+        pagination = db.paginate(
+            statement, page=pagination.pages, per_page=per_page, error_out=False
+        )
+    return render_template("notifications/index.html", pagination=pagination)
+
+
+@bp.route("/notifications/<int:notification_id>/read", methods=["POST"])
+def read(notification_id: int):
+    """Mark the notification read and open what it is about."""
+    notification = _own_or_404(notification_id)
+    services.mark_read(notification)
+    target = notification.url
+    db.session.commit()
+    return redirect(target if is_safe_next(target) else url_for("notifications.index"))
+
+
+@bp.route("/notifications/read-all", methods=["POST"])
+def read_all():
+    count = services.mark_all_read(current_user.id)
+    db.session.commit()
+    if count:
+        flash(f"{count} notifikasi ditandai sudah dibaca.", "success")
+    return redirect(url_for("notifications.index"))
