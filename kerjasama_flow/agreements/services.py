@@ -312,6 +312,11 @@ def _set_stage(actor: User, agreement: Agreement, stage: Stage, reason: str | No
     )
 
 
+def mark_ended(agreement: Agreement, reason: str) -> None:
+    """The daily sweep's change: every MoU/PKS has passed its end date (no actor)."""
+    _set_stage(None, agreement, lifecycle.mark_ended(agreement.stage), reason)
+
+
 def _restage(actor: User, agreement: Agreement) -> None:
     """Move the stage to where the milestones now put it."""
     stage = lifecycle.after_milestone(agreement.stage, facts_for(agreement))

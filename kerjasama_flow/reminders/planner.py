@@ -41,8 +41,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from kerjasama_flow import clock
 from kerjasama_flow.accounts.models import Agency, Government, Role, User
-from kerjasama_flow.activity.services import record
-from kerjasama_flow.agreements import lifecycle
+from kerjasama_flow.agreements import services as agreement_services
 from kerjasama_flow.agreements.lifecycle import CLOSED, Stage
 from kerjasama_flow.agreements.models import (
     Agreement,
@@ -537,19 +536,8 @@ def _mark_ended(government: Government, today: date) -> int:
             or date.min
             for model in (Mou, Pks)
         )
-        before = agreement.stage
-        agreement.stage = lifecycle.mark_ended(before)
-        reason = f"Masa berlaku MoU/PKS berakhir pada {tanggal(last_end)}"
-        agreement.stage_reason = reason
-        record(
-            actor=None,
-            government_id=agreement.government_id,
-            agreement_id=agreement.id,
-            entity="agreement",
-            entity_id=agreement.id,
-            action="stage_changed",
-            before={"stage": before.value},
-            after={"stage": agreement.stage.value, "reason": reason},
+        agreement_services.mark_ended(
+            agreement, f"Masa berlaku MoU/PKS berakhir pada {tanggal(last_end)}"
         )
     db.session.flush()
     return len(agreements)

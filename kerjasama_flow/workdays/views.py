@@ -37,7 +37,6 @@ def _render(form: DayOffForm, year: int):
         own=services.days_off_in_year(current_user.government, year),
         national=[(day, name, calendar.is_cuti_bersama(name)) for day, name in national.items()],
         has_cuti_bersama=any(calendar.is_cuti_bersama(n) for n in national.values()),
-        delete_form=DeleteDayOffForm(),
         weekday_names=services.WEEKDAY_NAMES,
     )
 
