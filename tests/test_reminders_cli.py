@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -64,7 +65,7 @@ def test_dry_run_shows_what_would_be_sent_and_changes_nothing(runner, world, smt
 
     assert result.exit_code == 0, result.output
     assert "tidak ada yang disimpan atau dikirim" in result.output
-    assert "Kota Blitar (2025-10-01)" in result.output
+    assert "Kota Blitar (1 Oktober 2025)" in result.output
     assert "dkpp@blitarkota.go.id (surel) · Terlambat" in result.output
     assert _count(Outbox) == 0 and _count(Notification) == 0
     assert smtp.messages == []
@@ -94,6 +95,45 @@ def test_run_plans_and_delivers_and_a_second_run_sends_nothing(runner, world, sm
     assert "Kota Blitar: 0 antre, 0 terkirim, 0 gagal" in second.output
     assert _count(Outbox) == queued
     assert smtp.count_by_recipient() == digests
+
+
+def test_three_sweeps_at_the_same_moment_send_each_mail_once(app, world, smtp, backend):
+    """What three schedulers (or a scheduler and a cron job) racing do: plan and deliver at
+    the same moment, each in its own app context and connection."""
+    if backend != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL; SQLite serialises them")
+    from kerjasama_flow.reminders.delivery import deliver
+    from kerjasama_flow.reminders.planner import plan
+
+    for n in range(5):  # more overdue tasks for the OPD head and the admins
+        factories.make_task(world.agreement, world.agency, due_on=date(2025, 9, 30))
+    db.session.commit()
+    barrier = threading.Barrier(3)
+    failures = []
+
+    def sweep():
+        try:
+            with app.app_context():
+                barrier.wait(timeout=10)
+                plan(on=OVERDUE_DAY)
+                deliver(retry_now=True)
+                db.session.remove()
+        except Exception as error:  # reported below; a thread must not die silently
+            failures.append(error)
+
+    threads = [threading.Thread(target=sweep) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert failures == []
+    digests = smtp.count_by_recipient()
+    assert digests["dkpp@blitarkota.go.id"] == 1
+    assert set(digests.values()) == {1}
+    assert _count(Outbox, Outbox.status == OutboxStatus.PENDING) == 0
+    opd_rows = _count(Outbox, Outbox.recipient_id == world.opd.id)
+    assert opd_rows == 6  # one row per overdue task, planned once despite three planners
 
 
 def test_run_with_the_mail_server_down_exits_1_and_keeps_the_rows(runner, world, smtp):

@@ -11,6 +11,7 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
 from kerjasama_flow.extensions import db
+from kerjasama_flow.formatting import tanggal
 
 reminders_cli = AppGroup("reminders", help="Pengingat tindak lanjut: sapuan dan pengiriman.")
 
@@ -30,7 +31,8 @@ def _describe_item(item) -> str:
     channel = {"email": "surel", "whatsapp": "WhatsApp", "in_app": "notifikasi"}.get(
         channel, channel
     )
-    return f"{item.recipient_email} ({channel}) · {item.rule.label}: {item.title}"
+    # The title already says the state ("Terlambat 5 hari: ..."), so no rule label before it.
+    return f"{item.recipient_email} ({channel}) · {item.title}"
 
 
 def _pending_by_government() -> dict[int, int]:
@@ -68,7 +70,7 @@ def run_command(on: date | None, dry_run: bool):
         for government_plan in plans:
             government_id, name = government_plan.government.id, government_plan.government.name
             click.echo(
-                f"{name} ({government_plan.today:%Y-%m-%d}): {government_plan.queued} akan "
+                f"{name} ({tanggal(government_plan.today)}): {government_plan.queued} akan "
                 f"diantrekan, {pending.get(government_id, 0)} tertunda akan dicoba lagi"
             )
             if government_plan.error:
