@@ -105,7 +105,7 @@ def test_three_sweeps_at_the_same_moment_send_each_mail_once(app, world, smtp, b
     from kerjasama_flow.reminders.delivery import deliver
     from kerjasama_flow.reminders.planner import plan
 
-    for n in range(5):  # more overdue tasks for the OPD head and the admins
+    for _ in range(5):  # more overdue tasks for the OPD head and the admins
         factories.make_task(world.agreement, world.agency, due_on=date(2025, 9, 30))
     db.session.commit()
     barrier = threading.Barrier(3)
