@@ -222,12 +222,21 @@ def run_blocking(app: Flask) -> None:
     """``flask --app wsgi scheduler``: the production scheduler, in a process of its own.
     SIGTERM or SIGINT shut it down cleanly (running jobs finish first)."""
     scheduler = build_scheduler(app, BlockingScheduler)
+    stopping: list[tuple[str, threading.Thread]] = []
 
     def stop(signum, frame):
-        log.info("Sinyal %s diterima: penjadwal berhenti", signal.Signals(signum).name)
+        # A signal handler interrupts the main thread anywhere, even while it holds the
+        # logging lock; shutting down here (which waits for running jobs, which log) could
+        # deadlock. So the handler only starts the shutdown in a thread of its own.
+        if stopping:
+            return
         if scheduler.state == STATE_STOPPED:
             raise SystemExit(0)  # not started yet (or already stopped): nothing to finish
-        scheduler.shutdown(wait=True)
+        thread = threading.Thread(
+            target=scheduler.shutdown, kwargs={"wait": True}, name="scheduler-shutdown"
+        )
+        stopping.append((signal.Signals(signum).name, thread))
+        thread.start()
 
     def started(event):
         log.info("Penjadwal berjalan; SIGTERM atau Ctrl+C untuk berhenti")
@@ -238,6 +247,9 @@ def run_blocking(app: Flask) -> None:
         log.info("Terjadwal %s", line)
     scheduler.add_listener(started, EVENT_SCHEDULER_STARTED)
     scheduler.start()
+    for name, thread in stopping:
+        log.info("Sinyal %s diterima: menunggu tugas yang sedang berjalan", name)
+        thread.join()
     log.info("Penjadwal berhenti")
 
 
