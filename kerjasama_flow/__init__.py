@@ -72,6 +72,7 @@ def register_blueprints(app: Flask) -> None:
     from kerjasama_flow.permissions import enforce_endpoint_access
     from kerjasama_flow.playbooks.views import bp as playbooks_bp
     from kerjasama_flow.reminders.views import bp as notifications_bp
+    from kerjasama_flow.reminders.views import settings_bp as reminder_settings_bp
     from kerjasama_flow.tasks.views import bp as tasks_bp
     from kerjasama_flow.workdays.views import bp as workdays_bp
 
@@ -81,6 +82,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(tasks_bp)
     app.register_blueprint(playbooks_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(reminder_settings_bp)
     app.register_blueprint(workdays_bp)
     app.before_request(enforce_endpoint_access)
 

@@ -52,6 +52,7 @@ ENDPOINT_ROLES: dict[str, frozenset[Role]] = {
     "notifications.index": ALL,
     "notifications.read": ALL,
     "notifications.read_all": ALL,
+    "reminder_settings.edit": ADMIN,
     "playbooks.index": ADMIN,
     "playbooks.new": ADMIN,
     "playbooks.edit": ADMIN,

@@ -28,6 +28,7 @@ from kerjasama_flow.errors import DomainError
 from kerjasama_flow.extensions import db
 from kerjasama_flow.playbooks.defaults import DEFAULT_TEMPLATES
 from kerjasama_flow.playbooks.models import AssigneeKind, TaskTemplate, Trigger
+from kerjasama_flow.reminders import settings as reminder_settings
 from kerjasama_flow.tasks.models import Task
 from kerjasama_flow.tasks.services import create_task
 from kerjasama_flow.workdays.services import add_working_days_for
@@ -44,7 +45,6 @@ TEMPLATE_FIELDS = (
     "is_active",
 )
 MAX_DUE_IN_WORKING_DAYS = 365
-DEFAULT_ENDING_PLAYBOOK_DAYS = 180
 
 # The trigger of each milestone kind (a transaction only when it is the agreement's first).
 MILESTONE_TRIGGERS = {
@@ -434,10 +434,9 @@ def _extended(document: Mou | Pks) -> bool:
 
 
 def ending_playbook_days(government: Government) -> int:
-    try:
-        return int((government.settings or {}).get("ending_playbook_days", 180))
-    except (TypeError, ValueError):
-        return DEFAULT_ENDING_PLAYBOOK_DAYS
+    """The lead time of the "nearing its end" playbook (Pengaturan → Pengingat); an invalid
+    stored value falls back to the default, as for every reminder setting."""
+    return reminder_settings.get(government, "ending_playbook_days")
 
 
 def run_ending_playbooks(government: Government, today: date) -> list[Task]:

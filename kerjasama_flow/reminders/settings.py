@@ -8,9 +8,13 @@ so a change takes effect at the next sweep. The meaning of each key is documente
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import re
 from typing import Any
+
+from kerjasama_flow.errors import DomainError
 
 log = logging.getLogger(__name__)
 
@@ -93,3 +97,111 @@ def get(government, key: str) -> Any:
 def all_for(government) -> dict[str, Any]:
     """Every reminder setting of ``government`` (overrides applied)."""
     return {key: get(government, key) for key in DEFAULTS}
+
+
+# --- what the admin may set (Pengaturan → Pengingat) ------------------------------------------
+
+# The time zones of Indonesia, with the abbreviations everybody uses.
+TIMEZONES: dict[str, str] = {
+    "Asia/Jakarta": "WIB",
+    "Asia/Makassar": "WITA",
+    "Asia/Jayapura": "WIT",
+}
+
+# Whole-number settings: (smallest, largest). An escalation on H+1 would land on the same day
+# as the first "Terlambat", so it comes at H+2 at the earliest. The "nearing its end" playbook
+# needs at least one day before the end date (``get`` ignores 0 for it, as it always has).
+LIMITS: dict[str, tuple[int, int]] = {
+    "due_soon_working_days": (1, 20),
+    "overdue_repeat_working_days": (1, 20),
+    "escalation_working_days": (2, 60),
+    "ending_playbook_days": (1, 730),
+}
+NOTICE_DAY_MAX = 730
+NOTICE_DAYS_MAX_COUNT = 10
+
+_UNITS = {
+    "due_soon_working_days": "hari kerja",
+    "overdue_repeat_working_days": "hari kerja",
+    "escalation_working_days": "hari kerja",
+    "ending_playbook_days": "hari",
+}
+
+
+def clean(key: str, value: Any) -> Any:
+    """``value`` (as typed in the form, or sent by a caller) as the stored value of ``key``;
+    a ``DomainError`` with an Indonesian message and the field ``key`` when it is not valid."""
+    if key in LIMITS:
+        low, high = LIMITS[key]
+        message = f"Isi bilangan bulat {low} sampai {high} {_UNITS[key]}."
+        if isinstance(value, bool):
+            raise DomainError(message, key)
+        try:
+            number = int(str(value).strip()) if value is not None else None
+        except ValueError:
+            number = None
+        if number is None or not low <= number <= high:
+            raise DomainError(message, key)
+        return number
+    if key == "ending_notice_days":
+        return _clean_notice_days(value)
+    if key == "sweep_time":
+        text = str(value or "").strip()
+        if len(text) == 4 and text[1] == ":":
+            text = f"0{text}"  # 7:00 -> 07:00
+        if not _TIME.match(text):
+            raise DomainError("Isi jam dengan format JJ:MM, 00:00 sampai 23:59.", key)
+        return text
+    if key == "timezone":
+        if value not in TIMEZONES:
+            raise DomainError("Pilih zona waktu WIB, WITA atau WIT.", key)
+        return value
+    raise KeyError(f"unknown reminder setting {key!r}")
+
+
+def _clean_notice_days(value: Any) -> list[int]:
+    key = "ending_notice_days"
+    parts = (
+        [part.strip() for part in value.split(",")]
+        if isinstance(value, str)
+        else list(value or [])
+    )
+    parts = [part for part in parts if part != ""]
+    if not parts:
+        raise DomainError("Isi paling sedikit satu jumlah hari, mis. 180, 90, 30, 0.", key)
+    days: set[int] = set()
+    for part in parts:
+        try:
+            if isinstance(part, bool):
+                raise ValueError(part)
+            number = int(str(part).strip())
+        except ValueError:
+            raise DomainError(
+                f"“{part}” bukan bilangan bulat. Pisahkan jumlah hari dengan koma, "
+                "mis. 180, 90, 30, 0.",
+                key,
+            ) from None
+        if not 0 <= number <= NOTICE_DAY_MAX:
+            raise DomainError(f"Setiap jumlah hari harus 0 sampai {NOTICE_DAY_MAX}.", key)
+        days.add(number)
+    if len(days) > NOTICE_DAYS_MAX_COUNT:
+        raise DomainError(f"Paling banyak {NOTICE_DAYS_MAX_COUNT} jumlah hari.", key)
+    return sorted(days, reverse=True)
+
+
+def effective(government) -> dict[str, Any]:
+    """The time zone and every reminder setting in force: what the settings page shows, and
+    the before/after of its activity-log entry."""
+    return {"timezone": government.timezone, **all_for(government)}
+
+
+def fingerprint(government) -> str:
+    """A digest of the time zone and the stored overrides, sent with the settings form and
+    compared on save: ``Government`` has no version column, and a concurrent change must not
+    be overwritten silently."""
+    payload = json.dumps(
+        {"timezone": government.timezone, "settings": government.settings or {}},
+        sort_keys=True,
+        default=str,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()[:32]

@@ -1,4 +1,5 @@
-"""In-app notifications: the bell's unread count in the navbar, the list, mark as read.
+"""In-app notifications: the bell's unread count in the navbar, the list, mark as read; and
+the admin's reminder settings page (blueprint ``reminder_settings``).
 
 Every role has a bell (``permissions.ENDPOINT_ROLES``); a user only ever sees and changes their
 own notifications: another user's is a 404, never a hint.
@@ -20,9 +21,12 @@ from flask import (
 from flask_login import current_user
 
 from kerjasama_flow.extensions import db
+from kerjasama_flow.forms_common import form_values
 from kerjasama_flow.reminders import queries, services
+from kerjasama_flow.reminders import settings as reminder_settings
+from kerjasama_flow.reminders.forms import ReminderSettingsForm
 from kerjasama_flow.reminders.models import Notification
-from kerjasama_flow.web import is_safe_next
+from kerjasama_flow.web import is_safe_next, run_service
 
 bp = Blueprint("notifications", __name__)
 
@@ -79,3 +83,38 @@ def read_all():
     if count:
         flash(f"{count} notifikasi ditandai sudah dibaca.", "success")
     return redirect(url_for("notifications.index"))
+
+
+# --- Pengaturan → Pengingat (admin only, ``permissions.ENDPOINT_ROLES``) -------------------------
+
+settings_bp = Blueprint("reminder_settings", __name__, url_prefix="/settings/reminders")
+
+
+@settings_bp.route("", methods=["GET", "POST"])
+def edit():
+    government = current_user.government
+    if request.method == "POST":
+        form = ReminderSettingsForm()
+        if form.validate_on_submit():
+            changed = run_service(
+                form,
+                services.update_settings,
+                current_user,
+                government,
+                form_values(form),
+                form.version.data,
+            )
+            if changed is not None:
+                if changed:
+                    flash("Pengaturan pengingat disimpan.", "success")
+                else:
+                    flash("Tidak ada perubahan pada pengaturan pengingat.", "info")
+                return redirect(url_for("reminder_settings.edit"))
+    else:
+        form = ReminderSettingsForm.for_government(government)
+    return render_template(
+        "reminders/settings.html",
+        form=form,
+        current=reminder_settings.effective(government),
+        timezones=reminder_settings.TIMEZONES,
+    )
