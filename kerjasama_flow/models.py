@@ -12,6 +12,7 @@ from kerjasama_flow.agreements.models import (
     Transaction,
     Visit,
 )
+from kerjasama_flow.evaluations.models import Evaluation
 from kerjasama_flow.playbooks.models import TaskTemplate
 from kerjasama_flow.reminders.models import Notification, Outbox
 from kerjasama_flow.tasks.models import Task
@@ -20,6 +21,7 @@ from kerjasama_flow.workdays.models import DayOff
 __all__ = [
     "ActivityLog",
     "DayOff",
+    "Evaluation",
     "Notification",
     "Outbox",
     "TaskTemplate",

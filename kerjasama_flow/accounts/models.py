@@ -114,6 +114,8 @@ class User(UserMixin, Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     email_notifications: Mapped[bool] = mapped_column(Boolean, default=True)
     whatsapp_notifications: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The secret in the user's iCalendar feed URL; None until created, replaced to revoke.
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 

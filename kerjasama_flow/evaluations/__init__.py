@@ -1,0 +1,1 @@
+"""Monitoring and evaluation (monev) of agreements in pelaksanaan."""
