@@ -62,25 +62,32 @@ def notes_field(label: str = "Catatan", **kwargs) -> TextAreaField:
     return TextAreaField(label, validators=[Optional()], render_kw={"rows": 3}, **kwargs)
 
 
-class RupiahField(Field):
-    """An integer amount of Rupiah typed as people write it: "1.250.000", "Rp 1.250.000",
-    "1250000" or "1.250.000,00". A negative amount is parsed (the service refuses it with the
-    rule's own message); anything else that is not a whole number gets a clear error."""
+class _IndonesianNumberField(Field):
+    """A text input for a number written the Indonesian way; shows what the user typed back
+    on error, else the value formatted with Indonesian separators."""
 
     widget = TextInput()
-    INVALID = "Nilai rupiah tidak sah. Tulis angka saja, mis. 1.250.000."
-    NOT_WHOLE = "Nilai rupiah harus bilangan bulat (tanpa sen)."
-    TOO_LARGE = "Nilai rupiah terlalu besar."
-    LIMIT = 10**15
+    INPUT_MODE = "numeric"
 
     def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("render_kw", {"inputmode": "numeric", "autocomplete": "off"})
+        kwargs.setdefault("render_kw", {"inputmode": self.INPUT_MODE, "autocomplete": "off"})
         super().__init__(label, validators, **kwargs)
 
     def _value(self) -> str:
         if self.raw_data:
             return self.raw_data[0]
         return angka(self.data, empty="") if self.data is not None else ""
+
+
+class RupiahField(_IndonesianNumberField):
+    """An integer amount of Rupiah typed as people write it: "1.250.000", "Rp 1.250.000",
+    "1250000" or "1.250.000,00". A negative amount is parsed (the service refuses it with the
+    rule's own message); anything else that is not a whole number gets a clear error."""
+
+    INVALID = "Nilai rupiah tidak sah. Tulis angka saja, mis. 1.250.000."
+    NOT_WHOLE = "Nilai rupiah harus bilangan bulat (tanpa sen)."
+    TOO_LARGE = "Nilai rupiah terlalu besar."
+    LIMIT = 10**15
 
     def process_formdata(self, valuelist):
         if not valuelist:
@@ -108,21 +115,12 @@ class RupiahField(Field):
         self.data = sign * value
 
 
-class VolumeField(Field):
+class VolumeField(_IndonesianNumberField):
     """A quantity written the Indonesian way ("1.250,5") or plainly ("1250.5")."""
 
-    widget = TextInput()
+    INPUT_MODE = "decimal"
     INVALID = "Volume tidak sah. Tulis angka, mis. 1.250 atau 12,5."
     PLACES = "Volume paling banyak dua angka di belakang koma."
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("render_kw", {"inputmode": "decimal", "autocomplete": "off"})
-        super().__init__(label, validators, **kwargs)
-
-    def _value(self) -> str:
-        if self.raw_data:
-            return self.raw_data[0]
-        return angka(self.data, empty="") if self.data is not None else ""
 
     def process_formdata(self, valuelist):
         if not valuelist:
@@ -435,6 +433,7 @@ class AgreementFilterForm(FilterForm):
     sector = SelectField("Sektor", choices=[], validate_choice=False)
     agency = SelectField("OPD pengampu", choices=[], validate_choice=False)
     year = SelectField("Tahun", choices=[], validate_choice=False)
+    recommendation = SelectField("Rekomendasi monev terakhir", choices=[], validate_choice=False)
 
     def chosen(self, name: str) -> str | None:
         """The submitted value of filter ``name`` if it is one of its choices, else None."""
