@@ -50,6 +50,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,
         "PAGE_SIZE": int(os.environ.get("KERJASAMA_PAGE_SIZE", "20")),
+        # Uploads (spreadsheet imports, evidence files): larger requests get the 413 page.
+        "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
         # Reminder delivery. With no MAIL_SERVER, mail is written to <instance>/mail/ as .eml
         # files (the demo works offline).
         "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,

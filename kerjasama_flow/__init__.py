@@ -69,10 +69,16 @@ def register_blueprints(app: Flask) -> None:
     from kerjasama_flow.accounts.views import bp as auth_bp
     from kerjasama_flow.accounts.views import settings_bp
     from kerjasama_flow.agreements.views import bp as agreements_bp
+    from kerjasama_flow.evaluations.views import bp as evaluations_bp
     from kerjasama_flow.permissions import enforce_endpoint_access
     from kerjasama_flow.playbooks.views import bp as playbooks_bp
     from kerjasama_flow.reminders.views import bp as notifications_bp
     from kerjasama_flow.reminders.views import settings_bp as reminder_settings_bp
+    from kerjasama_flow.reports.export_views import bp as exports_bp
+    from kerjasama_flow.reports.feed_views import bp as feeds_bp
+    from kerjasama_flow.reports.import_views import bp as imports_bp
+    from kerjasama_flow.reports.public_views import bp as public_bp
+    from kerjasama_flow.reports.views import bp as reports_bp
     from kerjasama_flow.tasks.views import bp as tasks_bp
     from kerjasama_flow.workdays.views import bp as workdays_bp
 
@@ -84,6 +90,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(notifications_bp)
     app.register_blueprint(reminder_settings_bp)
     app.register_blueprint(workdays_bp)
+    app.register_blueprint(exports_bp)
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(evaluations_bp)
+    app.register_blueprint(feeds_bp)
+    app.register_blueprint(public_bp)
+    app.register_blueprint(imports_bp)
     app.before_request(enforce_endpoint_access)
 
 

@@ -60,6 +60,22 @@ ENDPOINT_ROLES: dict[str, frozenset[Role]] = {
     "workdays.index": ADMIN,
     "workdays.create": ADMIN,
     "workdays.delete": ADMIN,
+    "exports.agreements": ALL,
+    "exports.tasks": ALL,
+    "exports.transactions": ALL,
+    "exports.report_form": ALL,
+    "exports.report": ALL,
+    "reports.dashboard": ALL,
+    "reports.chart": ALL,
+    "evaluations.new": ADMIN,
+    "evaluations.evidence": ALL,
+    "feeds.calendar": PUBLIC,  # authenticated by the secret token in its URL
+    "feeds.token": ALL,
+    "public.agreements": PUBLIC,  # 404 unless the government turned its public page on
+    "public.toggle": ADMIN,
+    "imports.template": ADMIN,
+    "imports.upload": ADMIN,
+    "imports.confirm": ADMIN,
 }
 
 
@@ -119,6 +135,11 @@ def can_update_task_status(user: User, task: Task) -> bool:
 
 def can_edit_task(user: User, task: Task) -> bool:
     return user.role == Role.ADMIN and user.government_id == task.government_id
+
+
+def can_record_evaluation(user: User, agreement: Agreement) -> bool:
+    """Monev is recorded by Bagian Pemerintahan, as every change to an agreement's data."""
+    return can_edit_agreement(user, agreement)
 
 
 def can_administer(user: User) -> bool:

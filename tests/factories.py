@@ -22,6 +22,7 @@ from kerjasama_flow.agreements.models import (
     Visit,
     VisitDirection,
 )
+from kerjasama_flow.evaluations.models import Evaluation, Recommendation, Timeliness
 from kerjasama_flow.extensions import db
 from kerjasama_flow.playbooks.models import AssigneeKind, TaskTemplate, Trigger
 from kerjasama_flow.reminders.models import Notification, Rule
@@ -235,6 +236,23 @@ def make_notification(user: User, **kw) -> Notification:
     db.session.add(notification)
     db.session.flush()
     return notification
+
+
+def make_evaluation(agreement: Agreement, **kw) -> Evaluation:
+    evaluation = Evaluation(
+        government_id=agreement.government_id,
+        agreement_id=agreement.id,
+        evaluated_on=kw.pop("evaluated_on", date(2025, 12, 15)),
+        period_label=kw.pop("period_label", "Semester II 2025"),
+        realisation=kw.pop("realisation", "Pasokan telur berjalan sesuai PKS."),
+        progress_pct=kw.pop("progress_pct", 60),
+        timeliness=kw.pop("timeliness", Timeliness.ON_TIME),
+        recommendation=kw.pop("recommendation", Recommendation.CONTINUE),
+        **kw,
+    )
+    db.session.add(evaluation)
+    db.session.flush()
+    return evaluation
 
 
 @dataclass

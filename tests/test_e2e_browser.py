@@ -274,7 +274,8 @@ def test_opd_marks_a_task_done_with_a_note(browsing, live_server):
     expect(page.get_by_role("navigation").first).to_contain_text("Tugas Saya")
 
     # Open the first open task of the list.
-    task_link = page.locator("main").locator('a[href*="/tasks/"]').first
+    # (the task's title is the first link of its row; the page has download links too)
+    task_link = page.locator("main table tbody tr").first.get_by_role("link").first
     expect(task_link).to_be_visible()
     task_link.click()
     expect(page).to_have_url(re.compile(r"/tasks/\d+(\?.*)?$"))

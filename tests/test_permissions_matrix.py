@@ -44,6 +44,12 @@ OWN_ARGS: dict[str, Callable] = {
     "day_off_id": lambda w: w.day_off.id,
     "template_id": lambda w: w.template.id,
     "notification_id": lambda w: w.notifications["opd"].id,
+    "fmt": lambda w: "csv",
+    "name": lambda w: "corong",  # reports.chart
+    "upload_token": lambda w: "0" * 32,  # imports.confirm: an unknown upload redirects
+    "evaluation_id": lambda w: w.evaluation.id,
+    "token": lambda w: w.admin.calendar_token,  # feeds.calendar
+    "region_code": lambda w: w.gov.region_code,  # public.agreements (turned on below)
     # ``static`` and ``bootstrap.static``: a file that exists in each (see ``static_file``).
     "filename": lambda w: None,
 }
@@ -59,6 +65,7 @@ FOREIGN_ARGS: dict[str, Callable] = {
     "day_off_id": lambda w: w.other_day_off.id,
     "template_id": lambda w: w.other_template.id,
     "notification_id": lambda w: w.other_notification.id,
+    "evaluation_id": lambda w: w.other_evaluation.id,
 }
 # Records only their owner may open (another user's is a 404): each visitor uses their own.
 PER_USER_ARGS: dict[str, Callable] = {
@@ -92,6 +99,10 @@ def world(world):
     world.notifications = {r: factories.make_notification(u) for r, u in world.users().items()}
     world.notifications["anonymous"] = world.notifications["opd"]
     world.other_notification = factories.make_notification(world.other_admin)
+    world.evaluation = factories.make_evaluation(world.agreement)
+    world.other_evaluation = factories.make_evaluation(world.other_agreement)
+    world.admin.calendar_token = "matrix-calendar-token"
+    world.gov.settings = {**(world.gov.settings or {}), "public_page": True}
     db.session.commit()
     return world
 

@@ -20,7 +20,7 @@ settings_bp = Blueprint("settings", __name__, url_prefix="/settings")
 HOME_BY_ROLE = {
     Role.ADMIN: "agreements.index",
     Role.OPD: "tasks.index",
-    Role.PIMPINAN: "agreements.index",
+    Role.PIMPINAN: "reports.dashboard",
 }
 
 

@@ -31,6 +31,7 @@ ENTITY_LABELS = {
     "transaction": "transaksi",
     "task": "tugas",
     "partner": "mitra",
+    "evaluation": "monev",
 }
 ACTION_VERBS = {
     "created": "mencatat",

@@ -41,6 +41,8 @@ from kerjasama_flow.agreements.models import (
     Visit,
     agreement_partner,
 )
+from kerjasama_flow.evaluations.models import Recommendation
+from kerjasama_flow.evaluations.queries import latest_recommendation
 from kerjasama_flow.extensions import db
 from kerjasama_flow.tasks.models import OPEN_STATUSES, Task
 
@@ -75,13 +77,15 @@ class AgreementFilters:
     sector: str | None = None
     agency_id: int | None = None
     year: int | None = None
+    recommendation: str | None = None  # of the latest monev (lanjutkan/perluas/hentikan)
 
     @property
     def is_narrowed(self) -> bool:
         return any(
             value is not None
             for value in (
-                self.q, self.stage, self.partner_id, self.sector, self.agency_id, self.year
+                self.q, self.stage, self.partner_id, self.sector, self.agency_id, self.year,
+                self.recommendation,
             )
         )
 
@@ -142,6 +146,8 @@ def agreement_list(user: User, filters: AgreementFilters) -> Select:
         stmt = stmt.where(Agreement.lead_agency_id == filters.agency_id)
     if filters.year is not None:
         stmt = stmt.where(agreement_year() == filters.year)
+    if filters.recommendation is not None:
+        stmt = stmt.where(latest_recommendation() == filters.recommendation)
     if filters.q:
         pattern = _like(filters.q.strip())
         partner_match = exists().where(
@@ -240,6 +246,10 @@ def count_visible(user: User) -> int:
 
 
 # --- the filters' choices ---------------------------------------------------------------------
+
+
+def recommendation_choices() -> list[tuple[str, str]]:
+    return [(r.value, r.label) for r in Recommendation]
 
 
 def partner_choices(user: User) -> list[tuple[int, str]]:

@@ -37,9 +37,15 @@ from kerjasama_flow.agreements.lifecycle import (
     stage_from_facts,
 )
 from kerjasama_flow.agreements.models import MILESTONE_LABELS, Agreement, Partner
+from kerjasama_flow.evaluations.queries import agreement_evaluations
+from kerjasama_flow.evaluations.services import can_be_evaluated
 from kerjasama_flow.formatting import tanggal
 from kerjasama_flow.forms_common import form_values
-from kerjasama_flow.permissions import can_edit_agreement, can_read_agreement
+from kerjasama_flow.permissions import (
+    can_edit_agreement,
+    can_read_agreement,
+    can_record_evaluation,
+)
 from kerjasama_flow.playbooks.services import record_milestone_with_playbook
 from kerjasama_flow.tenancy import get_milestone_or_404, get_owned_or_404
 from kerjasama_flow.web import run_service
@@ -114,6 +120,7 @@ def index():
     form.sector.choices = choices([("", "Semua sektor"), *queries.sector_choices()])
     form.agency.choices = choices([("", "Semua OPD"), *queries.agency_choices(current_user)])
     form.year.choices = choices([("", "Semua tahun"), *years])
+    form.recommendation.choices = choices([("", "Semua"), *queries.recommendation_choices()])
 
     stage = form.chosen("stage")
     filters = queries.AgreementFilters(
@@ -123,6 +130,7 @@ def index():
         sector=form.chosen("sector"),
         agency_id=_int_or_none(form.chosen("agency")),
         year=_int_or_none(form.chosen("year")),
+        recommendation=form.chosen("recommendation"),
     )
     pagination = queries.paginate_agreements(
         current_user, filters, request.args.get("page", 1, type=int)
@@ -266,6 +274,8 @@ def _render_detail(agreement: Agreement, stage_form: StageForm | None = None):
             describe(entry, documents) for entry in queries.agreement_activity(agreement)
         ],
         today=today,
+        evaluations=agreement_evaluations(agreement),
+        can_evaluate=can_record_evaluation(current_user, agreement) and can_be_evaluated(agreement),
     )
 
 

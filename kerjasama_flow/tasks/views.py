@@ -20,6 +20,7 @@ from kerjasama_flow.forms_common import form_values
 from kerjasama_flow.permissions import can_edit_task, can_read_task, can_update_task_status
 from kerjasama_flow.tasks import queries, services
 from kerjasama_flow.tasks.forms import StatusForm, TaskFilterForm, TaskForm
+from kerjasama_flow.tasks.messaging import whatsapp_url
 from kerjasama_flow.tasks.models import Task, TaskStatus
 from kerjasama_flow.tenancy import get_owned_or_404
 from kerjasama_flow.web import is_safe_next, run_service
@@ -116,6 +117,7 @@ def _render_detail(task: Task, status_form: StatusForm | None):
         back_url=_safe_next(request.args.get("next"), status_form and status_form.next.data)
         or url_for("tasks.index"),
         today=today,
+        whatsapp_url=whatsapp_url(task, url_for("tasks.detail", task_id=task.id, _external=True)),
     )
 
 

@@ -1,0 +1,32 @@
+"""The monev form. It validates input only; the rules are in ``services``."""
+
+from __future__ import annotations
+
+from flask_wtf.file import FileField
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import Length, Optional
+
+from kerjasama_flow.evaluations.models import Recommendation, Timeliness
+from kerjasama_flow.forms_common import BaseForm, date_field, enum_choices, required
+
+
+class EvaluationForm(BaseForm):
+    evaluated_on = date_field("Tanggal monev", is_required=True)
+    period_label = StringField(
+        "Periode",
+        validators=[required(), Length(max=60)],
+        render_kw={"placeholder": "Semester I 2026"},
+    )
+    realisation = TextAreaField(
+        "Realisasi terhadap ruang lingkup PKS", validators=[required()]
+    )
+    progress_pct = IntegerField("Progres (%)", validators=[required()])
+    timeliness = SelectField("Ketepatan waktu", choices=enum_choices(Timeliness))
+    partner_contribution = TextAreaField("Kontribusi mitra", validators=[Optional()])
+    obstacles = TextAreaField("Kendala", validators=[Optional()])
+    solutions = TextAreaField("Solusi", validators=[Optional()])
+    recommendation = SelectField("Rekomendasi", choices=enum_choices(Recommendation))
+    evidence = FileField(
+        "Berkas bukti (opsional)",
+        description="PDF, JPG, PNG, DOCX atau XLSX, paling besar 10 MB.",
+    )

@@ -1,0 +1,154 @@
+"""Recording a monitoring and evaluation (monev) of an agreement.
+
+The rules live here, not in the form: which stages may be evaluated, the progress range, no
+evaluation dated in the future (the government's own calendar), and the evidence file's type
+and size. Services flush, never commit; the view commits once.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from pathlib import Path
+from typing import IO, Any, Protocol
+
+from werkzeug.utils import secure_filename
+
+from kerjasama_flow import clock
+from kerjasama_flow.accounts.models import Government, User
+from kerjasama_flow.activity.services import record, snapshot
+from kerjasama_flow.agreements.lifecycle import Stage
+from kerjasama_flow.agreements.models import Agreement
+from kerjasama_flow.errors import DomainError
+from kerjasama_flow.evaluations.models import Evaluation, Recommendation, Timeliness
+from kerjasama_flow.extensions import db
+
+# An agreement is evaluated while it runs, and once more after its documents ended (the
+# closing evaluation that decides whether to extend it). Earlier stages have nothing to
+# evaluate; closed ones (selesai, batal) take no more changes.
+EVALUABLE_STAGES = frozenset({Stage.PELAKSANAAN, Stage.BERAKHIR})
+EVIDENCE_EXTENSIONS = frozenset({".pdf", ".jpg", ".jpeg", ".png", ".docx", ".xlsx"})
+MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
+EVIDENCE_DIR = "evidence"  # under the instance folder
+EVALUATION_FIELDS = (
+    "evaluated_on",
+    "period_label",
+    "progress_pct",
+    "timeliness",
+    "recommendation",
+    "evidence_filename",
+)
+
+
+class Upload(Protocol):
+    """What the service needs of an uploaded file (werkzeug's ``FileStorage`` fits)."""
+
+    filename: str | None
+    stream: IO[bytes]
+
+
+def can_be_evaluated(agreement: Agreement) -> bool:
+    return agreement.stage in EVALUABLE_STAGES
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, str):
+        value = value.strip()
+    return value or None
+
+
+def _check_evidence(upload: Upload) -> tuple[str, str, bytes]:
+    """(display name, extension, content) of an acceptable evidence file."""
+    display = secure_filename(upload.filename or "")
+    extension = Path(display).suffix.lower()
+    if not display or extension not in EVIDENCE_EXTENSIONS:
+        raise DomainError(
+            "Jenis berkas tidak diizinkan. Unggah PDF, JPG, PNG, DOCX atau XLSX.", "evidence"
+        )
+    content = upload.stream.read(MAX_EVIDENCE_BYTES + 1)
+    if len(content) > MAX_EVIDENCE_BYTES:
+        raise DomainError("Berkas bukti paling besar 10 MB.", "evidence")
+    if not content:
+        raise DomainError("Berkas bukti kosong.", "evidence")
+    return display, extension, content
+
+
+def record_evaluation(
+    actor: User,
+    agreement: Agreement,
+    data: dict[str, Any],
+    *,
+    evidence_root: Path,
+    evidence: Upload | None = None,
+    today: date | None = None,
+) -> Evaluation:
+    """Record one monev of ``agreement``; the evidence file (optional) is stored under
+    ``evidence_root/evidence/<uuid><ext>``."""
+    if agreement.government_id != actor.government_id:
+        raise DomainError("Kerja sama ini bukan milik pemerintah daerah Anda.")
+    if not can_be_evaluated(agreement):
+        raise DomainError(
+            f"Monev hanya dicatat untuk kerja sama pada tahap Pelaksanaan atau Berakhir; "
+            f"tahap kerja sama ini {agreement.stage.label}."
+        )
+    government = db.session.get(Government, agreement.government_id)
+    today = today or clock.today_in(government.timezone)
+    evaluated_on = data.get("evaluated_on")
+    if evaluated_on is None:
+        raise DomainError("Wajib diisi.", "evaluated_on")
+    if evaluated_on > today:
+        raise DomainError("Tanggal monev tidak boleh di masa depan.", "evaluated_on")
+    progress = data.get("progress_pct")
+    if progress is None:
+        raise DomainError("Wajib diisi.", "progress_pct")
+    if not 0 <= int(progress) <= 100:
+        raise DomainError("Progres antara 0 dan 100 persen.", "progress_pct")
+    period_label = _text(data.get("period_label"))
+    if not period_label:
+        raise DomainError("Wajib diisi.", "period_label")
+    realisation = _text(data.get("realisation"))
+    if not realisation:
+        raise DomainError("Wajib diisi.", "realisation")
+
+    evaluation = Evaluation(
+        government_id=agreement.government_id,
+        agreement_id=agreement.id,
+        evaluated_on=evaluated_on,
+        period_label=period_label,
+        realisation=realisation,
+        progress_pct=int(progress),
+        timeliness=Timeliness(data["timeliness"]),
+        partner_contribution=_text(data.get("partner_contribution")),
+        obstacles=_text(data.get("obstacles")),
+        solutions=_text(data.get("solutions")),
+        recommendation=Recommendation(data["recommendation"]),
+        created_by_id=actor.id,
+    )
+    if evidence is not None and evidence.filename:
+        display, extension, content = _check_evidence(evidence)
+        folder = Path(evidence_root) / EVIDENCE_DIR
+        folder.mkdir(parents=True, exist_ok=True)
+        stored = f"{uuid.uuid4().hex}{extension}"
+        (folder / stored).write_bytes(content)
+        evaluation.evidence_filename = display
+        evaluation.evidence_path = stored
+    db.session.add(evaluation)
+    db.session.flush()
+    record(
+        actor=actor,
+        government_id=agreement.government_id,
+        agreement_id=agreement.id,
+        entity="evaluation",
+        entity_id=evaluation.id,
+        action="created",
+        after=snapshot(evaluation, EVALUATION_FIELDS),
+    )
+    return evaluation
+
+
+def evidence_file(evaluation: Evaluation, evidence_root: Path) -> Path | None:
+    """The stored evidence file of ``evaluation``, if it has one and it is still there."""
+    if not evaluation.evidence_path:
+        return None
+    path = Path(evidence_root) / EVIDENCE_DIR / Path(evaluation.evidence_path).name
+    return path if path.is_file() else None

@@ -1,0 +1,484 @@
+"""The dashboard's figures: every aggregate computed in SQL (GROUP BY, conditional counts).
+
+Plain functions of the user, the filters and ``today`` (the government's own calendar date).
+Each function runs a fixed number of queries, whatever the size of the data, so the page's
+query count is constant (``tests/test_dashboard.py`` asserts it).
+
+The one exception to "everything in SQL" is the median of days between stages: a portable
+median needs ``percentile_cont`` (PostgreSQL only), so ``stage_durations`` fetches one row of
+first-milestone dates per agreement (a GROUP BY query; never tasks) and takes the median in
+Python.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import (
+    Date,
+    and_,
+    case,
+    cast,
+    exists,
+    extract,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
+
+from kerjasama_flow.accounts.models import Agency, Role, User
+from kerjasama_flow.agreements.lifecycle import Stage
+from kerjasama_flow.agreements.models import (
+    SECTORS,
+    Agreement,
+    AgreementSector,
+    Mou,
+    Partner,
+    Pks,
+    Transaction,
+    Visit,
+    agreement_partner,
+)
+from kerjasama_flow.agreements.queries import agreement_year, visible_to
+from kerjasama_flow.extensions import db
+from kerjasama_flow.tasks.models import OPEN_STATUSES, Task, TaskStatus
+
+_OPEN = tuple(sorted(OPEN_STATUSES))
+CLOSED_STAGES = (Stage.SELESAI, Stage.BATAL, Stage.BERAKHIR)
+ENDING_WITHIN_DAYS = 180
+ENDING_LIMIT = 50
+UNKNOWN_PROVINCE = "(provinsi belum diisi)"
+
+
+@dataclass(frozen=True)
+class DashboardFilters:
+    """What the figures are narrowed to; ``None`` means "all"."""
+
+    year: int | None = None
+    sector: str | None = None
+    partner_id: int | None = None
+    agency_id: int | None = None
+
+    def agreement_args(self) -> dict[str, str]:
+        """The same narrowing as query arguments of the agreements list."""
+        args = {
+            "year": self.year,
+            "sector": self.sector,
+            "partner": self.partner_id,
+            "agency": self.agency_id,
+        }
+        return {key: str(value) for key, value in args.items() if value is not None}
+
+
+# --- scope ------------------------------------------------------------------------------------
+
+
+def agreement_scope(user: User, filters: DashboardFilters):
+    """The condition on ``Agreement``: what ``user`` may read, narrowed by ``filters``."""
+    conditions = [visible_to(user)]
+    if filters.partner_id is not None:
+        conditions.append(
+            exists().where(
+                agreement_partner.c.agreement_id == Agreement.id,
+                agreement_partner.c.partner_id == filters.partner_id,
+            )
+        )
+    if filters.sector is not None:
+        conditions.append(
+            exists().where(
+                AgreementSector.agreement_id == Agreement.id,
+                AgreementSector.sector == filters.sector,
+            )
+        )
+    if filters.agency_id is not None:
+        conditions.append(Agreement.lead_agency_id == filters.agency_id)
+    if filters.year is not None:
+        conditions.append(agreement_year() == filters.year)
+    return and_(*conditions)
+
+
+def scoped_agreement_ids(user: User, filters: DashboardFilters):
+    return select(Agreement.id).where(agreement_scope(user, filters))
+
+
+def task_scope(user: User, filters: DashboardFilters):
+    """Tasks of the agreements in scope; an OPD head sees only their own agency's tasks.
+
+    Without filters the agreements are only narrowed to the user's government (and an OPD's
+    own tasks lie in agreements it is involved in), so the semi-join is left out: on a large
+    task table it is most of the cost."""
+    conditions = [Task.government_id == user.government_id]
+    if filters != DashboardFilters():
+        conditions.append(Task.agreement_id.in_(scoped_agreement_ids(user, filters)))
+    if user.role == Role.OPD:
+        conditions.append(Task.agency_id == user.agency_id)
+    return and_(*conditions)
+
+
+def local_date(column, zone: str):
+    """The calendar date of a UTC timestamp column in ``zone``, on either backend."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return cast(func.timezone(zone, column), Date)
+    # SQLite stores naive UTC text; Indonesian zones have no daylight saving time, so the
+    # offset of today applies to every date.
+    offset = datetime.now(ZoneInfo(zone)).utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset else 0
+    return func.date(column, f"{minutes:+d} minutes")
+
+
+def _done_on_time(zone: str):
+    return and_(Task.status == TaskStatus.DONE, local_date(Task.done_at, zone) <= Task.due_on)
+
+
+def _overdue(today: date):
+    return and_(Task.status.in_(_OPEN), Task.due_on < today)
+
+
+def _count_if(condition):
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+# --- figure cards -----------------------------------------------------------------------------
+
+
+@dataclass
+class Figures:
+    by_stage: dict[Stage, int] = field(default_factory=dict)
+    agreements: int = 0
+    active_mou: int = 0
+    active_pks: int = 0
+    open_tasks: int = 0
+    overdue_tasks: int = 0
+    due_this_week: int = 0
+    transaction_value: int = 0
+    transaction_year: int = 0
+
+
+def week_bounds(today: date) -> tuple[date, date]:
+    start = today - timedelta(days=today.weekday())
+    return start, start + timedelta(days=6)
+
+
+def figures(
+    user: User, filters: DashboardFilters, today: date, agencies: list[AgencyRow]
+) -> Figures:
+    """The figure cards: two queries; the task figures are the sums of ``agencies`` (the rows
+    of ``agency_accountability``), so the task table is read once for both."""
+    result = Figures(transaction_year=today.year)
+    rows = db.session.execute(
+        select(Agreement.stage, func.count(Agreement.id))
+        .where(agreement_scope(user, filters))
+        .group_by(Agreement.stage)
+    )
+    counts = {Stage(stage): n for stage, n in rows}
+    result.by_stage = {stage: counts.get(stage, 0) for stage in Stage}
+    result.agreements = sum(counts.values())
+
+    open_ids = select(Agreement.id).where(
+        agreement_scope(user, filters), Agreement.stage.not_in(CLOSED_STAGES)
+    )
+
+    def active(model):
+        return (
+            select(func.count(model.id))
+            .where(
+                model.agreement_id.in_(open_ids),
+                or_(model.ends_on.is_(None), model.ends_on >= today),
+            )
+            .scalar_subquery()
+        )
+
+    year_start, year_end = date(today.year, 1, 1), date(today.year, 12, 31)
+    value = (
+        select(func.coalesce(func.sum(Transaction.value_rp), 0))
+        .where(
+            Transaction.agreement_id.in_(scoped_agreement_ids(user, filters)),
+            Transaction.transacted_on.between(year_start, year_end),
+        )
+        .scalar_subquery()
+    )
+    row = db.session.execute(select(active(Mou), active(Pks), value)).one()
+    result.active_mou, result.active_pks, result.transaction_value = (int(v) for v in row)
+
+    result.open_tasks = sum(row.open for row in agencies)
+    result.overdue_tasks = sum(row.overdue for row in agencies)
+    result.due_this_week = sum(row.due_this_week for row in agencies)
+    return result
+
+
+# --- funnel and durations ---------------------------------------------------------------------
+
+FUNNEL_STEPS = (
+    ("visit", "Kunjungan"),
+    ("mou", "MoU/KB"),
+    ("pks", "PKS"),
+    ("transaction", "Transaksi pertama"),
+)
+
+
+def _first_dates(user: User, filters: DashboardFilters):
+    """One row per agreement in scope: the date of its first visit, MoU, PKS, transaction."""
+
+    def first(model, column):
+        return (
+            select(model.agreement_id.label("agreement_id"), func.min(column).label("first_on"))
+            .group_by(model.agreement_id)
+            .subquery()
+        )
+
+    visit = first(Visit, Visit.visited_on)
+    mou = first(Mou, Mou.signed_on)
+    pks = first(Pks, Pks.signed_on)
+    transaction = first(Transaction, Transaction.transacted_on)
+    return (
+        select(
+            Agreement.id,
+            visit.c.first_on.label("visit_on"),
+            mou.c.first_on.label("mou_on"),
+            pks.c.first_on.label("pks_on"),
+            transaction.c.first_on.label("transaction_on"),
+        )
+        .outerjoin(visit, visit.c.agreement_id == Agreement.id)
+        .outerjoin(mou, mou.c.agreement_id == Agreement.id)
+        .outerjoin(pks, pks.c.agreement_id == Agreement.id)
+        .outerjoin(transaction, transaction.c.agreement_id == Agreement.id)
+        .where(agreement_scope(user, filters))
+        .subquery()
+    )
+
+
+def funnel(user: User, filters: DashboardFilters) -> list[tuple[str, int]]:
+    """(label, agreements that reached the step): reaching a step means having its milestone
+    or a later one (a direct PKS skips the MoU but has passed that step). One query."""
+    dates = _first_dates(user, filters)
+    columns = [dates.c.visit_on, dates.c.mou_on, dates.c.pks_on, dates.c.transaction_on]
+    counts = [
+        _count_if(or_(*[column.is_not(None) for column in columns[i:]]))
+        for i in range(len(columns))
+    ]
+    row = db.session.execute(select(*counts)).one()
+    return [(label, int(n)) for (_, label), n in zip(FUNNEL_STEPS, row, strict=True)]
+
+
+DURATION_STEPS = (
+    ("visit_on", "mou_on", "Kunjungan → MoU"),
+    ("mou_on", "pks_on", "MoU → PKS"),
+    ("pks_on", "transaction_on", "PKS → transaksi pertama"),
+)
+
+
+def stage_durations(user: User, filters: DashboardFilters) -> list[tuple[str, float | None, int]]:
+    """(label, median days, agreements measured) per step. One query; the rows are one per
+    agreement that has at least two milestones (see the module docstring for why)."""
+    dates = _first_dates(user, filters)
+    rows = db.session.execute(
+        select(dates.c.visit_on, dates.c.mou_on, dates.c.pks_on, dates.c.transaction_on).where(
+            or_(
+                and_(dates.c.visit_on.is_not(None), dates.c.mou_on.is_not(None)),
+                and_(dates.c.mou_on.is_not(None), dates.c.pks_on.is_not(None)),
+                and_(dates.c.pks_on.is_not(None), dates.c.transaction_on.is_not(None)),
+            )
+        )
+    ).mappings()
+    gaps: dict[str, list[int]] = {label: [] for *_, label in DURATION_STEPS}
+    for row in rows:
+        for start, end, label in DURATION_STEPS:
+            if row[start] is not None and row[end] is not None:
+                gaps[label].append((row[end] - row[start]).days)
+    return [
+        (label, statistics.median(values) if values else None, len(values))
+        for label, values in gaps.items()
+    ]
+
+
+# --- agreements by sector and by partner province ---------------------------------------------
+
+
+def by_sector(user: User, filters: DashboardFilters) -> list[tuple[str, str, int]]:
+    """(sector code, label, agreements), most first. One query."""
+    rows = db.session.execute(
+        select(AgreementSector.sector, func.count(AgreementSector.agreement_id).label("n"))
+        .where(AgreementSector.agreement_id.in_(scoped_agreement_ids(user, filters)))
+        .group_by(AgreementSector.sector)
+        .order_by(func.count(AgreementSector.agreement_id).desc(), AgreementSector.sector)
+    )
+    return [(code, SECTORS.get(code, code), n) for code, n in rows]
+
+
+def by_province(user: User, filters: DashboardFilters) -> list[tuple[str, int]]:
+    """(partner province, agreements with a partner there), most first. One query."""
+    province = func.coalesce(Partner.province, UNKNOWN_PROVINCE).label("province")
+    n = func.count(func.distinct(agreement_partner.c.agreement_id))
+    rows = db.session.execute(
+        select(province, n)
+        .select_from(agreement_partner)
+        .join(Partner, Partner.id == agreement_partner.c.partner_id)
+        .where(agreement_partner.c.agreement_id.in_(scoped_agreement_ids(user, filters)))
+        .group_by(province)
+        .order_by(n.desc(), province)
+    )
+    return [(name, count) for name, count in rows]
+
+
+# --- agencies ---------------------------------------------------------------------------------
+
+
+@dataclass
+class AgencyRow:
+    agency_id: int
+    name: str
+    code: str
+    open: int = 0
+    overdue: int = 0
+    done: int = 0
+    done_on_time: int = 0
+    done_late: int = 0
+    due_this_week: int = 0
+    oldest_title: str | None = None
+    oldest_days: int | None = None
+
+    @property
+    def on_time_percent(self) -> int | None:
+        return round(100 * self.done_on_time / self.done) if self.done else None
+
+
+def agency_accountability(
+    user: User, filters: DashboardFilters, today: date, zone: str
+) -> list[AgencyRow]:
+    """Per agency with tasks in scope: open, overdue, done on time / late, oldest overdue
+    task; worst first (most overdue, then oldest overdue, then most open). Two queries."""
+    week_start, week_end = week_bounds(today)
+    overdue = _overdue(today)
+    counts = (
+        select(
+            Task.agency_id.label("agency_id"),
+            _count_if(Task.status.in_(_OPEN)).label("open"),
+            _count_if(overdue).label("overdue"),
+            _count_if(Task.status == TaskStatus.DONE).label("done"),
+            _count_if(_done_on_time(zone)).label("done_on_time"),
+            _count_if(
+                and_(Task.status.in_(_OPEN), Task.due_on.between(week_start, week_end))
+            ).label("due_this_week"),
+            func.min(case((overdue, Task.due_on))).label("oldest_due"),
+        )
+        .where(task_scope(user, filters))
+        .group_by(Task.agency_id)
+        .subquery()
+    )
+    # Aggregate the tasks first, then name the (few) agencies.
+    rows = db.session.execute(
+        select(Agency.id, Agency.name, Agency.code, counts).join(
+            counts, counts.c.agency_id == Agency.id
+        )
+    ).all()
+    result = {
+        row.id: AgencyRow(
+            row.id,
+            row.name,
+            row.code,
+            int(row.open),
+            int(row.overdue),
+            int(row.done),
+            int(row.done_on_time),
+            int(row.done) - int(row.done_on_time),  # done after the due date
+            int(row.due_this_week),
+        )
+        for row in rows
+    }
+    oldest = {row.id: row.oldest_due for row in rows if row.oldest_due is not None}
+    if oldest:
+        # The title of each agency's oldest overdue task: open tasks due on one of those few
+        # dates (read through ix_task_status_due_on), one row per (agency, date).
+        titles = db.session.execute(
+            select(Task.agency_id, Task.due_on, func.min(Task.title))
+            .where(
+                task_scope(user, filters),
+                Task.status.in_(_OPEN),
+                Task.due_on.in_(sorted(set(oldest.values()))),
+                Task.agency_id.in_(sorted(oldest)),
+            )
+            .group_by(Task.agency_id, Task.due_on)
+        )
+        for agency_id, due_on, title in titles:
+            if oldest.get(agency_id) == due_on:
+                result[agency_id].oldest_title = title
+                result[agency_id].oldest_days = (today - due_on).days
+    return sorted(
+        result.values(),
+        key=lambda r: (-r.overdue, -(r.oldest_days or 0), -r.open, r.name),
+    )
+
+
+# --- documents ending soon --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EndingDocument:
+    kind: str  # "MoU/KB" or "PKS"
+    agreement_id: int
+    agreement_title: str
+    ends_on: date
+    days_left: int
+
+
+def ending_soon(user: User, filters: DashboardFilters, today: date) -> list[EndingDocument]:
+    """MoU/KB and PKS of open agreements in scope that end within 180 days, soonest first.
+    One query, at most ``ENDING_LIMIT`` rows."""
+    horizon = today + timedelta(days=ENDING_WITHIN_DAYS)
+
+    def documents(model, label: str):
+        return (
+            select(
+                literal(label).label("kind"),
+                model.agreement_id.label("agreement_id"),
+                model.ends_on.label("ends_on"),
+            )
+            .where(model.ends_on.between(today, horizon))
+        )
+
+    docs = union_all(documents(Mou, "MoU/KB"), documents(Pks, "PKS")).subquery()
+    rows = db.session.execute(
+        select(docs.c.kind, docs.c.agreement_id, Agreement.title, docs.c.ends_on)
+        .join(Agreement, Agreement.id == docs.c.agreement_id)
+        .where(agreement_scope(user, filters), Agreement.stage.not_in(CLOSED_STAGES))
+        .order_by(docs.c.ends_on, Agreement.title)
+        .limit(ENDING_LIMIT)
+    )
+    return [
+        EndingDocument(kind, agreement_id, title, ends_on, (ends_on - today).days)
+        for kind, agreement_id, title, ends_on in rows
+    ]
+
+
+def year_choices(user: User) -> list[int]:
+    """The years of the agreements ``user`` may read, as ``agreements.queries.agreement_year``
+    defines them (first MoU, else first visit, else recorded), computed with two grouped
+    joins instead of two correlated subqueries per agreement. One query."""
+    first_mou = (
+        select(Mou.agreement_id, func.min(Mou.signed_on).label("on"))
+        .group_by(Mou.agreement_id)
+        .subquery()
+    )
+    first_visit = (
+        select(Visit.agreement_id, func.min(Visit.visited_on).label("on"))
+        .group_by(Visit.agreement_id)
+        .subquery()
+    )
+    year = func.coalesce(
+        extract("year", first_mou.c.on),
+        extract("year", first_visit.c.on),
+        extract("year", Agreement.created_at),
+    ).label("year")
+    rows = db.session.execute(
+        select(year)
+        .outerjoin(first_mou, first_mou.c.agreement_id == Agreement.id)
+        .outerjoin(first_visit, first_visit.c.agreement_id == Agreement.id)
+        .where(visible_to(user))
+        .distinct()
+    )
+    return sorted({int(row.year) for row in rows if row.year is not None}, reverse=True)

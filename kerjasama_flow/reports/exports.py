@@ -1,0 +1,329 @@
+"""The lists as spreadsheets: agreements, tasks and transactions as XLSX and CSV.
+
+Each export is exactly what its list shows, with the list's own filters and search read from
+the same query string, every page at once, and only what the user may see (an OPD head gets
+their scope). A ``Table`` is built once from the list's query and written by ``to_xlsx``
+(typed cells: real dates, Rupiah as integers with a Rupiah number format, frozen header,
+autofilter) or ``to_csv`` (UTF-8 with a BOM so that Excel opens it, ISO dates).
+
+Built in memory: these lists are hundreds to a few thousand rows per government.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from kerjasama_flow.accounts.models import Role, User
+from kerjasama_flow.agreements import queries as agreement_queries
+from kerjasama_flow.agreements.forms import AgreementFilterForm, choices
+from kerjasama_flow.agreements.lifecycle import Stage
+from kerjasama_flow.agreements.models import Agreement, Transaction
+from kerjasama_flow.extensions import db
+from kerjasama_flow.tasks import queries as task_queries
+from kerjasama_flow.tasks.forms import TaskFilterForm
+from kerjasama_flow.tasks.models import OPEN_STATUSES, Task
+
+FORMATS = ("xlsx", "csv")
+MIMETYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+
+# Excel number formats. Dates as "14/08/2025" (unambiguous in Indonesia, independent of the
+# reader's Excel language); Rupiah as "Rp 1.250.000" in an Indonesian Excel.
+DATE_FORMAT = "dd/mm/yyyy"
+RUPIAH_FORMAT = '"Rp" #,##0'
+INTEGER_FORMAT = "#,##0"
+DECIMAL_FORMAT = "#,##0.##"
+
+_ID_CHUNK = 500  # agreement ids per IN (...) of the per-row figures
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    kind: str = "text"  # text | date | rupiah | int | decimal
+    width: int = 18
+
+
+@dataclass
+class Table:
+    """A list ready to be written: a sheet title, a file name stem, columns and rows."""
+
+    title: str
+    stem: str
+    columns: list[Column]
+    rows: list[list[Any]] = field(default_factory=list)
+
+    def filename(self, today: date, fmt: str) -> str:
+        return f"{self.stem}-{today.isoformat()}.{fmt}"
+
+
+# --- the lists' filters, read as the lists read them ------------------------------------------
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def agreement_filters(args: Mapping[str, str], user: User) -> agreement_queries.AgreementFilters:
+    """The agreement list's filters from its query string, as ``agreements.index`` reads them
+    (a value that is not among the filter's choices is ignored)."""
+    form = AgreementFilterForm(args)
+    years = [(year, str(year)) for year in agreement_queries.year_choices(user)]
+    form.stage.choices = choices(agreement_queries.stage_choices())
+    form.partner.choices = choices(agreement_queries.partner_choices(user))
+    form.sector.choices = choices(agreement_queries.sector_choices())
+    form.agency.choices = choices(agreement_queries.agency_choices(user))
+    form.year.choices = choices(years)
+    stage = form.chosen("stage")
+    return agreement_queries.AgreementFilters(
+        q=(form.q.data or "").strip() or None,
+        stage=Stage(stage) if stage else None,
+        partner_id=_int_or_none(form.chosen("partner")),
+        sector=form.chosen("sector"),
+        agency_id=_int_or_none(form.chosen("agency")),
+        year=_int_or_none(form.chosen("year")),
+    )
+
+
+def task_filters(args: Mapping[str, str], user: User) -> task_queries.TaskFilters:
+    """The task list's filters, as ``tasks.index`` reads them: an OPD head's "Tugas Saya"
+    only knows "include the done ones"; the others get the full filter row."""
+    if user.role == Role.OPD:
+        return task_queries.TaskFilters(include_closed=args.get("selesai") == "1")
+    form = TaskFilterForm(args)
+    form.fill_choices(user)
+    return form.filters()
+
+
+# --- the three tables -------------------------------------------------------------------------
+
+
+def _chunks(ids: list[int]) -> Iterable[list[int]]:
+    for start in range(0, len(ids), _ID_CHUNK):
+        yield ids[start : start + _ID_CHUNK]
+
+
+def agreement_table(user: User, filters: agreement_queries.AgreementFilters, today: date) -> Table:
+    stmt = agreement_queries.agreement_list(user, filters).options(
+        selectinload(Agreement.sector_rows)
+    )
+    agreements = list(db.session.scalars(stmt))
+    figures: dict[int, agreement_queries.RowFigures] = {}
+    for ids in _chunks([a.id for a in agreements]):
+        figures.update(agreement_queries.row_figures(ids, today))
+    empty = agreement_queries.RowFigures()
+    table = Table(
+        title="Kerja Sama",
+        stem="kerja-sama",
+        columns=[
+            Column("Kerja sama", width=48),
+            Column("Jenis", width=26),
+            Column("Tahap", width=20),
+            Column("Mitra", width=36),
+            Column("Sektor", width=24),
+            Column("OPD pengampu", width=30),
+            Column("Komoditas", width=28),
+            Column("Tonggak terakhir", "date", 16),
+            Column("Tugas terbuka", "int", 14),
+            Column("Tugas terlambat", "int", 15),
+        ],
+    )
+    for agreement in agreements:
+        fig = figures.get(agreement.id, empty)
+        table.rows.append(
+            [
+                agreement.title,
+                agreement.kind.label,
+                agreement.stage.label,
+                agreement.partner_names,
+                ", ".join(agreement.sector_labels),
+                agreement.lead_agency.name if agreement.lead_agency else None,
+                agreement.commodities,
+                fig.last_milestone_on,
+                fig.open_tasks,
+                fig.overdue_tasks,
+            ]
+        )
+    return table
+
+
+def task_table(user: User, filters: task_queries.TaskFilters, today: date) -> Table:
+    stmt = task_queries.task_list(user, filters, today).options(selectinload(Task.assignee))
+    zone = ZoneInfo(user.government.timezone)  # "done on" is the government's calendar date
+    table = Table(
+        title="Tugas Tindak Lanjut",
+        stem="tugas",
+        columns=[
+            Column("Tugas", width=44),
+            Column("Kerja sama", width=40),
+            Column("OPD", width=30),
+            Column("Penanggung jawab", width=24),
+            Column("Tenggat", "date", 14),
+            Column("Status", width=16),
+            Column("Terlambat", width=11),
+            Column("Selesai pada", "date", 14),
+            Column("Catatan", width=40),
+        ],
+    )
+    for task in db.session.scalars(stmt):
+        is_open = task.status in OPEN_STATUSES
+        table.rows.append(
+            [
+                task.title,
+                task.agreement.title,
+                task.agency.name,
+                task.assignee.name if task.assignee else None,
+                task.due_on,
+                task.status.label,
+                "Ya" if is_open and task.due_on < today else "Tidak",
+                task.done_at.astimezone(zone).date() if task.done_at else None,
+                task.note,
+            ]
+        )
+    return table
+
+
+def transaction_table(user: User, filters: agreement_queries.AgreementFilters) -> Table:
+    """The transactions of the agreements the agreement list shows with ``filters``, the
+    latest first."""
+    listed = agreement_queries.agreement_list(user, filters).order_by(None).subquery()
+    stmt = (
+        select(Transaction)
+        .join(Transaction.agreement)
+        .where(Transaction.agreement_id.in_(select(listed.c.id)))
+        .options(selectinload(Transaction.agreement), selectinload(Transaction.pks))
+        .order_by(Transaction.transacted_on.desc(), Transaction.id.desc())
+    )
+    table = Table(
+        title="Transaksi",
+        stem="transaksi",
+        columns=[
+            Column("Kerja sama", width=44),
+            Column("PKS", width=36),
+            Column("Tanggal", "date", 14),
+            Column("Pembeli", width=30),
+            Column("Penjual", width=30),
+            Column("Komoditas", width=24),
+            Column("Volume", "decimal", 12),
+            Column("Satuan", width=10),
+            Column("Nilai (Rp)", "rupiah", 18),
+        ],
+    )
+    for transaction in db.session.scalars(stmt):
+        table.rows.append(
+            [
+                transaction.agreement.title,
+                transaction.pks.title,
+                transaction.transacted_on,
+                transaction.buyer,
+                transaction.seller,
+                transaction.commodity,
+                transaction.volume,
+                transaction.unit,
+                int(transaction.value_rp or 0),
+            ]
+        )
+    return table
+
+
+# --- writers ----------------------------------------------------------------------------------
+
+_NUMBER_FORMATS = {
+    "date": DATE_FORMAT,
+    "rupiah": RUPIAH_FORMAT,
+    "int": INTEGER_FORMAT,
+    "decimal": DECIMAL_FORMAT,
+}
+
+
+def _cell_value(value: Any, kind: str) -> Any:
+    if value is None:
+        return None
+    if kind == "date":
+        return value.date() if isinstance(value, datetime) else value
+    if kind in ("rupiah", "int"):
+        return int(value)
+    if kind == "decimal":
+        # Excel has no decimal type; a volume with 2 decimals is exact enough as a float.
+        return int(value) if value == int(value) else float(value)
+    return str(value)
+
+
+def to_xlsx(table: Table) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = table.title[:31]  # Excel's limit
+    sheet.append([column.header for column in table.columns])
+    header_fill = PatternFill("solid", fgColor="DCE6F1")
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = header_fill
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+    for row in table.rows:
+        sheet.append([_cell_value(v, c.kind) for v, c in zip(row, table.columns, strict=True)])
+        for cell in sheet[sheet.max_row]:
+            if cell.data_type == "f":  # text that starts with "=" is text, never a formula
+                cell.data_type = "s"
+    for index, column in enumerate(table.columns, start=1):
+        letter = get_column_letter(index)
+        sheet.column_dimensions[letter].width = column.width
+        number_format = _NUMBER_FORMATS.get(column.kind)
+        if number_format:
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                cell.number_format = number_format
+    sheet.freeze_panes = "A2"
+    last = get_column_letter(len(table.columns))
+    sheet.auto_filter.ref = f"A1:{last}{max(len(table.rows) + 1, 2)}"
+    sheet.print_title_rows = "1:1"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _csv_value(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return value
+
+
+def to_csv(table: Table) -> bytes:
+    """UTF-8 with a BOM (Excel reads it as UTF-8 then), comma-separated, ISO dates, plain
+    integers for amounts."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([column.header for column in table.columns])
+    for row in table.rows:
+        writer.writerow([_csv_value(value) for value in row])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def render(table: Table, fmt: str) -> bytes:
+    return to_xlsx(table) if fmt == "xlsx" else to_csv(table)

@@ -1,0 +1,264 @@
+"""The dashboard (/dashboard) and its charts: figures against a known dataset, filters, the OPD
+view, tenant separation, SVG charts without scripts, and a constant number of queries."""
+
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import event
+
+from kerjasama_flow.agreements.models import PartnerKind
+from kerjasama_flow.extensions import db
+from kerjasama_flow.tasks.models import TaskStatus
+from tests import factories
+
+NOW = datetime(2025, 10, 17, 3, 0, tzinfo=UTC)  # Friday 17 October 2025, 10:00 WIB
+TODAY = date(2025, 10, 17)
+
+
+@pytest.fixture
+def data(app, world):
+    """World's agreement (pelaksanaan, DKPP) plus three more in Kota Blitar:
+
+    - a2: penjajakan, led by Bappeda, sector pariwisata, partner in Jawa Barat, one visit
+    - a3: kesepakatan, led by DKPP, MoU ending 2026-01-15 (in 90 days)
+    - a4: pelaksanaan, led by Bappeda, visit/PKS/transaction (Rp 9.000.000) all in 2024
+    """
+    app.config["KERJASAMA_NOW"] = NOW.isoformat()
+    w = world
+    factories.make_transaction(w.agreement, w.pks, transacted_on=date(2025, 10, 10),
+                               value_rp=3_000_000)
+    jabar = factories.make_partner(w.gov, "Pemerintah Kota Bandung", province="Jawa Barat")
+    a2 = factories.make_agreement(w.gov, w.other_agency, title="Promosi wisata Bandung",
+                                  partners=[jabar], sectors=["pariwisata"])
+    factories.make_visit(a2, visited_on=date(2025, 7, 1))
+    a3 = factories.make_agreement(w.gov, w.agency, title="Kesepakatan beras Kediri")
+    factories.make_mou(a3, signed_on=date(2025, 9, 1), ends_on=date(2026, 1, 15))
+    a4 = factories.make_agreement(w.gov, w.other_agency, title="Kerja sama lama 2024")
+    factories.make_visit(a4, visited_on=date(2024, 5, 1))
+    pks4 = factories.make_pks(a4, signed_on=date(2024, 6, 1))
+    factories.make_transaction(a4, pks4, transacted_on=date(2024, 8, 1), value_rp=9_000_000)
+
+    # DKPP: world.task (due 30 Sep, open: 17 days overdue) plus these.
+    factories.make_task(w.agreement, w.agency, title="Laporan stok", due_on=date(2025, 10, 15),
+                        status=TaskStatus.IN_PROGRESS)
+    factories.make_task(a3, w.agency, title="Rapat koordinasi", due_on=date(2025, 10, 18))
+    factories.make_task(w.agreement, w.agency, title="Selesai tepat", due_on=date(2025, 10, 1),
+                        status=TaskStatus.DONE, done_at=datetime(2025, 9, 30, 20, tzinfo=UTC))
+    # Done at 01:00 WIB on 2 October: one day late in Blitar, though 1 October in UTC.
+    factories.make_task(w.agreement, w.agency, title="Selesai telat", due_on=date(2025, 10, 1),
+                        status=TaskStatus.DONE, done_at=datetime(2025, 10, 1, 18, tzinfo=UTC))
+    # Bappeda
+    factories.make_task(a2, w.other_agency, title="Kajian wisata", due_on=date(2025, 11, 1))
+    factories.make_task(a2, w.other_agency, title="Survei", due_on=date(2025, 10, 5),
+                        status=TaskStatus.DONE, done_at=datetime(2025, 10, 4, 1, tzinfo=UTC))
+    # Another government: an MoU ending soon that Blitar must never see.
+    factories.make_mou(w.other_agreement, signed_on=date(2025, 1, 2), ends_on=date(2025, 12, 1))
+    db.session.commit()
+    w.a2, w.a3, w.a4 = a2, a3, a4
+    return w
+
+
+def text_of(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def card(html: str, label: str) -> str:
+    """The figure shown on the card labelled ``label``."""
+    match = re.search(
+        rf'<div class="small text-muted">{re.escape(label)}</div>\s*(?:<a[^>]*>|<span[^>]*>)'
+        r"([^<]+)<",
+        html,
+    )
+    assert match, f"no figure card {label!r}"
+    return match.group(1).strip()
+
+
+def page(client, auth, user, query: str = "") -> str:
+    auth.login(user)
+    response = client.get("/dashboard" + query)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_figures_match_the_data(client, auth, data):
+    html = page(client, auth, data.pimpinan)
+    assert card(html, "Semua kerja sama") == "4"
+    assert card(html, "Pelaksanaan") == "2"
+    assert card(html, "Penjajakan") == "1"
+    assert card(html, "Kesepakatan (MoU/KB)") == "1"
+    assert card(html, "Batal") == "0"
+    assert card(html, "MoU/KB aktif") == "2"
+    assert card(html, "PKS aktif") == "1"
+    assert card(html, "Tugas terbuka") == "4"
+    assert card(html, "Tugas lewat tenggat") == "2"
+    assert card(html, "Tenggat minggu ini") == "2"
+    assert card(html, "Nilai transaksi 2025") == "Rp 4.250.000"
+    assert 'href="/agreements?stage=pelaksanaan"' in html
+    assert 'href="/tasks?status=terlambat"' in html
+
+
+def test_agency_accountability_worst_first(client, auth, data):
+    html = page(client, auth, data.pimpinan)
+    rows = re.findall(r'<tr data-agency="(\d+)">(.*?)</tr>', html, re.S)
+    assert [int(pk) for pk, _ in rows] == [data.agency.id, data.other_agency.id]
+    dkpp = text_of(rows[0][1])
+    assert "Dinas Ketahanan Pangan dan Pertanian" in dkpp
+    assert " 3 2 50% (1/2) " in dkpp  # open, overdue, done on time (local date decides)
+    assert data.task.title in dkpp and "terlambat 17 hari" in dkpp
+    assert f'href="/tasks?agency={data.agency.id}"' in rows[0][1]
+    assert " 1 0 100% (1/1) " in text_of(rows[1][1])
+
+
+def test_documents_ending_within_180_days(client, auth, data):
+    html = page(client, auth, data.pimpinan)
+    table = re.search(r'data-table="ending">(.*?)</table>', html, re.S).group(1)
+    assert "Kesepakatan beras Kediri" in table
+    assert f'href="/agreements/{data.a3.id}"' in table
+    assert "berakhir dalam 90 hari" in table
+    assert "15 Januari 2026" in table
+    assert "PKS uji" not in table  # the world's PKS ends in September 2026
+    assert data.other_agreement.title not in html
+
+
+def test_filters_change_the_figures(client, auth, data):
+    html = page(client, auth, data.pimpinan, "?sector=pariwisata")
+    assert card(html, "Semua kerja sama") == "1"
+    assert card(html, "Tugas terbuka") == "1"
+    assert card(html, "Tugas lewat tenggat") == "0"
+    assert card(html, "Nilai transaksi 2025") == "Rp 0"
+    assert 'href="/agreements?stage=penjajakan&amp;sector=pariwisata"' in html
+    assert 'src="/dashboard/chart/corong.svg?sector=pariwisata"' in html
+
+    html = client.get(f"/dashboard?agency={data.other_agency.id}").get_data(as_text=True)
+    assert card(html, "Semua kerja sama") == "2"
+    html = client.get("/dashboard?year=2024").get_data(as_text=True)
+    years = re.search(r'name="year">(.*?)</select>', html, re.S).group(1)
+    assert re.findall(r'<option value="(\d+)"', years) == ["2025", "2024"]
+    assert card(html, "Semua kerja sama") == "1"
+    assert card(html, "Pelaksanaan") == "1"
+    html = client.get(f"/dashboard?partner={data.partner.id}").get_data(as_text=True)
+    assert card(html, "Semua kerja sama") == "1"
+    assert card(html, "Nilai transaksi 2025") == "Rp 4.250.000"
+    # Unknown values are ignored, not refused.
+    html = client.get("/dashboard?year=abc&sector=nope&agency=-3").get_data(as_text=True)
+    assert card(html, "Semua kerja sama") == "4"
+
+
+def test_opd_sees_only_their_agency(client, auth, data):
+    html = page(client, auth, data.opd)
+    assert card(html, "Semua kerja sama") == "2"  # world.agreement and a3: DKPP leads them
+    assert card(html, "Tugas terbuka") == "3"
+    assert card(html, "Tugas lewat tenggat") == "2"
+    rows = re.findall(r'<tr data-agency="(\d+)">', html)
+    assert rows == [str(data.agency.id)]
+    assert "Promosi wisata Bandung" not in html and "Kajian wisata" not in html
+    svg = client.get("/dashboard/chart/opd.svg").get_data(as_text=True)
+    assert "DKPP" in svg and "BAPPEDA" not in svg
+
+
+def test_tenant_separation(client, auth, data):
+    html = page(client, auth, data.other_admin)
+    assert card(html, "Semua kerja sama") == "1"
+    assert card(html, "Kesepakatan (MoU/KB)") == "1"
+    assert card(html, "Tugas terbuka") == "1"
+    assert "Pasokan ke Batam" in html  # its own MoU ends within 180 days
+    for foreign in ("Kesepakatan beras Kediri", "Dinas Ketahanan Pangan", data.task.title):
+        assert foreign not in html
+    svg = client.get("/dashboard/chart/provinsi.svg").get_data(as_text=True)
+    assert "Jawa Barat" not in svg
+
+
+def test_pimpinan_lands_on_the_dashboard(client, auth, data):
+    auth.login(data.pimpinan)
+    assert client.get("/").headers["Location"] == "/dashboard"
+    html = client.get("/dashboard").get_data(as_text=True)
+    assert 'aria-current="page" href="/dashboard">Dasbor</a>' in html
+
+
+@pytest.mark.parametrize(
+    ("name", "labels"),
+    [
+        ("corong", ["Kunjungan: 4", "MoU/KB: 3 (75% dari tahap sebelumnya)",
+                    "PKS: 2 (67% dari tahap sebelumnya)",
+                    "Transaksi pertama: 2 (100% dari tahap sebelumnya)"]),
+        ("durasi", ["Kunjungan → MoU (n=1)", "MoU → PKS (n=1)",
+                    "PKS → transaksi pertama (n=2)", "45.5"]),
+        ("opd", ["DKPP", "BAPPEDA", "Tepat waktu", "Terlambat selesai", "Lewat tenggat"]),
+        ("sektor", ["Ketahanan pangan", "Pariwisata"]),
+        ("provinsi", ["Jawa Barat", "(provinsi belum diisi)"]),
+    ],
+)
+def test_chart_is_a_clean_svg(client, auth, data, name, labels):
+    auth.login(data.pimpinan)
+    response = client.get(f"/dashboard/chart/{name}.svg")
+    assert response.status_code == 200
+    assert response.mimetype == "image/svg+xml"
+    assert "script-src" not in response.headers["Content-Security-Policy"]
+    svg = response.get_data(as_text=True)
+    assert svg.startswith("<svg")
+    for label in labels:
+        assert label in svg, label
+    assert "<script" not in svg.lower()
+    urls = set(re.findall(r"https?://[^\s\"'<>)]+", svg))
+    assert urls <= {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}, urls
+
+
+def test_unknown_chart_is_404(client, auth, data):
+    auth.login(data.pimpinan)
+    assert client.get("/dashboard/chart/nope.svg").status_code == 404
+
+
+# --- the number of queries does not grow with the data ----------------------------------------
+
+
+@contextmanager
+def counted_statements():
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+def grow(world, times: int) -> None:
+    """``times`` more agreements, each with milestones, transactions and tasks in new
+    agencies."""
+    for i in range(times):
+        agency = factories.make_agency(world.gov)
+        partner = factories.make_partner(world.gov, province=f"Provinsi {i % 5}",
+                                         kind=PartnerKind.PEMDA_PROVINSI)
+        agreement = factories.make_agreement(world.gov, agency, partners=[partner],
+                                             sectors=["pangan", "umkm"])
+        factories.make_visit(agreement, visited_on=date(2025, 1, 1) + timedelta(days=i))
+        mou = factories.make_mou(agreement, ends_on=TODAY + timedelta(days=30 + i))
+        pks = factories.make_pks(agreement, mou)
+        factories.make_transaction(agreement, pks, value_rp=1000 * i)
+        for k in range(3):
+            factories.make_task(agreement, agency, due_on=TODAY + timedelta(days=k - 1 - i))
+    db.session.commit()
+
+
+def statements_for_dashboard(client) -> int:
+    client.get("/dashboard")  # warm up: first-use queries of the app, not of the page
+    with counted_statements() as statements:
+        assert client.get("/dashboard").status_code == 200
+    return len(statements)
+
+
+def test_query_count_does_not_grow_with_the_data(client, auth, data):
+    auth.login(data.pimpinan)
+    grow(data, 2)
+    small = statements_for_dashboard(client)
+    grow(data, 20)
+    large = statements_for_dashboard(client)
+    assert small == large
+    assert small < 40

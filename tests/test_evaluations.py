@@ -1,0 +1,297 @@
+"""Monev: recording an evaluation (rules, evidence file, activity log), the history on the
+agreement page, the evidence download, and the list filter on the latest recommendation."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from kerjasama_flow.activity.models import ActivityLog
+from kerjasama_flow.agreements.lifecycle import Stage
+from kerjasama_flow.errors import DomainError
+from kerjasama_flow.evaluations import services
+from kerjasama_flow.evaluations.models import Evaluation, Recommendation, Timeliness
+from kerjasama_flow.extensions import db
+from tests import factories
+
+# 10 January 2026, 00.30 WIB (still 9 January in UTC): "today" is the government's date.
+NOW = "2026-01-09T17:30:00+00:00"
+
+
+@pytest.fixture(autouse=True)
+def pinned_clock(app):
+    app.config["KERJASAMA_NOW"] = NOW
+
+
+def form_data(**overrides) -> dict:
+    data = {
+        "evaluated_on": "2026-01-10",
+        "period_label": "Semester II 2025",
+        "realisation": "Pasokan telur 12 ton dari 20 ton yang disepakati.",
+        "progress_pct": "60",
+        "timeliness": "terlambat",
+        "partner_contribution": "Perumda menyediakan armada.",
+        "obstacles": "Harga pakan naik.",
+        "solutions": "Subsidi ongkos angkut.",
+        "recommendation": "perluas",
+    }
+    data.update(overrides)
+    return data
+
+
+class FakeUpload:
+    def __init__(self, filename: str, content: bytes):
+        self.filename = filename
+        self.stream = io.BytesIO(content)
+
+
+def record(world, tmp_path, evidence=None, **overrides):
+    values = {
+        "evaluated_on": date(2026, 1, 10),
+        "period_label": "Semester II 2025",
+        "realisation": "Berjalan.",
+        "progress_pct": 50,
+        "timeliness": Timeliness.ON_TIME,
+        "recommendation": Recommendation.CONTINUE,
+    }
+    values.update(overrides)
+    return services.record_evaluation(
+        world.admin, world.agreement, values, evidence_root=tmp_path, evidence=evidence
+    )
+
+
+# --- the service's rules ----------------------------------------------------------------------
+
+
+def test_records_with_evidence_and_activity(app, world, tmp_path):
+    evaluation = record(world, tmp_path, evidence=FakeUpload("../Laporan monev.pdf", b"%PDF-1"))
+    assert evaluation.evidence_filename == "Laporan_monev.pdf"
+    stored = tmp_path / "evidence" / evaluation.evidence_path
+    assert stored.read_bytes() == b"%PDF-1"
+    assert evaluation.evidence_path.endswith(".pdf") and "/" not in evaluation.evidence_path
+    log = db.session.scalar(select(ActivityLog).where(ActivityLog.entity == "evaluation"))
+    assert log.agreement_id == world.agreement.id and log.action == "created"
+    assert log.after["recommendation"] == "lanjutkan"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"progress_pct": 101}, "progress_pct"),
+        ({"progress_pct": -1}, "progress_pct"),
+        ({"evaluated_on": date(2026, 1, 11)}, "evaluated_on"),  # tomorrow in WIB
+        ({"realisation": "  "}, "realisation"),
+    ],
+)
+def test_refusals_name_their_field(app, world, tmp_path, overrides, field):
+    with pytest.raises(DomainError) as refused:
+        record(world, tmp_path, **overrides)
+    assert refused.value.field == field
+
+
+def test_today_in_the_governments_zone_is_allowed(app, world, tmp_path):
+    # 10 January is already today in Jakarta though UTC still says 9 January.
+    assert record(world, tmp_path, evaluated_on=date(2026, 1, 10)).id
+
+
+@pytest.mark.parametrize(
+    ("name", "size", "message"),
+    [
+        ("bukti.exe", 10, "Jenis berkas"),
+        ("bukti", 10, "Jenis berkas"),
+        ("bukti.pdf", services.MAX_EVIDENCE_BYTES + 1, "10 MB"),
+        ("bukti.png", 0, "kosong"),
+    ],
+)
+def test_evidence_is_checked(app, world, tmp_path, name, size, message):
+    with pytest.raises(DomainError, match=message) as refused:
+        record(world, tmp_path, evidence=FakeUpload(name, b"x" * size))
+    assert refused.value.field == "evidence"
+    assert not (tmp_path / "evidence").exists() or not any((tmp_path / "evidence").iterdir())
+
+
+@pytest.mark.parametrize(
+    ("stage", "allowed"),
+    [
+        (Stage.PELAKSANAAN, True),
+        (Stage.BERAKHIR, True),
+        (Stage.PKS, False),
+        (Stage.SELESAI, False),
+        (Stage.BATAL, False),
+    ],
+)
+def test_only_running_or_ended_agreements_are_evaluated(app, world, tmp_path, stage, allowed):
+    world.agreement.stage = stage
+    if allowed:
+        assert record(world, tmp_path).id
+    else:
+        with pytest.raises(DomainError, match="Pelaksanaan atau Berakhir"):
+            record(world, tmp_path)
+
+
+# --- the web ----------------------------------------------------------------------------------
+
+
+def test_admin_records_monev_through_the_form(client, auth, world, app):
+    auth.login(world.admin)
+    url = f"/agreements/{world.agreement.id}/evaluations/new"
+    assert client.get(url).status_code == 200
+    data = form_data(evidence=(io.BytesIO(b"PK\x03\x04 isi"), "Notulen monev.docx"))
+    response = client.post(url, data=data, content_type="multipart/form-data")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/agreements/{world.agreement.id}#monev")
+    evaluation = db.session.scalar(select(Evaluation))
+    assert (evaluation.progress_pct, evaluation.recommendation) == (60, Recommendation.EXPAND)
+    assert evaluation.obstacles == "Harga pakan naik."
+    assert (Path(app.instance_path) / "evidence" / evaluation.evidence_path).is_file()
+
+    page = client.get(f"/agreements/{world.agreement.id}").get_data(as_text=True)
+    assert "Monitoring dan evaluasi" in page and "Perluas" in page and "Catat monev" in page
+    download = client.get(f"/evaluations/{evaluation.id}/evidence")
+    assert download.status_code == 200
+    assert download.data == b"PK\x03\x04 isi"
+    assert "Notulen_monev.docx" in download.headers["Content-Disposition"]
+    download.close()  # release the file sent by ``send_file``
+
+
+def test_form_shows_service_errors_next_to_fields(client, auth, world):
+    auth.login(world.admin)
+    response = client.post(
+        f"/agreements/{world.agreement.id}/evaluations/new",
+        data=form_data(progress_pct="150", evaluated_on="2026-02-01"),
+    )
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert "Tanggal monev tidak boleh di masa depan." in body
+    assert db.session.scalar(select(Evaluation)) is None
+
+
+def test_progress_error_on_its_field(client, auth, world):
+    auth.login(world.admin)
+    response = client.post(
+        f"/agreements/{world.agreement.id}/evaluations/new", data=form_data(progress_pct="150")
+    )
+    assert "Progres antara 0 dan 100 persen." in response.get_data(as_text=True)
+
+
+def test_agreement_not_yet_running_redirects_with_a_message(client, auth, world):
+    agreement = factories.make_agreement(world.gov, world.agency)
+    auth.login(world.admin)
+    response = client.get(f"/agreements/{agreement.id}/evaluations/new", follow_redirects=True)
+    assert "Monev hanya dicatat" in response.get_data(as_text=True)
+    assert "Catat monev" not in response.get_data(as_text=True).split("Monitoring dan evaluasi")[1]
+
+
+def test_history_newest_first_and_readers_see_it_without_the_button(client, auth, world):
+    factories.make_evaluation(
+        world.agreement, evaluated_on=date(2025, 6, 30), period_label="Semester I 2025"
+    )
+    factories.make_evaluation(
+        world.agreement,
+        evaluated_on=date(2025, 12, 15),
+        period_label="Semester II 2025",
+        recommendation=Recommendation.STOP,
+    )
+    auth.login(world.opd)
+    page = client.get(f"/agreements/{world.agreement.id}").get_data(as_text=True)
+    assert page.index("Semester II 2025") < page.index("Semester I 2025")
+    assert "Hentikan" in page
+    assert "Catat monev" not in page
+    assert client.get(f"/agreements/{world.agreement.id}/evaluations/new").status_code == 403
+
+
+def test_evidence_of_a_monev_without_file_redirects(client, auth, world):
+    evaluation = factories.make_evaluation(world.agreement)
+    auth.login(world.pimpinan)
+    response = client.get(f"/evaluations/{evaluation.id}/evidence")
+    assert response.status_code == 302
+
+
+def test_opd_not_involved_cannot_download(client, auth, world, app):
+    other = factories.make_agreement(world.gov, world.other_agency, stage=Stage.PELAKSANAAN)
+    evaluation = factories.make_evaluation(other, evidence_filename="a.pdf", evidence_path="x.pdf")
+    auth.login(world.opd)
+    assert client.get(f"/evaluations/{evaluation.id}/evidence").status_code == 403
+
+
+# --- the list filter --------------------------------------------------------------------------
+
+
+def test_filter_on_latest_recommendation(client, auth, world):
+    stop = world.agreement
+    expand = factories.make_agreement(world.gov, world.agency, title="Kerja sama beras Banyuwangi")
+    never = factories.make_agreement(world.gov, world.agency, title="Kerja sama tanpa monev")
+    factories.make_evaluation(
+        stop, evaluated_on=date(2025, 6, 1), recommendation=Recommendation.EXPAND
+    )
+    factories.make_evaluation(
+        stop, evaluated_on=date(2025, 12, 1), recommendation=Recommendation.STOP
+    )
+    factories.make_evaluation(
+        expand, evaluated_on=date(2025, 6, 1), recommendation=Recommendation.STOP
+    )
+    factories.make_evaluation(
+        expand, evaluated_on=date(2025, 12, 1), recommendation=Recommendation.EXPAND
+    )
+    auth.login(world.pimpinan)
+
+    page = client.get("/agreements?recommendation=hentikan").get_data(as_text=True)
+    assert stop.title in page and expand.title not in page and never.title not in page
+    page = client.get("/agreements?recommendation=perluas").get_data(as_text=True)
+    assert expand.title in page and stop.title not in page
+    page = client.get("/agreements").get_data(as_text=True)
+    assert "Rekomendasi monev terakhir" in page
+    assert all(a.title in page for a in (stop, expand, never))
+
+
+def multipart(size: int, filename: str = "besar.pdf") -> bytes:
+    """The form with an evidence file of ``size`` bytes, built by hand: the test client would
+    spool a large body to a temporary file that nobody closes when the request is refused."""
+    parts = [
+        f'--B\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        for name, value in form_data().items()
+    ]
+    parts.append(
+        f'--B\r\nContent-Disposition: form-data; name="evidence"; filename="{filename}"\r\n'
+        "Content-Type: application/pdf\r\n\r\n".encode()
+        + b"x" * size
+        + b"\r\n"
+    )
+    return b"".join(parts) + b"--B--\r\n"
+
+
+def post_multipart(client, world, size: int):
+    return client.post(
+        f"/agreements/{world.agreement.id}/evaluations/new",
+        data=multipart(size),
+        content_type="multipart/form-data; boundary=B",
+    )
+
+
+def test_upload_over_the_request_limit_gets_the_413_page(client, auth, world):
+    auth.login(world.admin)
+    response = post_multipart(client, world, 20 * 1024 * 1024 + 1)
+    assert response.status_code == 413
+    assert "Berkas terlalu besar" in response.get_data(as_text=True)
+    assert db.session.scalar(select(Evaluation)) is None
+
+
+def test_evidence_over_10_mb_is_refused_on_its_field(client, auth, world):
+    auth.login(world.admin)
+    response = post_multipart(client, world, services.MAX_EVIDENCE_BYTES + 1)
+    assert response.status_code == 200
+    assert "Berkas bukti paling besar 10 MB." in response.get_data(as_text=True)
+    assert db.session.scalar(select(Evaluation)) is None
+
+
+def test_evidence_just_under_the_limit_is_kept(client, auth, world, app):
+    auth.login(world.admin)
+    assert post_multipart(client, world, 1024).status_code == 302
+    evaluation = db.session.scalar(select(Evaluation))
+    assert evaluation.evidence_filename == "besar.pdf"
+    stored = Path(app.instance_path) / "evidence" / evaluation.evidence_path
+    assert stored.stat().st_size == 1024

@@ -1,0 +1,210 @@
+"""The lists as XLSX and CSV: read back with openpyxl and csv, checked against the data and the
+lists' filters and scope."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from datetime import date, datetime
+
+import pytest
+from openpyxl import load_workbook
+
+from kerjasama_flow.agreements.lifecycle import Stage
+from kerjasama_flow.extensions import db
+from kerjasama_flow.reports import exports
+from kerjasama_flow.tasks.models import TaskStatus
+from tests import factories
+
+
+@pytest.fixture
+def data(world):
+    """Beside the world: a second agreement of gov A led by another agency (with a task of that
+    agency) still in penjajakan, and a transaction with a volume."""
+    extra = factories.make_agreement(
+        world.gov, world.other_agency, title="Kajian e-government Bappeda"
+    )
+    extra_task = factories.make_task(extra, world.other_agency, title="Susun kajian Bappeda")
+    factories.make_transaction(
+        world.agreement,
+        world.pks,
+        transacted_on=date(2025, 11, 3),
+        commodity="Beras premium",
+        value_rp=98_500_000,
+        volume=12.5,
+        unit="ton",
+    )
+    factories.make_pks(world.other_agreement)
+    db.session.commit()
+    world.extra, world.extra_task = extra, extra_task
+    return world
+
+
+def _xlsx(response):
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    assert response.mimetype == exports.MIMETYPES["xlsx"]
+    return load_workbook(io.BytesIO(response.data)).active
+
+
+def _rows(sheet) -> list[dict]:
+    values = list(sheet.iter_rows(values_only=True))
+    header = values[0]
+    return [dict(zip(header, row, strict=True)) for row in values[1:]]
+
+
+def _csv(response) -> list[dict]:
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert response.data.startswith(codecs.BOM_UTF8)
+    return list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
+
+
+def test_agreements_xlsx_is_typed_frozen_and_filtered(client, auth, data):
+    auth.login(data.admin)
+    response = client.get("/agreements/export.xlsx")
+    assert response.headers["Content-Disposition"].startswith('attachment; filename="kerja-sama-')
+    assert '.xlsx"' in response.headers["Content-Disposition"]
+    sheet = _xlsx(response)
+    assert sheet.title == "Kerja Sama"
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:J3"
+    header = [cell.value for cell in sheet[1]]
+    assert header[:4] == ["Kerja sama", "Jenis", "Tahap", "Mitra"]
+    rows = _rows(sheet)
+    assert {row["Kerja sama"] for row in rows} == {data.agreement.title, data.extra.title}
+    food = next(row for row in rows if row["Kerja sama"] == data.agreement.title)
+    assert food["Tahap"] == Stage.PELAKSANAAN.label
+    assert food["Mitra"] == data.partner.name
+    assert isinstance(food["Tonggak terakhir"], datetime)  # openpyxl reads dates as datetimes
+    assert food["Tonggak terakhir"].date() == date(2025, 11, 3)
+    assert food["Tugas terbuka"] == 1 and isinstance(food["Tugas terbuka"], int)
+    date_col = header.index("Tonggak terakhir") + 1
+    assert sheet.cell(row=2, column=date_col).number_format == exports.DATE_FORMAT
+
+    # The stage filter of the list: only those agreements.
+    response = client.get("/agreements/export.xlsx?stage=penjajakan")
+    assert [row["Kerja sama"] for row in _rows(_xlsx(response))] == [data.extra.title]
+    # The search of the list, all pages (page is ignored).
+    response = client.get("/agreements/export.xlsx?q=bappeda&page=3")
+    assert [row["Kerja sama"] for row in _rows(_xlsx(response))] == [data.extra.title]
+
+
+def test_export_holds_every_page(app, client, auth, data):
+    app.config["PAGE_SIZE"] = 1
+    auth.login(data.admin)
+    assert len(_csv(client.get("/agreements/export.csv"))) == 2
+
+
+def test_agreements_csv_round_trips(client, auth, data):
+    auth.login(data.pimpinan)
+    xlsx_rows = _rows(_xlsx(client.get("/agreements/export.xlsx")))
+    csv_rows = _csv(client.get("/agreements/export.csv"))
+    assert [r["Kerja sama"] for r in csv_rows] == [r["Kerja sama"] for r in xlsx_rows]
+    food = next(r for r in csv_rows if r["Kerja sama"] == data.agreement.title)
+    assert food["Tonggak terakhir"] == "2025-11-03"
+    assert food["Tugas terbuka"] == "1"
+
+
+def test_transactions_xlsx_has_rupiah_integers(client, auth, data):
+    auth.login(data.admin)
+    sheet = _xlsx(client.get("/transactions/export.xlsx"))
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref
+    header = [cell.value for cell in sheet[1]]
+    assert header == [
+        "Kerja sama",
+        "PKS",
+        "Tanggal",
+        "Pembeli",
+        "Penjual",
+        "Komoditas",
+        "Volume",
+        "Satuan",
+        "Nilai (Rp)",
+    ]
+    rows = _rows(sheet)
+    assert [r["Nilai (Rp)"] for r in rows] == [98_500_000, 1_250_000]  # the latest first
+    assert all(type(r["Nilai (Rp)"]) is int for r in rows)
+    assert rows[0]["Volume"] == 12.5 and rows[0]["Satuan"] == "ton"
+    assert rows[0]["Tanggal"].date() == date(2025, 11, 3)
+    value_cell = sheet.cell(row=2, column=header.index("Nilai (Rp)") + 1)
+    assert value_cell.number_format == exports.RUPIAH_FORMAT
+    assert sheet.cell(row=2, column=3).number_format == exports.DATE_FORMAT
+    assert {r["Kerja sama"] for r in rows} == {data.agreement.title}
+
+    csv_rows = _csv(client.get("/transactions/export.csv"))
+    assert [(r["Tanggal"], r["Nilai (Rp)"], r["Volume"]) for r in csv_rows] == [
+        ("2025-11-03", "98500000", "12.5"),
+        ("2025-10-01", "1250000", ""),
+    ]
+    # The agreement list's filters apply: none of the penjajakan agreements has transactions.
+    assert _csv(client.get("/transactions/export.csv?stage=penjajakan")) == []
+
+
+def test_tasks_export_follows_the_list_filters(client, auth, data):
+    data.task.status = TaskStatus.DONE
+    auth.login(data.admin)
+    rows = _rows(_xlsx(client.get("/tasks/export.xlsx")))
+    assert {r["Tugas"] for r in rows} == {data.task.title, data.extra_task.title}
+    assert all(isinstance(r["Tenggat"], datetime) for r in rows)
+    rows = _csv(client.get(f"/tasks/export.csv?agency={data.other_agency.id}"))
+    assert [r["Tugas"] for r in rows] == [data.extra_task.title]
+    assert rows[0]["Tenggat"] == "2025-09-30" and rows[0]["Terlambat"] == "Ya"
+    rows = _csv(client.get("/tasks/export.csv?status=done"))
+    assert [r["Tugas"] for r in rows] == [data.task.title]
+
+
+def test_opd_exports_only_their_scope(client, auth, data):
+    auth.login(data.opd)
+    agreements = _csv(client.get("/agreements/export.csv"))
+    assert [r["Kerja sama"] for r in agreements] == [data.agreement.title]
+    tasks = _rows(_xlsx(client.get("/tasks/export.xlsx")))
+    assert [r["Tugas"] for r in tasks] == [data.task.title]
+    transactions = _csv(client.get("/transactions/export.csv"))
+    assert {r["Kerja sama"] for r in transactions} == {data.agreement.title}
+    # A filter naming another agency does not widen an OPD head's view.
+    tasks = _csv(client.get(f"/tasks/export.csv?agency={data.other_agency.id}"))
+    assert [r["Tugas"] for r in tasks] == [data.task.title]
+
+
+@pytest.mark.parametrize("path", ["/agreements/export", "/tasks/export", "/transactions/export"])
+@pytest.mark.parametrize("fmt", exports.FORMATS)
+def test_another_government_never_appears(client, auth, data, path, fmt):
+    auth.login(data.admin)
+    response = client.get(f"{path}.{fmt}")
+    assert response.status_code == 200
+    if fmt == "xlsx":
+        text = "\n".join(str(v) for row in _xlsx(response).iter_rows(values_only=True) for v in row)
+    else:
+        text = response.data.decode("utf-8-sig")
+    for marker in (data.other_agreement.title, data.other_task.title, data.other_agency_b.name):
+        assert marker not in text
+
+
+def test_unknown_format_is_404(client, auth, data):
+    auth.login(data.admin)
+    assert client.get("/agreements/export.pdf").status_code == 404
+    assert client.get("/tasks/export.json").status_code == 404
+
+
+def test_text_that_looks_like_a_formula_stays_text(client, auth, data):
+    data.extra.title = '=HYPERLINK("http://example.com")'
+    auth.login(data.admin)
+    sheet = _xlsx(client.get("/agreements/export.xlsx?stage=penjajakan"))
+    cell = sheet.cell(row=2, column=1)
+    assert cell.data_type == "s" and cell.value == data.extra.title
+
+
+def test_list_pages_link_to_the_exports_with_their_filters(client, auth, data):
+    auth.login(data.admin)
+    body = client.get("/agreements?stage=penjajakan").get_data(as_text=True)
+    assert "/agreements/export.xlsx?stage=penjajakan" in body
+    assert "/agreements/export.csv?stage=penjajakan" in body
+    assert "/transactions/export.xlsx?stage=penjajakan" in body
+    body = client.get("/tasks?status=open").get_data(as_text=True)
+    assert "/tasks/export.csv?status=open" in body
+    auth.logout()
+    auth.login(data.opd)
+    body = client.get("/tasks?selesai=1").get_data(as_text=True)
+    assert "/tasks/export.xlsx?selesai=1" in body

@@ -1,0 +1,375 @@
+"""Importing agreements from XLSX/CSV: template, preview, confirm, re-import, and the files
+that must be refused with nothing imported."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+from sqlalchemy import func, select
+
+from kerjasama_flow.agreements.models import Agreement, Mou, Partner
+from kerjasama_flow.extensions import db
+from kerjasama_flow.reports.importer import COLUMNS, MAX_ROWS
+from kerjasama_flow.tasks.models import Task
+from tests import factories
+
+HEADERS = [column.header for column in COLUMNS]
+
+
+def row(ref="KS-001", title="Pasokan beras ke Batam", **kw):
+    values = {
+        "Referensi": ref,
+        "Judul": title,
+        "Jenis": "KSDD",
+        "Mitra": "Pemerintah Kota Batam; Perumda Pasar Jaya",
+        "Jenis mitra": "Pemerintah Kota",
+        "Sektor": "pangan; UMKM dan perdagangan",
+        "Komoditas": "beras; telur ayam",
+        "OPD pengampu": "dkpp",
+        "Asal kerja sama": "Indonesia City Expo 2024",
+        "Tanggal MoU": date(2024, 3, 1),
+        "Nomor MoU": "415.4/12/2024",
+        "Berlaku mulai": date(2024, 3, 1),
+        "Berakhir": date(2027, 3, 1),
+    }
+    values.update(kw)
+    return values
+
+
+def xlsx(rows, headers=HEADERS) -> bytes:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(headers)
+    for values in rows:
+        sheet.append([values.get(h) for h in headers])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def upload(client, content: bytes, filename: str = "data.xlsx"):
+    return client.post(
+        "/agreements/import",
+        data={"file": (io.BytesIO(content), filename)},
+        content_type="multipart/form-data",
+    )
+
+
+def token_of(response) -> str:
+    match = re.search(r"/agreements/import/([0-9a-f]{32})/confirm", response.get_data(as_text=True))
+    assert match, "no confirm form on the preview"
+    return match.group(1)
+
+
+def confirm(client, token: str):
+    return client.post(f"/agreements/import/{token}/confirm")
+
+
+def agreement_count() -> int:
+    db.session.rollback()
+    return db.session.scalar(select(func.count()).select_from(Agreement))
+
+
+def by_ref(ref: str, government_id: int) -> Agreement | None:
+    db.session.rollback()
+    return db.session.scalar(
+        select(Agreement).where(
+            Agreement.external_ref == ref, Agreement.government_id == government_id
+        )
+    )
+
+
+@pytest.fixture
+def admin(world, auth):
+    auth.login(world.admin)
+    return world.admin
+
+
+def assert_refused(response, *texts):
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert "/confirm" not in body
+    for text in texts:
+        assert text in body, body
+
+
+# --- the template ---------------------------------------------------------------------------------
+
+
+def test_template_downloads_and_openpyxl_reads_it(client, admin):
+    response = client.get("/agreements/import/template.xlsx")
+    assert response.status_code == 200
+    assert response.mimetype.endswith("spreadsheetml.sheet")
+    workbook = openpyxl.load_workbook(io.BytesIO(response.data))
+    assert workbook.sheetnames == ["Kerja Sama", "Petunjuk"]
+    sheet = workbook["Kerja Sama"]
+    assert [c.value for c in sheet[1]] == HEADERS
+    assert sheet.freeze_panes == "A2"
+    assert sheet["A2"].value == "KS-2024-001"
+    assert sheet.data_validations.dataValidation
+    guide = [r[0] for r in workbook["Petunjuk"].iter_rows(values_only=True)]
+    assert set(HEADERS) <= set(guide)
+
+
+def test_the_filled_template_itself_previews(client, admin):
+    content = client.get("/agreements/import/template.xlsx").data
+    response = upload(client, content, "templat.xlsx")
+    body = response.get_data(as_text=True)
+    assert "KS-2024-001" in body and "Baru" in body
+    token_of(response)
+
+
+# --- a good file, then the same file again ------------------------------------------------------- 
+
+
+def test_good_file_previews_then_confirm_creates(client, admin, world):
+    before = agreement_count()
+    tasks_before = db.session.scalar(select(func.count()).select_from(Task))
+    content = xlsx([row(), row("KS-002", "Promosi wisata", Mitra="Pemerintah Provinsi DKI Jakarta",
+                               **{"Tanggal MoU": None, "Nomor MoU": None, "Berlaku mulai": None,
+                                  "Berakhir": None, "OPD pengampu": None, "Sektor": "pariwisata"})])
+    response = upload(client, content)
+    body = response.get_data(as_text=True)
+    assert "Pasokan beras ke Batam" in body and "Promosi wisata" in body
+    assert "Impor 2 baris" in body
+    assert agreement_count() == before  # the preview saves nothing
+
+    response = confirm(client, token_of(response))
+    assert response.status_code == 302
+    assert agreement_count() == before + 2
+    first = by_ref("KS-001", world.gov.id)
+    assert first.title == "Pasokan beras ke Batam"
+    assert sorted(p.name for p in first.partners) == [
+        "Pemerintah Kota Batam", "Perumda Pasar Jaya"
+    ]
+    assert sorted(first.sectors) == ["pangan", "umkm"]
+    assert first.commodities == "beras, telur ayam"
+    assert first.lead_agency_id == world.agency.id
+    assert [(m.number_own, m.signed_on, m.ends_on) for m in first.mous] == [
+        ("415.4/12/2024", date(2024, 3, 1), date(2027, 3, 1))
+    ]
+    assert first.stage.value != "penjajakan"  # the MoU moved the stage on
+    second = by_ref("KS-002", world.gov.id)
+    # An existing partner is reused (case-insensitively), not duplicated.
+    assert [p.id for p in second.partners] == [world.partner.id]
+    assert second.mous == []
+    # Imports are history: no playbook tasks.
+    assert db.session.scalar(select(func.count()).select_from(Task)) == tasks_before
+
+
+def test_reimport_updates_instead_of_duplicating(client, admin, world):
+    confirm(client, token_of(upload(client, xlsx([row()]))))
+    count = agreement_count()
+    partners = db.session.scalar(select(func.count()).select_from(Partner))
+
+    response = upload(client, xlsx([row(title="Pasokan beras dan telur ke Batam")]))
+    assert "Diperbarui" in response.get_data(as_text=True)
+    confirm(client, token_of(response))
+    assert agreement_count() == count
+    assert db.session.scalar(select(func.count()).select_from(Partner)) == partners
+    agreement = by_ref("KS-001", world.gov.id)
+    assert agreement.title == "Pasokan beras dan telur ke Batam"
+    assert len(agreement.mous) == 1
+    assert db.session.scalar(select(func.count()).select_from(Mou).where(
+        Mou.agreement_id == agreement.id)) == 1
+
+
+def test_another_governments_references_are_not_matched(client, admin, world):
+    theirs = factories.make_agreement(world.other_gov, title="Milik Malang", external_ref="KS-001")
+    db.session.commit()
+    response = upload(client, xlsx([row()]))
+    assert "Baru" in response.get_data(as_text=True)
+    confirm(client, token_of(response))
+    ours = by_ref("KS-001", world.gov.id)
+    assert ours is not None and ours.id != theirs.id
+    assert db.session.get(Agreement, theirs.id).title == "Milik Malang"
+
+
+# --- bad rows -------------------------------------------------------------------------------------
+
+
+def test_bad_rows_show_errors_by_row_and_column_and_only_valid_rows_import(client, admin, world):
+    before = agreement_count()
+    content = xlsx([
+        row("KS-001"),
+        row("KS-002", **{"Berakhir": date(2024, 1, 1)}),  # row 3
+        row("KS-003", Judul=None, Jenis="KSXX"),  # row 4
+        row("KS-004", Sektor="antariksa", **{"OPD pengampu": "XYZ"}),  # row 5
+        row("KS-001", "Duplikat"),  # row 6
+        row("KS-007", **{"Berlaku mulai": "31-02-2024"}),  # row 7
+    ])
+    response = upload(client, content)
+    body = response.get_data(as_text=True)
+    for message in (
+        "Baris 3, kolom Berakhir: Tanggal berakhir harus sesudah tanggal mulai berlaku.",
+        "Baris 4, kolom Judul: Wajib diisi.",
+        "Baris 4, kolom Jenis: Pilihan tidak sah. Isi KSDD atau KSDPK.",
+        "Baris 5, kolom OPD pengampu: Perangkat daerah dengan kode",
+        "Baris 6, kolom Referensi: Referensi ini sudah dipakai di baris 2.",
+        "Baris 7, kolom Berlaku mulai: Tanggal tidak sah.",
+    ):
+        assert message in body, message
+    assert "Impor 1 baris" in body
+    confirm(client, token_of(response))
+    assert agreement_count() == before + 1
+    assert by_ref("KS-001", world.gov.id).title == "Pasokan beras ke Batam"
+
+
+def test_service_rules_reach_the_preview(client, admin, world):
+    """A rule only the service knows (unknown sector) is reported by row and column."""
+    response = upload(client, xlsx([row(Sektor="antariksa")]))
+    assert "Baris 2, kolom Sektor: Sektor tidak dikenal: antariksa." in response.get_data(
+        as_text=True
+    )
+
+
+# --- files refused as a whole ---------------------------------------------------------------------
+
+
+def test_wrong_header_lists_missing_columns(client, admin):
+    before = agreement_count()
+    response = upload(client, xlsx([{"Nama": "x"}], headers=["Nama", "Judul", "Tanggal"]))
+    assert_refused(response, "Kolom wajib yang tidak ada: Referensi, Jenis, Mitra")
+    assert agreement_count() == before
+
+
+@pytest.mark.parametrize(
+    ("content", "filename", "message"),
+    [
+        (b"\x00\x01garbage" * 100, "data.xlsx", "tidak dapat dibaca sebagai XLSX"),
+        (b"PK\x03\x04not really a zip", "data.xlsx", "tidak dapat dibaca sebagai XLSX"),
+        (b"\x00\xff\xfe" * 50, "data.csv", "bukan CSV teks"),
+        (b"", "data.csv", "Berkas kosong"),
+        (b"Referensi,Judul,Jenis,Mitra\n", "data.csv", "tidak berisi baris data"),
+        (b'Referensi,Judul,Jenis,Mitra\n"KS-1,"x', "data.csv", "CSV rusak"),
+        (b"Referensi,Judul", "data.pdf", "Hanya berkas .xlsx atau .csv"),
+    ],
+)
+def test_malformed_files_are_refused(client, admin, content, filename, message):
+    before = agreement_count()
+    assert_refused(upload(client, content, filename), message)
+    assert agreement_count() == before
+
+
+def test_too_many_rows(client, admin):
+    lines = ["Referensi,Judul,Jenis,Mitra"] + [
+        f"KS-{n},Judul {n},KSDD,Mitra {n}" for n in range(MAX_ROWS + 1)
+    ]
+    response = upload(client, "\n".join(lines).encode(), "besar.csv")
+    assert_refused(response, "lebih dari 5.000 baris")
+
+
+def test_csv_with_bom_and_semicolons(client, admin, world):
+    text = "\ufeff" + ";".join(HEADERS) + "\r\n" + (
+        "KS-100;Kerja sama Pemkot Surabaya – pangan;ksdpk;Pemerintah Kota Surabaya;pemda_kota;"
+        "pangan;beras;DKPP;;01/03/2024;12/2024;01-03-2024;28-02-2029\r\n"
+    )
+    response = upload(client, text.encode("utf-8"), "data.csv")
+    assert "Kerja sama Pemkot Surabaya – pangan" in response.get_data(as_text=True)
+    confirm(client, token_of(response))
+    agreement = by_ref("KS-100", world.gov.id)
+    assert agreement.kind.value == "ksdpk"
+    assert agreement.mous[0].ends_on == date(2029, 2, 28)
+
+
+def test_csv_in_windows_1252_falls_back(client, admin, world):
+    text = "Referensi,Judul,Jenis,Mitra\nKS-200,Caf\u00e9 \u2013 kuliner,KSDD,Mitra Caf\u00e9\n"
+    response = upload(client, text.encode("cp1252"), "data.csv")
+    confirm(client, token_of(response))
+    assert by_ref("KS-200", world.gov.id).title == "Caf\u00e9 \u2013 kuliner"
+
+
+BOMB_SHEET = b"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<!DOCTYPE lolz [
+ <!ENTITY lol "lol">
+ <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+ <!ENTITY lol9 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+]>
+<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>
+<row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row>
+</sheetData></worksheet>"""
+
+
+def test_xml_bomb_inside_an_xlsx_is_refused(client, admin):
+    assert openpyxl.DEFUSEDXML is True
+    good = zipfile.ZipFile(io.BytesIO(xlsx([row()])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as bomb:
+        for item in good.infolist():
+            data = good.read(item.filename)
+            bomb.writestr(item, BOMB_SHEET if item.filename == "xl/worksheets/sheet1.xml" else data)
+    before = agreement_count()
+    assert_refused(upload(client, out.getvalue()), "XML bomb")
+    assert agreement_count() == before
+
+
+def test_upload_over_20_mb_gets_413(client, admin, app):
+    assert app.config["MAX_CONTENT_LENGTH"] == 20 * 1024 * 1024
+    before = agreement_count()
+    # The multipart body built by hand: the test client would spool it to a temporary file
+    # that nobody closes when the request is refused unread.
+    body = (
+        b'--B\r\nContent-Disposition: form-data; name="file"; filename="besar.csv"\r\n'
+        b"Content-Type: text/csv\r\n\r\n" + b"x" * (20 * 1024 * 1024) + b"\r\n--B--\r\n"
+    )
+    response = client.post(
+        "/agreements/import", data=body, content_type="multipart/form-data; boundary=B"
+    )
+    assert response.status_code == 413
+    assert "Berkas terlalu besar" in response.get_data(as_text=True)
+    assert agreement_count() == before
+
+
+# --- the stored upload ----------------------------------------------------------------------------
+
+
+def test_confirm_needs_this_sessions_upload_and_runs_once(client, admin, app, world, auth):
+    response = upload(client, xlsx([row()]))
+    token = token_of(response)
+    stored = list((Path(app.instance_path) / "imports").glob(f"{token}.*"))
+    assert len(stored) == 1
+
+    other = app.test_client()
+    with other.session_transaction() as session:
+        session["_user_id"] = str(world.admin.id)
+    before = agreement_count()
+    assert confirm(other, token).status_code == 302  # not this browser's upload
+    assert agreement_count() == before
+
+    assert confirm(client, token).status_code == 302
+    assert agreement_count() == before + 1
+    assert not stored[0].exists()
+    response = confirm(client, token)  # a second click imports nothing
+    assert agreement_count() == before + 1
+    assert client.get(response.headers["Location"]).status_code == 200
+
+
+def test_confirm_path_tricks_are_not_followed(client, admin):
+    assert client.post("/agreements/import/..%2F..%2Fsecret_key/confirm").status_code in (302, 404)
+
+
+# --- who may import -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["opd", "pimpinan"])
+def test_only_admins_import(client, auth, world, who):
+    auth.login(getattr(world, who))
+    before = agreement_count()
+    assert client.get("/agreements/import/template.xlsx").status_code == 403
+    assert client.get("/agreements/import").status_code == 403
+    assert upload(client, xlsx([row()])).status_code == 403
+    assert confirm(client, "0" * 32).status_code == 403
+    assert agreement_count() == before
+    assert "Impor dari Excel" not in client.get("/agreements").get_data(as_text=True)
+
+
+def test_admin_sees_the_import_button(client, admin):
+    assert "Impor dari Excel" in client.get("/agreements").get_data(as_text=True)
