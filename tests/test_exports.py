@@ -208,3 +208,21 @@ def test_list_pages_link_to_the_exports_with_their_filters(client, auth, data):
     auth.login(data.opd)
     body = client.get("/tasks?selesai=1").get_data(as_text=True)
     assert "/tasks/export.xlsx?selesai=1" in body
+
+
+def test_agreements_export_honours_every_list_filter_incl_the_monev_recommendation(
+    client, auth, data
+):
+    """The export reads the filters exactly as the list does (one parser): here the latest
+    monev recommendation, which narrows the list to one agreement."""
+    from kerjasama_flow.evaluations.models import Recommendation
+
+    factories.make_evaluation(data.agreement, recommendation=Recommendation.STOP)
+    db.session.commit()
+    auth.login(data.pimpinan)
+
+    listed = client.get("/agreements?recommendation=hentikan").get_data(as_text=True)
+    exported = _csv(client.get("/agreements/export.csv?recommendation=hentikan"))
+
+    assert data.agreement.title in listed and data.extra.title not in listed
+    assert [row["Kerja sama"] for row in exported] == [data.agreement.title]

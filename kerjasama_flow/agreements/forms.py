@@ -25,7 +25,8 @@ from wtforms import (
 from wtforms.validators import Length, Optional
 from wtforms.widgets import TextInput
 
-from kerjasama_flow.agreements.lifecycle import Action
+from kerjasama_flow.agreements import queries
+from kerjasama_flow.agreements.lifecycle import Action, Stage
 from kerjasama_flow.agreements.models import (
     SECTORS,
     AgreementKind,
@@ -442,3 +443,36 @@ class AgreementFilterForm(FilterForm):
         if not value or value not in {str(choice.value) for choice in field.choices}:
             return None
         return value
+
+    def fill_choices(self, user) -> None:
+        """Every filter's options for ``user``, each with an "all" option first."""
+        years = [(year, str(year)) for year in queries.year_choices(user)]
+        self.stage.choices = choices([("", "Semua tahap"), *queries.stage_choices()])
+        self.partner.choices = choices([("", "Semua mitra"), *queries.partner_choices(user)])
+        self.sector.choices = choices([("", "Semua sektor"), *queries.sector_choices()])
+        self.agency.choices = choices([("", "Semua OPD"), *queries.agency_choices(user)])
+        self.year.choices = choices([("", "Semua tahun"), *years])
+        self.recommendation.choices = choices(
+            [("", "Semua"), *queries.recommendation_choices()]
+        )
+
+    def filters(self) -> queries.AgreementFilters:
+        """The list's filters, as the list and its exports read them (call ``fill_choices``
+        first: a value that is not among the choices is ignored)."""
+        stage = self.chosen("stage")
+        return queries.AgreementFilters(
+            q=(self.q.data or "").strip() or None,
+            stage=Stage(stage) if stage else None,
+            partner_id=_int_or_none(self.chosen("partner")),
+            sector=self.chosen("sector"),
+            agency_id=_int_or_none(self.chosen("agency")),
+            year=_int_or_none(self.chosen("year")),
+            recommendation=self.chosen("recommendation"),
+        )
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None

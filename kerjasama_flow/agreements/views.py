@@ -26,7 +26,6 @@ from kerjasama_flow.agreements.forms import (
     DeleteForm,
     PartnerForm,
     StageForm,
-    choices,
 )
 from kerjasama_flow.agreements.lifecycle import (
     CLOSED,
@@ -104,34 +103,11 @@ def _closed_redirect(agreement: Agreement):
 # --- the list ---------------------------------------------------------------------------------
 
 
-def _int_or_none(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
-
-
 @bp.route("/agreements")
 def index():
     form = AgreementFilterForm(request.args)
-    years = [(year, str(year)) for year in queries.year_choices(current_user)]
-    form.stage.choices = choices([("", "Semua tahap"), *queries.stage_choices()])
-    form.partner.choices = choices([("", "Semua mitra"), *queries.partner_choices(current_user)])
-    form.sector.choices = choices([("", "Semua sektor"), *queries.sector_choices()])
-    form.agency.choices = choices([("", "Semua OPD"), *queries.agency_choices(current_user)])
-    form.year.choices = choices([("", "Semua tahun"), *years])
-    form.recommendation.choices = choices([("", "Semua"), *queries.recommendation_choices()])
-
-    stage = form.chosen("stage")
-    filters = queries.AgreementFilters(
-        q=(form.q.data or "").strip() or None,
-        stage=Stage(stage) if stage else None,
-        partner_id=_int_or_none(form.chosen("partner")),
-        sector=form.chosen("sector"),
-        agency_id=_int_or_none(form.chosen("agency")),
-        year=_int_or_none(form.chosen("year")),
-        recommendation=form.chosen("recommendation"),
-    )
+    form.fill_choices(current_user)
+    filters = form.filters()
     pagination = queries.paginate_agreements(
         current_user, filters, request.args.get("page", 1, type=int)
     )

@@ -28,8 +28,7 @@ from sqlalchemy.orm import selectinload
 
 from kerjasama_flow.accounts.models import Role, User
 from kerjasama_flow.agreements import queries as agreement_queries
-from kerjasama_flow.agreements.forms import AgreementFilterForm, choices
-from kerjasama_flow.agreements.lifecycle import Stage
+from kerjasama_flow.agreements.forms import AgreementFilterForm
 from kerjasama_flow.agreements.models import Agreement, Transaction
 from kerjasama_flow.extensions import db
 from kerjasama_flow.tasks import queries as task_queries
@@ -75,32 +74,12 @@ class Table:
 # --- the lists' filters, read as the lists read them ------------------------------------------
 
 
-def _int_or_none(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
-
-
 def agreement_filters(args: Mapping[str, str], user: User) -> agreement_queries.AgreementFilters:
-    """The agreement list's filters from its query string, as ``agreements.index`` reads them
-    (a value that is not among the filter's choices is ignored)."""
+    """The agreement list's filters from its query string, read exactly as the list reads
+    them (``AgreementFilterForm.filters``)."""
     form = AgreementFilterForm(args)
-    years = [(year, str(year)) for year in agreement_queries.year_choices(user)]
-    form.stage.choices = choices(agreement_queries.stage_choices())
-    form.partner.choices = choices(agreement_queries.partner_choices(user))
-    form.sector.choices = choices(agreement_queries.sector_choices())
-    form.agency.choices = choices(agreement_queries.agency_choices(user))
-    form.year.choices = choices(years)
-    stage = form.chosen("stage")
-    return agreement_queries.AgreementFilters(
-        q=(form.q.data or "").strip() or None,
-        stage=Stage(stage) if stage else None,
-        partner_id=_int_or_none(form.chosen("partner")),
-        sector=form.chosen("sector"),
-        agency_id=_int_or_none(form.chosen("agency")),
-        year=_int_or_none(form.chosen("year")),
-    )
+    form.fill_choices(user)
+    return form.filters()
 
 
 def task_filters(args: Mapping[str, str], user: User) -> task_queries.TaskFilters:
