@@ -14,13 +14,16 @@ from kerjasama_flow.reports.pdf_report import period_error, printable
 from tests import factories
 
 PAGE = re.compile(rb"/Type\s*/Page\b(?!s)")
-STREAM = re.compile(rb"stream\r?\n(.*?)\r?\nendstream", re.S)
+# A stream's bytes are exactly /Length long; compressed data may itself end in "\r" or
+# contain "endstream", so the length, not a delimiter, says where it stops.
+STREAM = re.compile(rb"/Length (\d+)\b[^>]*>>\s*stream\r?\n")
 
 
 def pdf_text(body: bytes) -> str:
     """The text drawn on the pages: every content stream inflated (fpdf2 compresses them)."""
     parts = []
-    for raw in STREAM.findall(body):
+    for match in STREAM.finditer(body):
+        raw = body[match.end() : match.end() + int(match.group(1))]
         try:
             parts.append(zlib.decompress(raw))
         except zlib.error:
