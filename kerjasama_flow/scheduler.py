@@ -28,10 +28,8 @@ from dataclasses import dataclass, field
 from datetime import UTC
 from zoneinfo import ZoneInfo
 
-from apscheduler.events import EVENT_SCHEDULER_STARTED
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.schedulers.base import STATE_STOPPED, BaseScheduler
-from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
@@ -220,36 +218,32 @@ def describe(scheduler: BaseScheduler) -> list[str]:
 
 def run_blocking(app: Flask) -> None:
     """``flask --app wsgi scheduler``: the production scheduler, in a process of its own.
-    SIGTERM or SIGINT shut it down cleanly (running jobs finish first)."""
-    scheduler = build_scheduler(app, BlockingScheduler)
-    stopping: list[tuple[str, threading.Thread]] = []
+    SIGTERM or SIGINT shut it down cleanly (running jobs finish first).
+
+    The jobs run in the scheduler's threads; the main thread only waits for a stop signal,
+    in short waits. A process-directed signal may be delivered to any thread, and CPython
+    runs the Python handler in the main thread only when that thread wakes up: a main thread
+    asleep for minutes (as in ``BlockingScheduler``'s loop) would notice SIGTERM minutes
+    late. The handler itself only sets a flag: the shutdown, which waits for running jobs,
+    happens here, outside the handler."""
+    scheduler = build_scheduler(app, BackgroundScheduler)
+    received: list[str] = []
+    stop_requested = threading.Event()
 
     def stop(signum, frame):
-        # A signal handler interrupts the main thread anywhere, even while it holds the
-        # logging lock; shutting down here (which waits for running jobs, which log) could
-        # deadlock. So the handler only starts the shutdown in a thread of its own.
-        if stopping:
-            return
-        if scheduler.state == STATE_STOPPED:
-            raise SystemExit(0)  # not started yet (or already stopped): nothing to finish
-        thread = threading.Thread(
-            target=scheduler.shutdown, kwargs={"wait": True}, name="scheduler-shutdown"
-        )
-        stopping.append((signal.Signals(signum).name, thread))
-        thread.start()
-
-    def started(event):
-        log.info("Penjadwal berjalan; SIGTERM atau Ctrl+C untuk berhenti")
+        received.append(signal.Signals(signum).name)
+        stop_requested.set()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     for line in describe(scheduler):
         log.info("Terjadwal %s", line)
-    scheduler.add_listener(started, EVENT_SCHEDULER_STARTED)
     scheduler.start()
-    for name, thread in stopping:
-        log.info("Sinyal %s diterima: menunggu tugas yang sedang berjalan", name)
-        thread.join()
+    log.info("Penjadwal berjalan; SIGTERM atau Ctrl+C untuk berhenti")
+    while not stop_requested.wait(timeout=1.0):
+        pass
+    log.info("Sinyal %s diterima: menunggu tugas yang sedang berjalan", received[0])
+    scheduler.shutdown(wait=True)
     log.info("Penjadwal berhenti")
 
 
