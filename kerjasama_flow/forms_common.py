@@ -148,6 +148,15 @@ def date_field(label: str, is_required: bool = False, message: str = REQUIRED, *
     )
 
 
+def positive_int(value: str | None) -> int | None:
+    """A filter's id or year from a query string: a positive whole number, else None."""
+    try:
+        number = int(value or "")
+    except ValueError:
+        return None
+    return number if number > 0 else None
+
+
 def version_field() -> IntegerField:
     """The version the user loaded, sent back to detect a concurrent edit."""
     return IntegerField(widget=HiddenInput(), validators=[Optional()])

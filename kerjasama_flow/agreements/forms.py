@@ -47,6 +47,7 @@ from kerjasama_flow.forms_common import (
     choices,
     date_field,
     enum_choices,
+    positive_int,
     required,
     version_field,
 )
@@ -463,16 +464,10 @@ class AgreementFilterForm(FilterForm):
         return queries.AgreementFilters(
             q=(self.q.data or "").strip() or None,
             stage=Stage(stage) if stage else None,
-            partner_id=_int_or_none(self.chosen("partner")),
+            partner_id=positive_int(self.chosen("partner")),
             sector=self.chosen("sector"),
-            agency_id=_int_or_none(self.chosen("agency")),
-            year=_int_or_none(self.chosen("year")),
+            agency_id=positive_int(self.chosen("agency")),
+            year=positive_int(self.chosen("year")),
             recommendation=self.chosen("recommendation"),
         )
 
-
-def _int_or_none(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None

@@ -10,6 +10,7 @@ from kerjasama_flow.accounts.models import Role
 from kerjasama_flow.agreements import queries as agreement_queries
 from kerjasama_flow.agreements.lifecycle import Stage
 from kerjasama_flow.agreements.models import SECTORS
+from kerjasama_flow.forms_common import positive_int
 from kerjasama_flow.reports import charts, dashboard
 from kerjasama_flow.reports.dashboard import DashboardFilters
 
@@ -19,22 +20,14 @@ bp = Blueprint("reports", __name__)
 CHART_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'"
 
 
-def _int_or_none(value: str | None) -> int | None:
-    try:
-        number = int(value or "")
-    except ValueError:
-        return None
-    return number if number > 0 else None
-
-
 def _filters() -> DashboardFilters:
     """The GET filters; an unknown value is ignored rather than refused."""
     sector = request.args.get("sector") or None
     return DashboardFilters(
-        year=_int_or_none(request.args.get("year")),
+        year=positive_int(request.args.get("year")),
         sector=sector if sector in SECTORS else None,
-        partner_id=_int_or_none(request.args.get("partner")),
-        agency_id=_int_or_none(request.args.get("agency")),
+        partner_id=positive_int(request.args.get("partner")),
+        agency_id=positive_int(request.args.get("agency")),
     )
 
 
