@@ -4,18 +4,23 @@ agreement page, the evidence download, and the list filter on the latest recomme
 from __future__ import annotations
 
 import io
+import logging
+import shutil
 from datetime import date
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from kerjasama_flow.activity.models import ActivityLog
 from kerjasama_flow.agreements.lifecycle import Stage
+from kerjasama_flow.agreements.models import Agreement
 from kerjasama_flow.errors import DomainError
 from kerjasama_flow.evaluations import services
 from kerjasama_flow.evaluations.models import Evaluation, Recommendation, Timeliness
 from kerjasama_flow.extensions import db
+from kerjasama_flow.web import run_service
 from tests import factories
 
 # 10 January 2026, 00.30 WIB (still 9 January in UTC): "today" is the government's date.
@@ -70,6 +75,7 @@ def record(world, tmp_path, evidence=None, **overrides):
 def test_records_with_evidence_and_activity(app, world, tmp_path):
     evaluation = record(world, tmp_path, evidence=FakeUpload("../Laporan monev.pdf", b"%PDF-1"))
     assert evaluation.evidence_filename == "Laporan_monev.pdf"
+    db.session.commit()
     stored = tmp_path / "evidence" / evaluation.evidence_path
     assert stored.read_bytes() == b"%PDF-1"
     assert evaluation.evidence_path.endswith(".pdf") and "/" not in evaluation.evidence_path
@@ -133,6 +139,105 @@ def test_only_running_or_ended_agreements_are_evaluated(app, world, tmp_path, st
             record(world, tmp_path)
 
 
+# --- the evidence file exists if and only if a committed evaluation points to it ----------------
+
+
+def files_in(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` (hidden or partial ones included) with its content."""
+    if not folder.exists():
+        return {}
+    return {path.name: path.read_bytes() for path in folder.iterdir()}
+
+
+def test_evidence_is_written_once_the_save_commits(app, world, tmp_path):
+    evaluation = record(world, tmp_path, evidence=FakeUpload("bukti.pdf", b"%PDF-1 isi"))
+    path = evaluation.evidence_path
+    db.session.commit()
+    assert files_in(tmp_path / "evidence") == {path: b"%PDF-1 isi"}
+    assert services.evidence_file(evaluation, tmp_path) == tmp_path / "evidence" / path
+
+
+def test_rolled_back_save_leaves_no_evidence_file(app, world, tmp_path):
+    record(world, tmp_path, evidence=FakeUpload("bukti.pdf", b"%PDF-1"))
+    db.session.rollback()
+    assert files_in(tmp_path / "evidence") == {}
+    assert db.session.scalar(select(Evaluation)) is None
+
+
+def test_session_closed_without_commit_leaves_no_evidence_file(app, world, tmp_path):
+    record(world, tmp_path, evidence=FakeUpload("bukti.pdf", b"%PDF-1"))
+    db.session.close()  # as at the end of a request whose view never committed
+    assert files_in(tmp_path / "evidence") == {}
+
+
+def test_refusal_after_the_evidence_is_stored_leaves_no_file(app, world, tmp_path):
+    # A service that records the monev and then refuses (as a larger operation could).
+    def record_then_refuse():
+        record(world, tmp_path, evidence=FakeUpload("bukti.pdf", b"%PDF-1"))
+        raise DomainError("Ditolak setelah berkas diperiksa.")
+
+    with app.test_request_context():
+        assert run_service(None, record_then_refuse) is None
+    assert files_in(tmp_path / "evidence") == {}
+    assert db.session.scalar(select(Evaluation)) is None
+
+
+def test_version_conflict_at_commit_leaves_no_file(app, world, tmp_path):
+    db.session.commit()
+    agreement_id, version = world.agreement.id, world.agreement.version
+
+    def record_and_retitle():
+        record(world, tmp_path, evidence=FakeUpload("bukti.pdf", b"%PDF-1"))
+        # Someone else saved the agreement meanwhile: our UPDATE finds no row of our version.
+        table = Agreement.__table__
+        db.session.execute(
+            table.update().where(table.c.id == agreement_id).values(version=version + 1)
+        )
+        world.agreement.title = "Judul baru"
+
+    with app.test_request_context():
+        assert run_service(None, record_and_retitle) is None
+    assert files_in(tmp_path / "evidence") == {}
+    assert db.session.scalar(select(Evaluation)) is None
+
+
+def test_commit_failure_leaves_no_file(app, world, tmp_path):
+    evaluation = record(world, tmp_path, evidence=FakeUpload("bukti.pdf", b"%PDF-1"))
+    evaluation.progress_pct = 150  # the CHECK constraint refuses it when the commit flushes
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    # The database already rolled back: the file is gone before anyone calls rollback().
+    assert files_in(tmp_path / "evidence") == {}
+    db.session.rollback()
+    assert db.session.scalar(select(Evaluation)) is None
+    assert files_in(tmp_path / "evidence") == {}
+
+
+def test_released_savepoint_does_not_publish_before_the_commit(app, world, tmp_path):
+    evaluation = record(world, tmp_path, evidence=FakeUpload("bukti.pdf", b"%PDF-1"))
+    with db.session.begin_nested():  # SQLAlchemy calls after_commit when a savepoint is released
+        evaluation.obstacles = "Tidak ada."
+    assert services.evidence_file(evaluation, tmp_path) is None
+    db.session.rollback()
+    assert files_in(tmp_path / "evidence") == {}
+
+
+def test_evidence_that_cannot_be_written_is_refused_on_its_field(app, world, tmp_path):
+    (tmp_path / "evidence").write_bytes(b"")  # a file where the folder should be
+    with pytest.raises(DomainError, match="tidak dapat disimpan") as refused:
+        record(world, tmp_path, evidence=FakeUpload("bukti.pdf", b"%PDF-1"))
+    assert refused.value.field == "evidence"
+
+
+def test_evidence_lost_after_the_commit_is_logged(app, world, tmp_path, caplog):
+    evaluation = record(world, tmp_path, evidence=FakeUpload("bukti.pdf", b"%PDF-1"))
+    shutil.rmtree(tmp_path / "evidence")  # the folder vanished between write and commit
+    with caplog.at_level(logging.ERROR, logger=services.__name__):
+        db.session.commit()
+    assert evaluation.evidence_path in caplog.text
+    assert services.evidence_file(evaluation, tmp_path) is None
+
+
 # --- the web ----------------------------------------------------------------------------------
 
 
@@ -156,6 +261,45 @@ def test_admin_records_monev_through_the_form(client, auth, world, app):
     assert download.data == b"PK\x03\x04 isi"
     assert "Notulen_monev.docx" in download.headers["Content-Disposition"]
     download.close()  # release the file sent by ``send_file``
+
+
+def test_web_save_leaves_exactly_the_uploaded_file(client, auth, world, app):
+    folder = Path(app.instance_path) / "evidence"
+    before = files_in(folder)
+    auth.login(world.admin)
+    data = form_data(evidence=(io.BytesIO(b"%PDF-1 notulen"), "notulen.pdf"))
+    response = client.post(
+        f"/agreements/{world.agreement.id}/evaluations/new",
+        data=data,
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    evaluation = db.session.scalar(select(Evaluation))
+    new = {name: content for name, content in files_in(folder).items() if name not in before}
+    assert new == {evaluation.evidence_path: b"%PDF-1 notulen"}
+
+
+def test_web_save_failing_at_commit_leaves_no_file(client, auth, world, app, monkeypatch):
+    folder = Path(app.instance_path) / "evidence"
+    before = files_in(folder)
+    real = services.record_evaluation
+
+    def record_then_break(*args, **kwargs):
+        evaluation = real(*args, **kwargs)
+        evaluation.progress_pct = 150  # refused by the CHECK constraint at commit
+        return evaluation
+
+    monkeypatch.setattr(services, "record_evaluation", record_then_break)
+    auth.login(world.admin)
+    data = form_data(evidence=(io.BytesIO(b"%PDF-1"), "bukti.pdf"))
+    with pytest.raises(IntegrityError):  # TESTING propagates what would be the 500 page
+        client.post(
+            f"/agreements/{world.agreement.id}/evaluations/new",
+            data=data,
+            content_type="multipart/form-data",
+        )
+    assert files_in(folder) == before
+    assert db.session.scalar(select(Evaluation)) is None
 
 
 def test_form_shows_service_errors_next_to_fields(client, auth, world):

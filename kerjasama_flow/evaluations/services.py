@@ -3,15 +3,26 @@
 The rules live here, not in the form: which stages may be evaluated, the progress range, no
 evaluation dated in the future (the government's own calendar), and the evidence file's type
 and size. Services flush, never commit; the view commits once.
+
+The evidence file exists if and only if a committed evaluation points to it. The service writes
+the bytes next to their final place under a hidden ``.<name>.part`` name, so a full disk is a
+refusal before anything is saved; the session's commit renames the file into place (atomic,
+same folder, no new data to write), and a rollback, or a transaction that ends without a
+commit, deletes it.
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
+from contextlib import suppress
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import IO, Any, Protocol
 
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
 from werkzeug.utils import secure_filename
 
 from kerjasama_flow import clock
@@ -38,6 +49,9 @@ EVALUATION_FIELDS = (
     "recommendation",
     "evidence_filename",
 )
+_STAGED = "kerjasama_flow.evaluations.staged_evidence"  # key in ``Session.info``
+
+log = logging.getLogger(__name__)
 
 
 class Upload(Protocol):
@@ -73,6 +87,67 @@ def _check_evidence(upload: Upload) -> tuple[str, str, bytes]:
     return display, extension, content
 
 
+@dataclass(frozen=True)
+class _StagedFile:
+    part: Path  # the written bytes, until the commit
+    final: Path  # where the committed evaluation's ``evidence_path`` points
+
+
+def _stage_evidence(folder: Path, stored: str, content: bytes) -> None:
+    """Write ``content`` as ``folder/.<stored>.part``; the session's commit publishes it as
+    ``folder/<stored>``, the end of the transaction without a commit deletes it."""
+    part = folder / f".{stored}.part"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        part.write_bytes(content)
+    except OSError as error:
+        with suppress(OSError):
+            part.unlink(missing_ok=True)
+        log.exception("Evidence file %s could not be written", part)
+        raise DomainError(
+            "Berkas bukti tidak dapat disimpan. Coba lagi nanti atau hubungi admin.", "evidence"
+        ) from error
+    session = db.session()
+    if not event.contains(session, "after_commit", _publish_staged):
+        event.listen(session, "after_commit", _publish_staged)
+        event.listen(session, "after_rollback", _discard_staged)
+        event.listen(session, "after_transaction_end", _discard_staged_at_end)
+    session.info.setdefault(_STAGED, []).append(_StagedFile(part, folder / stored))
+
+
+def _publish_staged(session: Session) -> None:
+    if session.get_nested_transaction() is not None:
+        return  # a savepoint was released: the outer transaction still decides
+    for staged in session.info.pop(_STAGED, []):
+        try:
+            staged.part.replace(staged.final)
+        except OSError:
+            # The row is committed and cannot be taken back here; say so loudly. The download
+            # answers 404 (``evidence_file`` is None); the bytes, if any, stay in the part file.
+            log.exception(
+                "Evidence file %s is committed but could not be put in place from %s",
+                staged.final.name,
+                staged.part,
+            )
+
+
+def _discard_staged(session: Session) -> None:
+    if session.get_nested_transaction() is not None:
+        return  # a savepoint was rolled back: the outer transaction may still commit
+    for staged in session.info.pop(_STAGED, []):
+        try:
+            staged.part.unlink(missing_ok=True)
+        except OSError:
+            log.exception("Evidence file %s of a rolled back save stays on disk", staged.part)
+
+
+def _discard_staged_at_end(session: Session, transaction: SessionTransaction) -> None:
+    # The outermost transaction ended without a commit and without a rollback reaching the
+    # database (``Session.close()``); after a commit nothing is left to discard.
+    if transaction.parent is None:
+        _discard_staged(session)
+
+
 def record_evaluation(
     actor: User,
     agreement: Agreement,
@@ -83,7 +158,7 @@ def record_evaluation(
     today: date | None = None,
 ) -> Evaluation:
     """Record one monev of ``agreement``; the evidence file (optional) is stored under
-    ``evidence_root/evidence/<uuid><ext>``."""
+    ``evidence_root/evidence/<uuid><ext>`` once the session commits."""
     if agreement.government_id != actor.government_id:
         raise DomainError("Kerja sama ini bukan milik pemerintah daerah Anda.")
     if not can_be_evaluated(agreement):
@@ -126,10 +201,8 @@ def record_evaluation(
     )
     if evidence is not None and evidence.filename:
         display, extension, content = _check_evidence(evidence)
-        folder = Path(evidence_root) / EVIDENCE_DIR
-        folder.mkdir(parents=True, exist_ok=True)
         stored = f"{uuid.uuid4().hex}{extension}"
-        (folder / stored).write_bytes(content)
+        _stage_evidence(Path(evidence_root) / EVIDENCE_DIR, stored, content)
         evaluation.evidence_filename = display
         evaluation.evidence_path = stored
     db.session.add(evaluation)
