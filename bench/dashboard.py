@@ -1,18 +1,20 @@
 """Benchmark of the dashboard (``GET /dashboard`` and its five chart images).
 
 Generates one government with N tasks (default: 10,000 and 1,000,000) and, in proportion, one
-agreement per 25 tasks with visits, MoU/KB, PKS and transactions, sectors and partners in ten
-provinces; then times the page with the Flask test client as the pimpinan and counts its SQL
-statements. The target of the issue: under 3x the time for 100x the data, and the same number
-of queries.
+agreement per 25 tasks (or a fixed number with ``--agreements``) with visits, MoU/KB, PKS and
+transactions, sectors and partners in ten provinces; then times the page with the Flask test
+client as the pimpinan and counts its SQL statements. The target of the issue: under 3x the
+time for 100x the data, and the same number of queries.
 
     .venv/bin/python bench/dashboard.py                                # PostgreSQL (default URL)
+    .venv/bin/python bench/dashboard.py --agreements 400               # only the tasks grow
     .venv/bin/python bench/dashboard.py --sizes 10000 100000
     .venv/bin/python bench/dashboard.py --url sqlite:////tmp/kf_dash.db --sizes 10000
 
-Data is loaded like ``reminder_sweep.py`` does (bulk ``executemany`` inserts of 10,000 rows,
-then ``ANALYZE``), in a PostgreSQL schema of its own that is dropped at the end. Generation and
-measurement run in child processes. Not a test: nothing here asserts a time.
+Data is loaded with ``common.py``, as ``reminder_sweep.py`` loads it (bulk inserts, then the
+agreements filed under their year, the task tallies recounted and ``ANALYZE``), in a
+PostgreSQL schema of its own that is dropped at the end. Generation and measurement run in
+child processes. Not a test: nothing here asserts a time.
 """
 
 from __future__ import annotations
@@ -21,20 +23,22 @@ import argparse
 import json
 import os
 import random
-import subprocess
-import sys
 import time
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
-from sqlalchemy import event, insert, text
-from sqlalchemy.engine import make_url
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from reminder_sweep import BATCH, DEFAULT_URL, database_for  # noqa: E402
+from common import (
+    DEFAULT_URL,
+    backend_of,
+    bulk,
+    child,
+    create_government,
+    database_for,
+    finish,
+    insert_agreements,
+    make_app,
+    normalise_url,
+)
+from sqlalchemy import event, text
 
 NOW = datetime(2025, 10, 17, 3, 0, tzinfo=UTC)
 TODAY = date(2025, 10, 17)
@@ -42,33 +46,25 @@ AGENCIES = 40
 PARTNERS = 200
 TASKS_PER_AGREEMENT = 25
 PROVINCES = [
-    "DKI Jakarta", "Jawa Barat", "Jawa Tengah", "Jawa Timur", "Bali", "Banten",
-    "DI Yogyakarta", "Sumatera Utara", "Kalimantan Timur", "Sulawesi Selatan",
+    "DKI Jakarta",
+    "Jawa Barat",
+    "Jawa Tengah",
+    "Jawa Timur",
+    "Bali",
+    "Banten",
+    "DI Yogyakarta",
+    "Sumatera Utara",
+    "Kalimantan Timur",
+    "Sulawesi Selatan",
 ]
 SECTOR_CODES = ["pangan", "pertanian", "umkm", "pariwisata", "investasi", "pendidikan"]
-
-
-def make_app(url: str):
-    from kerjasama_flow import create_app
-
-    return create_app(
-        {"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url, "KERJASAMA_NOW": NOW.isoformat()}
-    )
-
-
-def _bulk(db, table, rows) -> None:
-    for start in range(0, len(rows), BATCH):
-        db.session.execute(insert(table), rows[start : start + BATCH])
-    db.session.commit()
 
 
 # --- phase 1: data ----------------------------------------------------------------------------
 
 
-def generate(url: str, tasks: int, seed: int) -> dict:
-    from kerjasama_flow.accounts.models import Agency, Government, Role, User
+def generate(url: str, tasks: int, seed: int, agreements: int = 0) -> dict:
     from kerjasama_flow.agreements.models import (
-        Agreement,
         AgreementSector,
         Mou,
         Partner,
@@ -81,37 +77,26 @@ def generate(url: str, tasks: int, seed: int) -> dict:
     from kerjasama_flow.tasks.models import Task
 
     rng = random.Random(seed)
-    app = make_app(url)
+    app = make_app(url, NOW)
     started = time.perf_counter()
     now = datetime.now(UTC)
     with app.app_context():
-        db.create_all()
-        government = Government(region_code="35.72", name="Kota Uji", timezone="Asia/Jakarta")
-        db.session.add(government)
-        db.session.flush()
-        gid = government.id
-        agencies = [
-            Agency(government_id=gid, code=f"OPD{i}", name=f"Dinas Uji {i}")
-            for i in range(AGENCIES)
-        ]
-        db.session.add_all(agencies)
-        db.session.flush()
-        pimpinan = User(
-            government_id=gid, email="walikota@uji.go.id", name="Wali", role=Role.PIMPINAN
-        )
-        pimpinan.password_hash = "x"
-        db.session.add(pimpinan)
+        government = create_government(AGENCIES)
+        gid, agency_ids = government.id, government.agency_ids
         partners = [
-            Partner(government_id=gid, name=f"Mitra {i}", kind="pemda_kota",
-                    province=PROVINCES[i % len(PROVINCES)])
+            Partner(
+                government_id=gid,
+                name=f"Mitra {i}",
+                kind="pemda_kota",
+                province=PROVINCES[i % len(PROVINCES)],
+            )
             for i in range(PARTNERS)
         ]
         db.session.add_all(partners)
         db.session.commit()
-        agency_ids = [a.id for a in agencies]
         partner_ids = [p.id for p in partners]
 
-        n_agreements = max(1, tasks // TASKS_PER_AGREEMENT)
+        n_agreements = agreements or max(1, tasks // TASKS_PER_AGREEMENT)
         plans = []  # (stage, visit_on, mou_on, pks_on, tx_on)
         for _ in range(n_agreements):
             visit_on = TODAY - timedelta(days=rng.randint(30, 1500))
@@ -120,52 +105,107 @@ def generate(url: str, tasks: int, seed: int) -> dict:
             pks_on = mou_on + timedelta(days=rng.randint(10, 200)) if pick < 0.5 else None
             tx_on = pks_on + timedelta(days=rng.randint(5, 120)) if pick < 0.3 else None
             stage = (
-                "pelaksanaan" if tx_on else "pks" if pks_on else
-                "kesepakatan" if mou_on else "penjajakan"
+                "pelaksanaan"
+                if tx_on
+                else "pks"
+                if pks_on
+                else "kesepakatan"
+                if mou_on
+                else "penjajakan"
             )
             plans.append((stage, visit_on, mou_on, pks_on, tx_on))
-        _bulk(db, Agreement.__table__, [
-            {"government_id": gid, "title": f"Kerja sama {i}", "kind": "ksdd",
-             "lead_agency_id": agency_ids[i % AGENCIES], "stage": plan[0],
-             "created_at": now, "updated_at": now, "version": 1}
-            for i, plan in enumerate(plans)
-        ])
-        ids = list(db.session.scalars(text("SELECT id FROM agreement ORDER BY id")))
-        _bulk(db, agreement_partner, [
-            {"agreement_id": a, "partner_id": partner_ids[i % PARTNERS]} for i, a in enumerate(ids)
-        ])
-        _bulk(db, AgreementSector.__table__, [
-            {"agreement_id": a, "sector": s}
-            for i, a in enumerate(ids)
-            for s in {SECTOR_CODES[i % 6], SECTOR_CODES[(i * 7) % 6]}
-        ])
+        ids = insert_agreements(
+            gid,
+            [
+                {
+                    "title": f"Kerja sama {i}",
+                    "lead_agency_id": agency_ids[i % AGENCIES],
+                    "stage": plan[0],
+                }
+                for i, plan in enumerate(plans)
+            ],
+        )
+        bulk(
+            agreement_partner,
+            [
+                {"agreement_id": a, "partner_id": partner_ids[i % PARTNERS]}
+                for i, a in enumerate(ids)
+            ],
+        )
+        bulk(
+            AgreementSector.__table__,
+            [
+                {"agreement_id": a, "sector": s}
+                for i, a in enumerate(ids)
+                for s in {SECTOR_CODES[i % 6], SECTOR_CODES[(i * 7) % 6]}
+            ],
+        )
         milestone = {"created_at": now, "version": 1}
-        _bulk(db, Visit.__table__, [
-            {"agreement_id": a, "visited_on": p[1], "place": "Balai Kota", "direction": "keluar",
-             **milestone}
-            for a, p in zip(ids, plans, strict=True)
-        ])
-        _bulk(db, Mou.__table__, [
-            {"agreement_id": a, "document_kind": "mou", "signed_on": p[2], "starts_on": p[2],
-             "ends_on": p[2] + timedelta(days=rng.randint(300, 1800)), **milestone}
-            for a, p in zip(ids, plans, strict=True) if p[2]
-        ])
-        _bulk(db, Pks.__table__, [
-            {"agreement_id": a, "title": "PKS", "is_direct": True, "signed_on": p[3],
-             "starts_on": p[3], "ends_on": p[3] + timedelta(days=rng.randint(200, 1000)),
-             **milestone}
-            for a, p in zip(ids, plans, strict=True) if p[3]
-        ])
+        bulk(
+            Visit.__table__,
+            [
+                {
+                    "agreement_id": a,
+                    "visited_on": p[1],
+                    "place": "Balai Kota",
+                    "direction": "keluar",
+                    **milestone,
+                }
+                for a, p in zip(ids, plans, strict=True)
+            ],
+        )
+        bulk(
+            Mou.__table__,
+            [
+                {
+                    "agreement_id": a,
+                    "document_kind": "mou",
+                    "signed_on": p[2],
+                    "starts_on": p[2],
+                    "ends_on": p[2] + timedelta(days=rng.randint(300, 1800)),
+                    **milestone,
+                }
+                for a, p in zip(ids, plans, strict=True)
+                if p[2]
+            ],
+        )
+        bulk(
+            Pks.__table__,
+            [
+                {
+                    "agreement_id": a,
+                    "title": "PKS",
+                    "is_direct": True,
+                    "signed_on": p[3],
+                    "starts_on": p[3],
+                    "ends_on": p[3] + timedelta(days=rng.randint(200, 1000)),
+                    **milestone,
+                }
+                for a, p in zip(ids, plans, strict=True)
+                if p[3]
+            ],
+        )
         pks_of = dict(
             db.session.execute(text("SELECT agreement_id, min(id) FROM pks GROUP BY 1")).all()
         )
-        _bulk(db, Transaction.__table__, [
-            {"agreement_id": a, "pks_id": pks_of[a], "transacted_on": p[4] + timedelta(days=k * 30),
-             "buyer": "Pembeli", "seller": "Penjual", "commodity": "Beras",
-             "value_rp": rng.randint(1, 500) * 1_000_000, **milestone}
-            for a, p in zip(ids, plans, strict=True) if p[4]
-            for k in range(2)
-        ])
+        bulk(
+            Transaction.__table__,
+            [
+                {
+                    "agreement_id": a,
+                    "pks_id": pks_of[a],
+                    "transacted_on": p[4] + timedelta(days=k * 30),
+                    "buyer": "Pembeli",
+                    "seller": "Penjual",
+                    "commodity": "Beras",
+                    "value_rp": rng.randint(1, 500) * 1_000_000,
+                    **milestone,
+                }
+                for a, p in zip(ids, plans, strict=True)
+                if p[4]
+                for k in range(2)
+            ],
+        )
 
         def task_row(n: int) -> dict:
             pick = rng.random()
@@ -182,22 +222,20 @@ def generate(url: str, tasks: int, seed: int) -> dict:
             else:
                 status, done_at = "cancelled", None
             return {
-                "government_id": gid, "agreement_id": ids[n % len(ids)],
-                "agency_id": agency_ids[(n * 7) % AGENCIES], "title": f"Tindak lanjut {n}",
-                "due_on": due_on, "status": status, "done_at": done_at,
-                "created_at": now, "updated_at": now, "version": 1,
+                "government_id": gid,
+                "agreement_id": ids[n % len(ids)],
+                "agency_id": agency_ids[(n * 7) % AGENCIES],
+                "title": f"Tindak lanjut {n}",
+                "due_on": due_on,
+                "status": status,
+                "done_at": done_at,
+                "created_at": now,
+                "updated_at": now,
+                "version": 1,
             }
 
-        for start in range(0, tasks, BATCH):
-            db.session.execute(
-                insert(Task.__table__),
-                [task_row(n) for n in range(start, min(tasks, start + BATCH))],
-            )
-            db.session.commit()
-        if db.engine.dialect.name == "postgresql":
-            db.session.execute(text("ANALYZE"))
-            db.session.commit()
-        db.engine.dispose()
+        bulk(Task.__table__, (task_row(n) for n in range(tasks)))
+        finish()
     return {"generate_s": time.perf_counter() - started, "agreements": n_agreements}
 
 
@@ -209,11 +247,13 @@ def measure(url: str, repeat: int) -> dict:
     from kerjasama_flow.extensions import db
     from kerjasama_flow.reports.charts import CHARTS
 
-    app = make_app(url)
+    app = make_app(url, NOW)
     client = app.test_client()
     with app.app_context():
-        user_id = db.session.scalar(text("SELECT id FROM user_account ORDER BY id LIMIT 1"))
-        assert db.session.get(User, user_id).role.value == "pimpinan"
+        user_id = db.session.scalar(
+            text("SELECT id FROM user_account WHERE role = 'pimpinan' ORDER BY id LIMIT 1")
+        )
+        assert db.session.get(User, user_id) is not None
         db.session.remove()
     with client.session_transaction() as session:
         session["_user_id"] = str(user_id)
@@ -264,42 +304,41 @@ def measure(url: str, repeat: int) -> dict:
 # --- orchestration ----------------------------------------------------------------------------
 
 
-def child(phase: str, url: str, **options) -> dict:
-    command = [sys.executable, __file__, "--phase", phase, "--url", url]
-    for key, value in options.items():
-        command += [f"--{key}", str(value)]
-    output = subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT)
-    return json.loads(output.stdout.strip().splitlines()[-1])
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 1_000_000])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--seed", type=int, default=20251017)
+    parser.add_argument(
+        "--agreements",
+        type=int,
+        default=0,
+        help="a fixed number of agreements for every size (default: one per 25 tasks)",
+    )
     parser.add_argument("--tasks", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--phase", choices=("generate", "measure"), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    url = args.url
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    url = normalise_url(args.url)
 
     if args.phase == "generate":
-        print(json.dumps(generate(url, args.tasks, args.seed)))
+        print(json.dumps(generate(url, args.tasks, args.seed, args.agreements)))
         return
     if args.phase == "measure":
         print(json.dumps(measure(url, args.repeat)))
         return
 
-    backend = make_url(url).get_backend_name()
+    backend = backend_of(url)
     print(f"dashboard benchmark on {backend}, today {TODAY}, best of {args.repeat}")
     rows = []
     for size in args.sizes:
         scoped, drop = database_for(url, f"dash{size}")
         try:
-            made = child("generate", scoped, tasks=size, seed=args.seed)
-            rows.append({"tasks": size, **made, **child("measure", scoped, repeat=args.repeat)})
+            made = child(
+                __file__, "generate", scoped, tasks=size, seed=args.seed, agreements=args.agreements
+            )
+            measured = child(__file__, "measure", scoped, repeat=args.repeat)
+            rows.append({"tasks": size, **made, **measured})
         finally:
             drop()
     header = (

@@ -25,132 +25,59 @@ import json
 import os
 import random
 import resource
-import subprocess
-import sys
 import time
 import tracemalloc
-import uuid
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
-from sqlalchemy import create_engine, insert, text
-from sqlalchemy.engine import make_url
+from common import (
+    DEFAULT_URL,
+    backend_of,
+    bulk,
+    child,
+    create_government,
+    database_for,
+    finish,
+    insert_agreements,
+    make_app,
+    normalise_url,
+)
+from sqlalchemy import text
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+NOW = datetime(2025, 10, 17, 0, 0, tzinfo=UTC)
 TODAY = date(2025, 10, 17)  # a Friday
 AGENCIES = 40
 AGREEMENTS = 400
-BATCH = 10_000
-
-
-# --- databases ------------------------------------------------------------------------------
-
-
-def database_for(url: str, label: str) -> tuple[str, Callable[[], None]]:
-    """A fresh database for one scenario: its URL and a function that drops it."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        path = Path(parsed.database).with_name(f"{Path(parsed.database).stem}_{label}.db")
-        path.unlink(missing_ok=True)
-        return f"sqlite:///{path}", lambda: path.unlink(missing_ok=True)
-    schema = f"bench_reminders_{label}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(parsed)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-
-    def drop():
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
-
-    scoped = parsed.update_query_dict({"options": f"-csearch_path={schema}"})
-    return scoped.render_as_string(hide_password=False), drop
-
-
-def make_app(url: str):
-    from kerjasama_flow import create_app
-
-    return create_app(
-        {
-            "SECRET_KEY": "bench",
-            "SQLALCHEMY_DATABASE_URI": url,
-            "KERJASAMA_NOW": datetime(2025, 10, 17, 0, 0, tzinfo=UTC).isoformat(),
-        }
-    )
 
 
 # --- phase 1: data ----------------------------------------------------------------------------
 
 
 def generate(url: str, tasks: int, due: int, seed: int) -> dict:
-    from kerjasama_flow.accounts.models import Agency, Government, Role, User
-    from kerjasama_flow.agreements.models import Agreement, Partner, agreement_partner
+    from kerjasama_flow.agreements.models import Partner, agreement_partner
     from kerjasama_flow.extensions import db
     from kerjasama_flow.reminders import rules
     from kerjasama_flow.tasks.models import Task
 
     rng = random.Random(seed)
-    app = make_app(url)
+    app = make_app(url, NOW)
     started = time.perf_counter()
     with app.app_context():
-        db.create_all()
-        government = Government(region_code="35.72", name="Kota Uji", timezone="Asia/Jakarta")
-        db.session.add(government)
-        db.session.flush()
-        gid = government.id
-        agencies = [
-            Agency(government_id=gid, code=f"OPD{i}", name=f"Dinas Uji {i}")
-            for i in range(AGENCIES)
-        ]
-        db.session.add_all(agencies)
-        db.session.flush()
-        users = [User(government_id=gid, email="admin@uji.go.id", name="Admin", role=Role.ADMIN)]
-        users.append(
-            User(government_id=gid, email="walikota@uji.go.id", name="Wali", role=Role.PIMPINAN)
-        )
-        users += [
-            User(
-                government_id=gid,
-                email=f"opd{i}@uji.go.id",
-                name=f"Kepala OPD {i}",
-                role=Role.OPD,
-                agency_id=agency.id,
-            )
-            for i, agency in enumerate(agencies)
-        ]
-        for user in users:
-            user.password_hash = "x"
-        db.session.add_all(users)
+        government = create_government(AGENCIES, opd_users=True)
+        gid, agency_ids = government.id, government.agency_ids
         partner = Partner(government_id=gid, name="Pemerintah Kota Depok", kind="pemda_kota")
         db.session.add(partner)
-        db.session.flush()
-        db.session.execute(
-            insert(Agreement.__table__),
+        db.session.commit()
+        agreement_ids = insert_agreements(
+            gid,
             [
-                {
-                    "government_id": gid,
-                    "title": f"Kerja sama {i}",
-                    "kind": "ksdd",
-                    "lead_agency_id": agencies[i % AGENCIES].id,
-                    "stage": "pks",
-                    "created_at": datetime.now(UTC),
-                    "updated_at": datetime.now(UTC),
-                    "version": 1,
-                }
+                {"title": f"Kerja sama {i}", "lead_agency_id": agency_ids[i % AGENCIES]}
                 for i in range(AGREEMENTS)
             ],
         )
-        agreement_ids = list(db.session.scalars(text("SELECT id FROM agreement ORDER BY id")))
-        db.session.execute(
-            insert(agreement_partner),
-            [{"agreement_id": a, "partner_id": partner.id} for a in agreement_ids],
+        bulk(
+            agreement_partner,
+            ({"agreement_id": a, "partner_id": partner.id} for a in agreement_ids),
         )
-        agency_ids = [a.id for a in agencies]
-        db.session.commit()
 
         days = rules.WorkingDays.with_days_off(TODAY)
         oldest = TODAY - timedelta(days=730)
@@ -189,14 +116,8 @@ def generate(url: str, tasks: int, due: int, seed: int) -> dict:
 
         order = list(range(tasks))
         rng.shuffle(order)  # due and quiet tasks interleaved in the table, as in real life
-        for start in range(0, tasks, BATCH):
-            db.session.execute(
-                insert(Task.__table__), [row(n) for n in order[start : start + BATCH]]
-            )
-            db.session.commit()
-        db.session.execute(text("ANALYZE"))
-        db.session.commit()
-        db.engine.dispose()
+        bulk(Task.__table__, (row(n) for n in order))
+        finish()
     return {"generate_s": time.perf_counter() - started, "due_dates": len(due_dates)}
 
 
@@ -207,7 +128,7 @@ def sweep(url: str) -> dict:
     from kerjasama_flow.extensions import db
     from kerjasama_flow.reminders.planner import plan
 
-    app = make_app(url)
+    app = make_app(url, NOW)
     result: dict = {}
     with app.app_context():
         db.session.execute(text("SELECT 1"))  # connect before measuring
@@ -254,19 +175,11 @@ def sweep(url: str) -> dict:
 # --- orchestration ----------------------------------------------------------------------------
 
 
-def child(phase: str, url: str, **options) -> dict:
-    command = [sys.executable, __file__, "--phase", phase, "--url", url]
-    for key, value in options.items():
-        command += [f"--{key}", str(value)]
-    output = subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT)
-    return json.loads(output.stdout.strip().splitlines()[-1])
-
-
 def scenario(url: str, tasks: int, due: int, seed: int) -> dict:
     scoped, drop = database_for(url, f"{tasks}")
     try:
-        made = child("generate", scoped, tasks=tasks, due=due, seed=seed)
-        measured = child("sweep", scoped)
+        made = child(__file__, "generate", scoped, tasks=tasks, due=due, seed=seed)
+        measured = child(__file__, "sweep", scoped)
     finally:
         drop()
     return {"tasks": tasks, **made, **measured}
@@ -281,9 +194,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20251017)
     parser.add_argument("--phase", choices=("generate", "sweep"), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    url = args.url
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    url = normalise_url(args.url)
 
     if args.phase == "generate":
         print(json.dumps(generate(url, args.tasks, args.due, args.seed)))
@@ -293,7 +204,7 @@ def main() -> None:
         return
 
     due = args.due if args.due is not None else args.tasks * 2 // 100
-    backend = make_url(url).get_backend_name()
+    backend = backend_of(url)
     print(f"reminder sweep benchmark on {backend}, today {TODAY}, {due:,} due items")
     rows = [scenario(url, n, due, args.seed) for n in (args.tasks, args.small)]
     header = (

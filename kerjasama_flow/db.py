@@ -6,6 +6,7 @@ import enum
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, Enum, MetaData, TypeDecorator
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase
 
 from kerjasama_flow.errors import ConflictError
@@ -66,3 +67,16 @@ def str_enum(enum_cls: type[enum.Enum], name: str) -> Enum:
         values_callable=lambda members: [member.value for member in members],
         length=max(len(member.value) for member in enum_cls),
     )
+
+
+def dialect_insert(bind):
+    """The INSERT construct of ``bind``'s dialect (a connection, engine or session), for its
+    ``ON CONFLICT`` clauses. The app runs on PostgreSQL and SQLite."""
+    if hasattr(bind, "get_bind"):
+        bind = bind.get_bind()
+    name = bind.dialect.name
+    if name == "postgresql":
+        return postgresql.insert
+    if name == "sqlite":
+        return sqlite.insert
+    raise NotImplementedError(f"ON CONFLICT on {name}")  # pragma: no cover

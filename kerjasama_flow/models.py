@@ -15,7 +15,8 @@ from kerjasama_flow.agreements.models import (
 from kerjasama_flow.evaluations.models import Evaluation
 from kerjasama_flow.playbooks.models import TaskTemplate
 from kerjasama_flow.reminders.models import Notification, Outbox
-from kerjasama_flow.tasks.models import Task
+from kerjasama_flow.tasks import tally  # noqa: F401  (its session events keep TaskTally)
+from kerjasama_flow.tasks.models import Task, TaskTally
 from kerjasama_flow.workdays.models import DayOff
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "Partner",
     "Pks",
     "Task",
+    "TaskTally",
     "Transaction",
     "User",
     "Visit",

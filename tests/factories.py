@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from werkzeug.security import generate_password_hash
 
 from kerjasama_flow.accounts.models import Agency, Government, Role, User
+from kerjasama_flow.agreements import services
 from kerjasama_flow.agreements.lifecycle import Stage
 from kerjasama_flow.agreements.models import (
     Agreement,
@@ -96,6 +97,8 @@ def make_partner(government: Government, name: str | None = None, **kw) -> Partn
 
 def make_agreement(government: Government, lead_agency: Agency | None = None, **kw) -> Agreement:
     partners = kw.pop("partners", None) or [make_partner(government)]
+    if "created_at" in kw:  # recorded in the past: filed under that year until a milestone
+        kw.setdefault("year", kw["created_at"].year)
     agreement = Agreement(
         government_id=government.id,
         title=kw.pop("title", f"Kerja sama uji {_n()}"),
@@ -120,6 +123,7 @@ def make_visit(agreement: Agreement, **kw) -> Visit:
         **kw,
     )
     db.session.add(visit)
+    services.refile(agreement)  # as the milestone services do
     db.session.flush()
     return visit
 
@@ -137,6 +141,7 @@ def make_mou(agreement: Agreement, **kw) -> Mou:
     db.session.add(mou)
     if agreement.stage == Stage.PENJAJAKAN:
         agreement.stage = Stage.KESEPAKATAN
+    services.refile(agreement)  # as the milestone services do
     db.session.flush()
     return mou
 

@@ -48,9 +48,8 @@ def catalogue(world):
     c = factories.make_agreement(
         world.gov, None, partners=[food_station, depok], title="Pasokan cabai",
         sectors=["pertanian", "pangan"], commodities="cabai rawit",
-        stage=Stage.DITUNDA,
+        stage=Stage.DITUNDA, created_at=datetime(2023, 3, 1, tzinfo=UTC),
     )
-    c.created_at = datetime(2023, 3, 1, tzinfo=UTC)
     db.session.commit()
     return {"a": a, "b": b, "c": c}
 
@@ -297,3 +296,28 @@ def test_non_admin_cannot_change_partners(client, world, auth):
     auth.login(world.opd)
     assert client.get("/partners/new").status_code == 403
     assert client.get(f"/partners/{world.partner.id}/edit").status_code == 403
+
+
+def test_year_choices_follow_the_year_filter(world, catalogue):
+    """The options of the year filter are the years ``services.filing_year`` files the
+    readable agreements under: the first MoU, else the first visit, else the year
+    recorded; newest first."""
+    from kerjasama_flow.agreements import queries, services
+
+    d = factories.make_agreement(world.gov, world.agency, title="MoU setelah kunjungan")
+    factories.make_visit(d, visited_on=date(2021, 4, 1))  # an earlier visit does not count
+    factories.make_mou(d, signed_on=date(2026, 2, 1))
+    factories.make_mou(d, signed_on=date(2027, 1, 5))  # nor does a later MoU
+    db.session.commit()
+
+    def by_definition(user) -> list[int]:
+        years = db.session.scalars(
+            db.select(services.filing_year()).where(queries.visible_to(user))
+        )
+        return sorted({int(year) for year in years}, reverse=True)
+
+    assert queries.year_choices(world.admin) == [2026, 2025, 2024, 2023]
+    assert queries.year_choices(world.opd) == [2026, 2025]  # DKPP leads d, a and the world's
+    assert queries.year_choices(world.other_admin) == [2025]
+    for user in (world.admin, world.opd, world.other_admin):
+        assert queries.year_choices(user) == by_definition(user)

@@ -709,3 +709,54 @@ def test_no_task_on_a_closed_agreement(world):
     db.session.commit()
     with pytest.raises(InvalidTransition):
         task_services.create_task(world.admin, world.agreement, task_data(world))
+
+
+# --- the year an agreement is filed under ---------------------------------------------------------
+
+
+def test_the_filing_year_follows_the_visits_and_mous(world, fresh):
+    """Recorded now: this year; a visit: its year; an MoU: its year, also when the MoU is
+    re-dated; the MoU deleted: the visit's year again. The stored year always equals the
+    definition computed from the milestones."""
+    admin = world.admin
+
+    def stored_and_defined() -> tuple[int, int]:
+        db.session.commit()
+        defined = db.session.scalar(select(services.filing_year()).where(Agreement.id == fresh.id))
+        return fresh.year, int(defined)
+
+    this_year = fresh.created_at.year
+    assert stored_and_defined() == (this_year, this_year)
+    visit = {"visited_on": date(2021, 5, 9), "place": "Jakarta", "direction": "keluar"}
+    services.record_milestone(admin, fresh, "visit", visit)
+    assert stored_and_defined() == (2021, 2021)
+    mou = services.record_milestone(
+        admin,
+        fresh,
+        "mou",
+        mou_data(signed_on=date(2023, 2, 1), starts_on=date(2023, 2, 1), ends_on=date(2026, 2, 1)),
+    )
+    assert stored_and_defined() == (2023, 2023)
+    services.update_milestone(
+        admin,
+        mou,
+        mou_data(signed_on=date(2024, 3, 1), starts_on=date(2024, 3, 1), ends_on=date(2027, 3, 1)),
+        mou.version,
+    )
+    assert stored_and_defined() == (2024, 2024)
+    services.delete_milestone(admin, mou, mou.version)
+    assert stored_and_defined() == (2021, 2021)
+
+
+def test_a_pks_or_transaction_leaves_the_filing_year_alone(world):
+    """Only visits and MoUs file an agreement; the world's agreement has its MoU in 2025."""
+    agreement = world.agreement
+    assert agreement.year == 2025
+    services.record_milestone(
+        world.admin,
+        agreement,
+        "transaction",
+        transaction_data(world.pks, transacted_on=date(2027, 1, 4)),
+    )
+    db.session.commit()
+    assert agreement.year == 2025

@@ -262,3 +262,67 @@ def test_query_count_does_not_grow_with_the_data(client, auth, data):
     large = statements_for_dashboard(client)
     assert small == large
     assert small < 40
+
+
+# --- the filter row: the same filters as the agreements list ----------------------------------
+
+
+def filter_select(html: str, name: str) -> str:
+    """The options of the filter row's ``<select>`` for ``name``."""
+    match = re.search(rf'<select [^>]*id="f-{name}" name="{name}">(.*?)</select>', html, re.S)
+    assert match, f"no filter select {name!r}"
+    return match.group(1)
+
+
+def selected_options(options: str) -> list[str]:
+    return re.findall(r'<option value="([^"]*)" selected>', options)
+
+
+def option_values(options: str) -> list[str]:
+    return re.findall(r'<option (?:selected )?value="([^"]*)"', options)
+
+
+def test_filter_row_keeps_the_chosen_values(client, auth, data):
+    query = f"?year=2024&sector=pariwisata&partner={data.partner.id}&agency={data.other_agency.id}"
+    html = page(client, auth, data.pimpinan, query)
+    assert selected_options(filter_select(html, "year")) == ["2024"]
+    assert selected_options(filter_select(html, "sector")) == ["pariwisata"]
+    assert selected_options(filter_select(html, "partner")) == [str(data.partner.id)]
+    assert selected_options(filter_select(html, "agency")) == [str(data.other_agency.id)]
+    labels = {"year": "Tahun", "sector": "Sektor", "partner": "Mitra", "agency": "OPD pengampu"}
+    for name, label in labels.items():
+        assert f'<label class="form-label small mb-1" for="f-{name}">{label}</label>' in html
+    assert '<option value="">Semua tahun</option>' in html
+    assert card(html, "Semua kerja sama") == "0"  # no agreement has all four
+    assert ">Hapus filter</a>" in html
+
+
+def test_filter_row_ignores_unknown_values(client, auth, data):
+    foreign_partner = data.other_agreement.partners[0]
+    query = f"?year=2019&sector=nope&partner={foreign_partner.id}&agency={data.other_agency_b.id}"
+    html = page(client, auth, data.pimpinan, query)
+    assert card(html, "Semua kerja sama") == "4"
+    for name in ("year", "sector", "partner", "agency"):
+        assert selected_options(filter_select(html, name)) == [], name
+    assert ">Hapus filter</a>" not in html
+    assert 'src="/dashboard/chart/corong.svg"' in html
+
+    # The charts read the same arguments the same way.
+    def sector_chart(query: str = "") -> str:
+        svg = client.get("/dashboard/chart/sektor.svg" + query).get_data(as_text=True)
+        return re.sub(r"chart-[0-9a-f-]{36}", "chart", svg)  # pygal's random element id
+
+    assert sector_chart(query) == sector_chart()
+    narrowed = sector_chart("?sector=pariwisata")
+    assert "Pariwisata" in narrowed and "Ketahanan pangan" not in narrowed
+
+
+def test_filter_choices_are_the_lists(client, auth, data):
+    """One definition: the dashboard offers exactly the agreements list's options."""
+    html = page(client, auth, data.pimpinan)
+    listing = client.get("/agreements").get_data(as_text=True)
+    for name in ("year", "sector", "partner", "agency"):
+        in_list = re.search(rf'<select [^>]*name="{name}">(.*?)</select>', listing, re.S)
+        assert option_values(filter_select(html, name)) == option_values(in_list.group(1))
+    assert option_values(filter_select(html, "year")) == ["", "2025", "2024"]
+    assert str(data.other_agency_b.id) not in option_values(filter_select(html, "agency"))

@@ -425,17 +425,15 @@ class DeleteForm(BaseForm):
     version = version_field()
 
 
-class AgreementFilterForm(FilterForm):
-    """The filter row above the list (GET, no CSRF). Choices are set by the view; a value
-    that is not among them is ignored rather than reported."""
+class ScopeFilterForm(FilterForm):
+    """The filters the agreements list and the dashboard share (GET, no CSRF): partner,
+    sector, lead agency and year. Choices come from ``fill_choices``; a value that is not
+    among them is ignored rather than reported."""
 
-    q = StringField("Cari", render_kw={"placeholder": "Judul, mitra, komoditas…"})
-    stage = SelectField("Tahap", choices=[], validate_choice=False)
     partner = SelectField("Mitra", choices=[], validate_choice=False)
     sector = SelectField("Sektor", choices=[], validate_choice=False)
     agency = SelectField("OPD pengampu", choices=[], validate_choice=False)
     year = SelectField("Tahun", choices=[], validate_choice=False)
-    recommendation = SelectField("Rekomendasi monev terakhir", choices=[], validate_choice=False)
 
     def chosen(self, name: str) -> str | None:
         """The submitted value of filter ``name`` if it is one of its choices, else None."""
@@ -445,17 +443,49 @@ class AgreementFilterForm(FilterForm):
             return None
         return value
 
-    def fill_choices(self, user) -> None:
+    def fill_choices(self, user, *, submitted_only: bool = False) -> None:
+        """The shared filters' options for ``user``, each with an "all" option first. With
+        ``submitted_only`` (a request that reads the filters but shows no filter row), only
+        the filters given a value are filled: enough to check that value, without reading
+        the options of the others."""
+
+        def wanted(field) -> bool:
+            return not submitted_only or bool(field.data)
+
+        if wanted(self.partner):
+            self.partner.choices = choices([("", "Semua mitra"), *queries.partner_choices(user)])
+        if wanted(self.sector):
+            self.sector.choices = choices([("", "Semua sektor"), *queries.sector_choices()])
+        if wanted(self.agency):
+            self.agency.choices = choices([("", "Semua OPD"), *queries.agency_choices(user)])
+        if wanted(self.year):
+            years = [(year, str(year)) for year in queries.year_choices(user)]
+            self.year.choices = choices([("", "Semua tahun"), *years])
+
+    def scope(self) -> dict[str, int | str | None]:
+        """The shared filters, as the keyword arguments ``queries.AgreementFilters`` and the
+        dashboard's ``DashboardFilters`` both take (call ``fill_choices`` first)."""
+        return {
+            "partner_id": positive_int(self.chosen("partner")),
+            "sector": self.chosen("sector"),
+            "agency_id": positive_int(self.chosen("agency")),
+            "year": positive_int(self.chosen("year")),
+        }
+
+
+class AgreementFilterForm(ScopeFilterForm):
+    """The filter row above the list: the shared filters plus a search, the stage and the
+    latest monev recommendation."""
+
+    q = StringField("Cari", render_kw={"placeholder": "Judul, mitra, komoditas…"})
+    stage = SelectField("Tahap", choices=[], validate_choice=False)
+    recommendation = SelectField("Rekomendasi monev terakhir", choices=[], validate_choice=False)
+
+    def fill_choices(self, user, *, submitted_only: bool = False) -> None:
         """Every filter's options for ``user``, each with an "all" option first."""
-        years = [(year, str(year)) for year in queries.year_choices(user)]
+        super().fill_choices(user, submitted_only=submitted_only)
         self.stage.choices = choices([("", "Semua tahap"), *queries.stage_choices()])
-        self.partner.choices = choices([("", "Semua mitra"), *queries.partner_choices(user)])
-        self.sector.choices = choices([("", "Semua sektor"), *queries.sector_choices()])
-        self.agency.choices = choices([("", "Semua OPD"), *queries.agency_choices(user)])
-        self.year.choices = choices([("", "Semua tahun"), *years])
-        self.recommendation.choices = choices(
-            [("", "Semua"), *queries.recommendation_choices()]
-        )
+        self.recommendation.choices = choices([("", "Semua"), *queries.recommendation_choices()])
 
     def filters(self) -> queries.AgreementFilters:
         """The list's filters, as the list and its exports read them (call ``fill_choices``
@@ -464,10 +494,12 @@ class AgreementFilterForm(FilterForm):
         return queries.AgreementFilters(
             q=(self.q.data or "").strip() or None,
             stage=Stage(stage) if stage else None,
-            partner_id=positive_int(self.chosen("partner")),
-            sector=self.chosen("sector"),
-            agency_id=positive_int(self.chosen("agency")),
-            year=positive_int(self.chosen("year")),
             recommendation=self.chosen("recommendation"),
+            **self.scope(),
         )
 
+
+class DashboardFilterForm(ScopeFilterForm):
+    """The dashboard's filter row: exactly the shared filters, so a dashboard link such as
+    ``/dashboard?agency=3`` narrows the same way the list does. ``reports`` turns ``scope()``
+    into its ``DashboardFilters`` (the agreements domain does not import ``reports``)."""

@@ -159,6 +159,7 @@ class Agreement(Base):
     __table_args__ = (
         UniqueConstraint("government_id", "external_ref"),
         Index("ix_agreement_government_stage", "government_id", "stage"),
+        Index("ix_agreement_government_year", "government_id", "year"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -172,6 +173,8 @@ class Agreement(Base):
     stage: Mapped[Stage] = mapped_column(str_enum(Stage, "stage"), default=Stage.PENJAJAKAN)
     stage_reason: Mapped[str | None] = mapped_column(String(500))
     external_ref: Mapped[str | None] = mapped_column(String(80))
+    # The year it is filed under (``services.filing_year``), kept by the milestone services.
+    year: Mapped[int] = mapped_column(default=lambda: utcnow().year)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
@@ -267,7 +270,7 @@ class Mou(MilestoneMixin, Base):
     signatory_own: Mapped[str | None] = mapped_column(String(200))
     signatory_partner: Mapped[str | None] = mapped_column(String(200))
     starts_on: Mapped[date | None] = mapped_column(Date)
-    ends_on: Mapped[date | None] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date, index=True)  # ending soon
 
     agreement: Mapped[Agreement] = relationship(back_populates="mous")
 
@@ -301,7 +304,7 @@ class Pks(MilestoneMixin, Base):
     number_partner: Mapped[str | None] = mapped_column(String(120))
     signed_on: Mapped[date] = mapped_column(Date)
     starts_on: Mapped[date | None] = mapped_column(Date)
-    ends_on: Mapped[date | None] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date, index=True)  # ending soon
     scope: Mapped[str | None] = mapped_column(Text)
 
     agreement: Mapped[Agreement] = relationship(back_populates="pks_list")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, true
+from sqlalchemy import extract, func, select, true
 
 from kerjasama_flow.accounts.models import Agency, User
 from kerjasama_flow.activity.services import record, record_changes, snapshot
@@ -24,6 +24,7 @@ from kerjasama_flow.agreements.models import (
     PartnerKind,
     Pks,
     Transaction,
+    Visit,
 )
 from kerjasama_flow.db import check_version
 from kerjasama_flow.errors import DomainError
@@ -244,9 +245,7 @@ def _apply_agreement_data(actor: User, agreement: Agreement, data: dict[str, Any
 
     agreement.title = title
     agreement.kind = data.get("kind") or AgreementKind.KSDD
-    agreement.lead_agency = _own_agency(
-        actor.government_id, data.get("lead_agency"), "lead_agency"
-    )
+    agreement.lead_agency = _own_agency(actor.government_id, data.get("lead_agency"), "lead_agency")
     agreement.partners = list(dict.fromkeys(partners))
     agreement.sectors = sectors
     agreement.commodities = _clean(data.get("commodities"))
@@ -344,6 +343,40 @@ def change_stage(
 # --- milestones -------------------------------------------------------------------------------
 
 
+FILING_KINDS = ("visit", "mou")  # the milestones that decide the filing year
+
+
+def filing_year():
+    """The year an agreement is filed under, as users mean it: the year its first MoU/KB was
+    signed; before any MoU, the year of its first working visit; before either, the year it
+    was recorded (``created_at``, in UTC). A SQL expression correlated to ``Agreement``."""
+    first_mou = (
+        select(func.min(Mou.signed_on))
+        .where(Mou.agreement_id == Agreement.id)
+        .correlate(Agreement)
+        .scalar_subquery()
+    )
+    first_visit = (
+        select(func.min(Visit.visited_on))
+        .where(Visit.agreement_id == Agreement.id)
+        .correlate(Agreement)
+        .scalar_subquery()
+    )
+    return func.coalesce(
+        extract("year", first_mou),
+        extract("year", first_visit),
+        extract("year", Agreement.created_at),
+    )
+
+
+def refile(agreement: Agreement) -> None:
+    """Store the year ``agreement`` is filed under, after its visits or MoUs changed."""
+    db.session.flush()
+    year = db.session.scalar(select(filing_year()).where(Agreement.id == agreement.id))
+    if year is not None and int(year) != agreement.year:
+        agreement.year = int(year)
+
+
 def _check_milestone(agreement: Agreement, kind: str, data: dict[str, Any]) -> None:
     if kind in ("mou", "pks"):
         lifecycle.check_period(data.get("starts_on"), data.get("ends_on"))
@@ -401,6 +434,8 @@ def record_milestone(actor: User, agreement: Agreement, kind: str, data: dict[st
         after=snapshot(milestone, MILESTONE_FIELDS[kind]),
     )
     _restage(actor, agreement)
+    if kind in FILING_KINDS:
+        refile(agreement)
     db.session.flush()
     return milestone
 
@@ -426,6 +461,9 @@ def update_milestone(
         entity_id=milestone.id,
         action="updated",
     )
+    if kind in FILING_KINDS:
+        refile(agreement)
+        db.session.flush()
     return milestone
 
 
@@ -455,6 +493,8 @@ def delete_milestone(actor: User, milestone: Any, expected_version: int | None) 
     getattr(agreement, _COLLECTIONS[kind]).remove(milestone)
     db.session.flush()
     _restage(actor, agreement)
+    if kind in FILING_KINDS:
+        refile(agreement)
     db.session.flush()
 
 

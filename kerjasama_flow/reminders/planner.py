@@ -37,7 +37,6 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import exists, func, literal, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from kerjasama_flow import clock
 from kerjasama_flow.accounts.models import Agency, Government, Role, User
@@ -51,6 +50,7 @@ from kerjasama_flow.agreements.models import (
     Pks,
     agreement_partner,
 )
+from kerjasama_flow.db import dialect_insert
 from kerjasama_flow.extensions import db
 from kerjasama_flow.formatting import tanggal, tanggal_pendek
 from kerjasama_flow.reminders import rules
@@ -294,14 +294,9 @@ def _insert_new(model, rows: list[dict[str, Any]], returning: Sequence) -> list[
     """Insert ``rows``, skipping those whose unique key exists; the inserted rows' columns."""
     if not rows:
         return []
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        insert = postgresql.insert
-    elif dialect == "sqlite":
-        insert = sqlite.insert
-    else:  # pragma: no cover - the app supports these two
-        raise NotImplementedError(f"reminder planning on {dialect}")
-    statement = insert(model.__table__).on_conflict_do_nothing().returning(*returning)
+    statement = (
+        dialect_insert(db.session)(model.__table__).on_conflict_do_nothing().returning(*returning)
+    )
     return [tuple(row) for row in db.session.execute(statement, rows)]
 
 

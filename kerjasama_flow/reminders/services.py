@@ -11,6 +11,7 @@ from kerjasama_flow.errors import ConflictError
 from kerjasama_flow.extensions import db
 from kerjasama_flow.reminders import settings as reminder_settings
 from kerjasama_flow.reminders.models import Notification
+from kerjasama_flow.tasks import tally
 
 
 def mark_read(notification: Notification) -> None:
@@ -59,8 +60,10 @@ def update_settings(actor, government, data: dict, expected_version: str | None)
             overrides.pop(key, None)
         else:
             overrides[key] = value
-    if "timezone" in cleaned:
+    if "timezone" in cleaned and cleaned["timezone"] != government.timezone:
         government.timezone = cleaned["timezone"]
+        db.session.flush()
+        tally.rebuild(db.session, [government.id])  # "done on time" is a local date
     government.settings = overrides  # a new dict: the JSON column sees the change
     db.session.flush()
     entry = record_changes(

@@ -4,6 +4,10 @@ Plain functions of the user, the filters and ``today`` (the government's own cal
 Each function runs a fixed number of queries, whatever the size of the data, so the page's
 query count is constant (``tests/test_dashboard.py`` asserts it).
 
+The agency figures of the unfiltered page (the landing page) read the task tallies
+(``tasks.tally``) instead of the tasks, so their cost follows agencies x due dates, not the
+number of tasks; narrowed by agreement filters they count the tasks of those agreements.
+
 The one exception to "everything in SQL" is the median of days between stages: a portable
 median needs ``percentile_cont`` (PostgreSQL only), so ``stage_durations`` fetches one row of
 first-milestone dates per agreement (a GROUP BY query; never tasks) and takes the median in
@@ -14,16 +18,12 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from sqlalchemy import (
-    Date,
     and_,
     case,
-    cast,
     exists,
-    extract,
     func,
     literal,
     or_,
@@ -44,9 +44,10 @@ from kerjasama_flow.agreements.models import (
     Visit,
     agreement_partner,
 )
-from kerjasama_flow.agreements.queries import agreement_year, visible_to
+from kerjasama_flow.agreements.queries import visible_to
 from kerjasama_flow.extensions import db
-from kerjasama_flow.tasks.models import OPEN_STATUSES, Task, TaskStatus
+from kerjasama_flow.tasks import tally
+from kerjasama_flow.tasks.models import OPEN_STATUSES, TallyState, Task, TaskTally
 
 _OPEN = tuple(sorted(OPEN_STATUSES))
 CLOSED_STAGES = (Stage.SELESAI, Stage.BATAL, Stage.BERAKHIR)
@@ -98,7 +99,7 @@ def agreement_scope(user: User, filters: DashboardFilters):
     if filters.agency_id is not None:
         conditions.append(Agreement.lead_agency_id == filters.agency_id)
     if filters.year is not None:
-        conditions.append(agreement_year() == filters.year)
+        conditions.append(Agreement.year == filters.year)
     return and_(*conditions)
 
 
@@ -118,25 +119,6 @@ def task_scope(user: User, filters: DashboardFilters):
     if user.role == Role.OPD:
         conditions.append(Task.agency_id == user.agency_id)
     return and_(*conditions)
-
-
-def local_date(column, zone: str):
-    """The calendar date of a UTC timestamp column in ``zone``, on either backend."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        return cast(func.timezone(zone, column), Date)
-    # SQLite stores naive UTC text; Indonesian zones have no daylight saving time, so the
-    # offset of today applies to every date.
-    offset = datetime.now(ZoneInfo(zone)).utcoffset()
-    minutes = int(offset.total_seconds() // 60) if offset else 0
-    return func.date(column, f"{minutes:+d} minutes")
-
-
-def _done_on_time(zone: str):
-    return and_(Task.status == TaskStatus.DONE, local_date(Task.done_at, zone) <= Task.due_on)
-
-
-def _overdue(today: date):
-    return and_(Task.status.in_(_OPEN), Task.due_on < today)
 
 
 def _count_if(condition):
@@ -347,29 +329,65 @@ class AgencyRow:
         return round(100 * self.done_on_time / self.done) if self.done else None
 
 
+def _agency_counts(agency_id, state, due_on, weight, where, today: date):
+    """Per agency: open, overdue, done, done on time, due this week, oldest overdue due date,
+    from rows of (agency, state, due date) each counting ``weight`` tasks. One definition for
+    both sources: the tallies (``weight`` = their ``n``) and the tasks themselves (1 each)."""
+    week_start, week_end = week_bounds(today)
+    is_open = state == TallyState.OPEN
+    overdue = and_(is_open, due_on < today)
+
+    def total(condition):
+        return func.coalesce(func.sum(case((condition, weight), else_=0)), 0)
+
+    return (
+        select(
+            agency_id.label("agency_id"),
+            total(is_open).label("open"),
+            total(overdue).label("overdue"),
+            total(state.in_((TallyState.ON_TIME, TallyState.LATE))).label("done"),
+            total(state == TallyState.ON_TIME).label("done_on_time"),
+            total(and_(is_open, due_on.between(week_start, week_end))).label("due_this_week"),
+            func.min(case((and_(overdue, weight > 0), due_on))).label("oldest_due"),
+        )
+        .where(*where)
+        .group_by(agency_id)
+        .having(func.sum(weight) > 0)
+        .subquery()
+    )
+
+
+def _tallied_counts(user: User, today: date):
+    """The agency counts of all the government's tasks (or the OPD's own), from the tallies:
+    their size follows agencies x due dates, not the number of tasks."""
+    where = [TaskTally.government_id == user.government_id]
+    if user.role == Role.OPD:
+        where.append(TaskTally.agency_id == user.agency_id)
+    return _agency_counts(
+        TaskTally.agency_id, TaskTally.state, TaskTally.due_on, TaskTally.n, where, today
+    )
+
+
+def _counted_tasks(user: User, filters: DashboardFilters, today: date, zone: str):
+    """The agency counts of the tasks in scope of ``filters``, counted task by task."""
+    state = tally.state_expression(zone, db.session.get_bind().dialect.name)
+    return _agency_counts(
+        Task.agency_id, state, Task.due_on, literal(1), [task_scope(user, filters)], today
+    )
+
+
 def agency_accountability(
     user: User, filters: DashboardFilters, today: date, zone: str
 ) -> list[AgencyRow]:
     """Per agency with tasks in scope: open, overdue, done on time / late, oldest overdue
-    task; worst first (most overdue, then oldest overdue, then most open). Two queries."""
-    week_start, week_end = week_bounds(today)
-    overdue = _overdue(today)
-    counts = (
-        select(
-            Task.agency_id.label("agency_id"),
-            _count_if(Task.status.in_(_OPEN)).label("open"),
-            _count_if(overdue).label("overdue"),
-            _count_if(Task.status == TaskStatus.DONE).label("done"),
-            _count_if(_done_on_time(zone)).label("done_on_time"),
-            _count_if(
-                and_(Task.status.in_(_OPEN), Task.due_on.between(week_start, week_end))
-            ).label("due_this_week"),
-            func.min(case((overdue, Task.due_on))).label("oldest_due"),
-        )
-        .where(task_scope(user, filters))
-        .group_by(Task.agency_id)
-        .subquery()
-    )
+    task; worst first (most overdue, then oldest overdue, then most open). Two queries.
+
+    Unfiltered (the landing page), the counts come from the task tallies; narrowed by
+    agreement filters, from the tasks of those agreements."""
+    if filters == DashboardFilters():
+        counts = _tallied_counts(user, today)
+    else:
+        counts = _counted_tasks(user, filters, today, zone)
     # Aggregate the tasks first, then name the (few) agencies.
     rows = db.session.execute(
         select(Agency.id, Agency.name, Agency.code, counts).join(
@@ -432,14 +450,11 @@ def ending_soon(user: User, filters: DashboardFilters, today: date) -> list[Endi
     horizon = today + timedelta(days=ENDING_WITHIN_DAYS)
 
     def documents(model, label: str):
-        return (
-            select(
-                literal(label).label("kind"),
-                model.agreement_id.label("agreement_id"),
-                model.ends_on.label("ends_on"),
-            )
-            .where(model.ends_on.between(today, horizon))
-        )
+        return select(
+            literal(label).label("kind"),
+            model.agreement_id.label("agreement_id"),
+            model.ends_on.label("ends_on"),
+        ).where(model.ends_on.between(today, horizon))
 
     docs = union_all(documents(Mou, "MoU/KB"), documents(Pks, "PKS")).subquery()
     rows = db.session.execute(
@@ -453,32 +468,3 @@ def ending_soon(user: User, filters: DashboardFilters, today: date) -> list[Endi
         EndingDocument(kind, agreement_id, title, ends_on, (ends_on - today).days)
         for kind, agreement_id, title, ends_on in rows
     ]
-
-
-def year_choices(user: User) -> list[int]:
-    """The years of the agreements ``user`` may read, as ``agreements.queries.agreement_year``
-    defines them (first MoU, else first visit, else recorded), computed with two grouped
-    joins instead of two correlated subqueries per agreement. One query."""
-    first_mou = (
-        select(Mou.agreement_id, func.min(Mou.signed_on).label("on"))
-        .group_by(Mou.agreement_id)
-        .subquery()
-    )
-    first_visit = (
-        select(Visit.agreement_id, func.min(Visit.visited_on).label("on"))
-        .group_by(Visit.agreement_id)
-        .subquery()
-    )
-    year = func.coalesce(
-        extract("year", first_mou.c.on),
-        extract("year", first_visit.c.on),
-        extract("year", Agreement.created_at),
-    ).label("year")
-    rows = db.session.execute(
-        select(year)
-        .outerjoin(first_mou, first_mou.c.agreement_id == Agreement.id)
-        .outerjoin(first_visit, first_visit.c.agreement_id == Agreement.id)
-        .where(visible_to(user))
-        .distinct()
-    )
-    return sorted({int(row.year) for row in rows if row.year is not None}, reverse=True)

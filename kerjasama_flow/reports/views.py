@@ -7,10 +7,8 @@ from flask_login import current_user
 
 from kerjasama_flow import clock
 from kerjasama_flow.accounts.models import Role
-from kerjasama_flow.agreements import queries as agreement_queries
+from kerjasama_flow.agreements.forms import DashboardFilterForm
 from kerjasama_flow.agreements.lifecycle import Stage
-from kerjasama_flow.agreements.models import SECTORS
-from kerjasama_flow.forms_common import positive_int
 from kerjasama_flow.reports import charts, dashboard
 from kerjasama_flow.reports.dashboard import DashboardFilters
 
@@ -20,15 +18,12 @@ bp = Blueprint("reports", __name__)
 CHART_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'"
 
 
-def _filters() -> DashboardFilters:
-    """The GET filters; an unknown value is ignored rather than refused."""
-    sector = request.args.get("sector") or None
-    return DashboardFilters(
-        year=positive_int(request.args.get("year")),
-        sector=sector if sector in SECTORS else None,
-        partner_id=positive_int(request.args.get("partner")),
-        agency_id=positive_int(request.args.get("agency")),
-    )
+def _filter_form(*, submitted_only: bool = False) -> DashboardFilterForm:
+    """The GET filters, shared with the agreements list; an unknown value is ignored rather
+    than refused."""
+    form = DashboardFilterForm(request.args)
+    form.fill_choices(current_user, submitted_only=submitted_only)
+    return form
 
 
 def _zone() -> str:
@@ -37,13 +32,14 @@ def _zone() -> str:
 
 @bp.route("/dashboard", endpoint="dashboard")
 def dashboard_page():
-    filters = _filters()
+    form = _filter_form()
+    filters = DashboardFilters(**form.scope())
     zone = _zone()
     today = clock.today_in(zone)
     agencies = dashboard.agency_accountability(current_user, filters, today, zone)
     return render_template(
         "reports/dashboard.html",
-        filters=filters,
+        form=form,
         filter_args=filters.agreement_args(),
         figures=dashboard.figures(current_user, filters, today, agencies),
         agencies=agencies,
@@ -51,10 +47,6 @@ def dashboard_page():
         ending_days=dashboard.ENDING_WITHIN_DAYS,
         chart_titles=charts.CHART_TITLES,
         stages=list(Stage),
-        year_choices=dashboard.year_choices(current_user),
-        partner_choices=agreement_queries.partner_choices(current_user),
-        agency_choices=agreement_queries.agency_choices(current_user),
-        sector_choices=agreement_queries.sector_choices(),
         is_opd=current_user.role == Role.OPD,
         today=today,
     )
@@ -65,8 +57,9 @@ def chart(name: str):
     draw = charts.CHARTS.get(name)
     if draw is None:
         abort(404)
+    filters = DashboardFilters(**_filter_form(submitted_only=True).scope())
     zone = _zone()
-    svg = draw(current_user, _filters(), clock.today_in(zone), zone)
+    svg = draw(current_user, filters, clock.today_in(zone), zone)
     response = Response(svg, mimetype="image/svg+xml")
     response.headers["Content-Security-Policy"] = CHART_CSP
     response.headers["Cache-Control"] = "private, no-cache"

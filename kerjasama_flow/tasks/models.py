@@ -86,3 +86,34 @@ class Task(Base):
 
     def __repr__(self) -> str:
         return f"<Task {self.id} {self.title!r} {self.status}>"
+
+
+class TallyState(enum.StrEnum):
+    """How a task counts in the agency figures: open, done on or before its due date (in the
+    government's own calendar), done after it, or cancelled."""
+
+    OPEN = "open"
+    ON_TIME = "on_time"
+    LATE = "late"
+    CANCELLED = "cancelled"
+
+
+class TaskTally(Base):
+    """How many tasks of one agency, due on one date, are in one state (``tasks.tally``).
+
+    The dashboard's agency figures read these rows instead of every task. ``due_on`` is the
+    due date of open tasks and the first day of the due month of done and cancelled ones, so
+    the rows follow agencies x dates, not the number of tasks."""
+
+    __tablename__ = "task_tally"
+
+    government_id: Mapped[int] = mapped_column(ForeignKey("government.id"), primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), primary_key=True)
+    state: Mapped[TallyState] = mapped_column(
+        str_enum(TallyState, "task_tally_state"), primary_key=True
+    )
+    due_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    n: Mapped[int] = mapped_column(default=0)
+
+    def __repr__(self) -> str:
+        return f"<TaskTally {self.agency_id} {self.state} {self.due_on}: {self.n}>"
