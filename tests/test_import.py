@@ -11,10 +11,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from kerjasama_flow.agreements.models import Agreement, Mou, Partner
 from kerjasama_flow.extensions import db
+from kerjasama_flow.reports import importer
 from kerjasama_flow.reports.importer import COLUMNS, MAX_ROWS
 from kerjasama_flow.tasks.models import Task
 from tests import factories
@@ -125,15 +126,30 @@ def test_the_filled_template_itself_previews(client, admin):
     token_of(response)
 
 
-# --- a good file, then the same file again ------------------------------------------------------- 
+# --- a good file, then the same file again -------------------------------------------------------
 
 
 def test_good_file_previews_then_confirm_creates(client, admin, world):
     before = agreement_count()
     tasks_before = db.session.scalar(select(func.count()).select_from(Task))
-    content = xlsx([row(), row("KS-002", "Promosi wisata", Mitra="Pemerintah Provinsi DKI Jakarta",
-                               **{"Tanggal MoU": None, "Nomor MoU": None, "Berlaku mulai": None,
-                                  "Berakhir": None, "OPD pengampu": None, "Sektor": "pariwisata"})])
+    content = xlsx(
+        [
+            row(),
+            row(
+                "KS-002",
+                "Promosi wisata",
+                Mitra="Pemerintah Provinsi DKI Jakarta",
+                **{
+                    "Tanggal MoU": None,
+                    "Nomor MoU": None,
+                    "Berlaku mulai": None,
+                    "Berakhir": None,
+                    "OPD pengampu": None,
+                    "Sektor": "pariwisata",
+                },
+            ),
+        ]
+    )
     response = upload(client, content)
     body = response.get_data(as_text=True)
     assert "Pasokan beras ke Batam" in body and "Promosi wisata" in body
@@ -145,9 +161,7 @@ def test_good_file_previews_then_confirm_creates(client, admin, world):
     assert agreement_count() == before + 2
     first = by_ref("KS-001", world.gov.id)
     assert first.title == "Pasokan beras ke Batam"
-    assert sorted(p.name for p in first.partners) == [
-        "Pemerintah Kota Batam", "Perumda Pasar Jaya"
-    ]
+    assert sorted(p.name for p in first.partners) == ["Pemerintah Kota Batam", "Perumda Pasar Jaya"]
     assert sorted(first.sectors) == ["pangan", "umkm"]
     assert first.commodities == "beras, telur ayam"
     assert first.lead_agency_id == world.agency.id
@@ -176,8 +190,12 @@ def test_reimport_updates_instead_of_duplicating(client, admin, world):
     agreement = by_ref("KS-001", world.gov.id)
     assert agreement.title == "Pasokan beras dan telur ke Batam"
     assert len(agreement.mous) == 1
-    assert db.session.scalar(select(func.count()).select_from(Mou).where(
-        Mou.agreement_id == agreement.id)) == 1
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(Mou).where(Mou.agreement_id == agreement.id)
+        )
+        == 1
+    )
 
 
 def test_another_governments_references_are_not_matched(client, admin, world):
@@ -196,14 +214,16 @@ def test_another_governments_references_are_not_matched(client, admin, world):
 
 def test_bad_rows_show_errors_by_row_and_column_and_only_valid_rows_import(client, admin, world):
     before = agreement_count()
-    content = xlsx([
-        row("KS-001"),
-        row("KS-002", **{"Berakhir": date(2024, 1, 1)}),  # row 3
-        row("KS-003", Judul=None, Jenis="KSXX"),  # row 4
-        row("KS-004", Sektor="antariksa", **{"OPD pengampu": "XYZ"}),  # row 5
-        row("KS-001", "Duplikat"),  # row 6
-        row("KS-007", **{"Berlaku mulai": "31-02-2024"}),  # row 7
-    ])
+    content = xlsx(
+        [
+            row("KS-001"),
+            row("KS-002", **{"Berakhir": date(2024, 1, 1)}),  # row 3
+            row("KS-003", Judul=None, Jenis="KSXX"),  # row 4
+            row("KS-004", Sektor="antariksa", **{"OPD pengampu": "XYZ"}),  # row 5
+            row("KS-001", "Duplikat"),  # row 6
+            row("KS-007", **{"Berlaku mulai": "31-02-2024"}),  # row 7
+        ]
+    )
     response = upload(client, content)
     body = response.get_data(as_text=True)
     for message in (
@@ -266,9 +286,14 @@ def test_too_many_rows(client, admin):
 
 
 def test_csv_with_bom_and_semicolons(client, admin, world):
-    text = "\ufeff" + ";".join(HEADERS) + "\r\n" + (
-        "KS-100;Kerja sama Pemkot Surabaya – pangan;ksdpk;Pemerintah Kota Surabaya;pemda_kota;"
-        "pangan;beras;DKPP;;01/03/2024;12/2024;01-03-2024;28-02-2029\r\n"
+    text = (
+        "\ufeff"
+        + ";".join(HEADERS)
+        + "\r\n"
+        + (
+            "KS-100;Kerja sama Pemkot Surabaya – pangan;ksdpk;Pemerintah Kota Surabaya;pemda_kota;"
+            "pangan;beras;DKPP;;01/03/2024;12/2024;01-03-2024;28-02-2029\r\n"
+        )
     )
     response = upload(client, text.encode("utf-8"), "data.csv")
     assert "Kerja sama Pemkot Surabaya – pangan" in response.get_data(as_text=True)
@@ -373,3 +398,162 @@ def test_only_admins_import(client, auth, world, who):
 
 def test_admin_sees_the_import_button(client, admin):
     assert "Impor dari Excel" in client.get("/agreements").get_data(as_text=True)
+
+
+# --- many rows: errors by row, one transaction, and what the import costs -------------------------
+
+
+def partner_count() -> int:
+    db.session.rollback()
+    return db.session.scalar(select(func.count()).select_from(Partner))
+
+
+def test_200_rows_preview_and_import_with_errors_by_row(client, admin, world):
+    for n in (1003, 1050, 1170):  # re-imported: updated, not duplicated
+        factories.make_agreement(world.gov, title=f"Lama {n}", external_ref=f"KS-{n}")
+    db.session.commit()
+    agreements, partners = agreement_count(), partner_count()
+    rows, expected, refused = [], [], set()
+    for i in range(200):
+        n, line = 1000 + i, i + 2
+        values = row(
+            f"KS-{n}",
+            f"Kerja sama nomor {n}",
+            Mitra="Pemerintah Provinsi DKI Jakarta; "
+            + ("perumda baru" if i % 2 else "Perumda Baru"),
+            **{"Nomor MoU": f"415.4/{n}/2024"},
+        )
+        if i % 40 == 7:
+            values["Berakhir"] = date(2024, 1, 1)
+            expected.append(f"Baris {line}, kolom Berakhir: Tanggal berakhir harus sesudah")
+        elif i % 50 == 23:
+            values["Sektor"] = "pangan; antariksa"
+            expected.append(f"Baris {line}, kolom Sektor: Sektor tidak dikenal: antariksa.")
+        elif i == 120:
+            values["OPD pengampu"] = "XYZ"
+            expected.append(f"Baris {line}, kolom OPD pengampu: Perangkat daerah dengan kode")
+        else:
+            rows.append(values)
+            continue
+        refused.add(n)
+        rows.append(values)
+    response = upload(client, xlsx(rows))
+    body = response.get_data(as_text=True)
+    for message in expected:
+        assert message in body, message
+    assert body.count("<li>Baris ") == len(expected)  # no other row is refused
+    valid = 200 - len(refused)
+    assert f"Impor {valid} baris" in body
+    assert body.count(">Diperbarui</span>") == 3
+    assert (agreement_count(), partner_count()) == (agreements, partners)  # preview kept nothing
+
+    confirm(client, token_of(response))
+    assert agreement_count() == agreements + valid - 3
+    assert partner_count() == partners + 1  # "Perumda Baru" once, whatever its case
+    assert by_ref("KS-1003", world.gov.id).title == "Kerja sama nomor 1003"
+    assert by_ref(f"KS-{min(refused)}", world.gov.id) is None
+    imported = by_ref("KS-1199", world.gov.id)
+    assert sorted(p.name for p in imported.partners) == [
+        "Pemerintah Provinsi DKI Jakarta",
+        "Perumda Baru",
+    ]
+    assert [m.number_own for m in imported.mous] == ["415.4/1199/2024"]
+
+    # The same file again: every valid row is an update; nothing new, no second MoU.
+    mous = db.session.scalar(select(func.count()).select_from(Mou))
+    response = upload(client, xlsx(rows))
+    body = response.get_data(as_text=True)
+    assert body.count(">Diperbarui</span>") == valid and ">Baru</span>" not in body
+    confirm(client, token_of(response))
+    assert agreement_count() == agreements + valid - 3
+    assert db.session.scalar(select(func.count()).select_from(Mou)) == mous
+
+
+def test_a_refused_rows_new_partner_is_not_reused_by_later_rows(client, admin, world):
+    partners = partner_count()
+    content = xlsx(
+        [
+            row("KS-001", Mitra="Mitra Kilat", Sektor="antariksa"),  # refused after the partner
+            row("KS-002", Mitra="MITRA KILAT"),
+        ]
+    )
+    response = upload(client, content)
+    body = response.get_data(as_text=True)
+    assert "Baris 2, kolom Sektor: Sektor tidak dikenal: antariksa." in body
+    assert "Impor 1 baris" in body
+    confirm(client, token_of(response))
+    assert by_ref("KS-001", world.gov.id) is None
+    assert [p.name for p in by_ref("KS-002", world.gov.id).partners] == ["MITRA KILAT"]
+    assert partner_count() == partners + 1
+
+
+def test_import_is_kept_only_when_the_caller_commits(app, world):
+    """The rows join the caller's transaction: rolled back, nothing stays. (On SQLite a
+    SAVEPOINT opened outside a transaction used to commit each row on its own.)"""
+    db.session.commit()
+    agreements, partners = agreement_count(), partner_count()
+    content = xlsx([row("KS-001"), row("KS-002", Mitra="Mitra Baru Sekali")])
+    rows = importer.parse_rows(world.gov.id, importer.read_table(content, "xlsx"))
+    assert [r.number for r in importer.import_rows(world.admin, rows)] == [2, 3]
+    db.session.rollback()
+    assert (agreement_count(), partner_count()) == (agreements, partners)
+
+
+def test_non_ascii_partner_names_are_matched_by_the_service(app, world):
+    factories.make_partner(world.gov, "Universitas Négeri Blitar")
+    db.session.commit()
+    partners = partner_count()
+    content = xlsx([row("KS-001", Mitra="Universitas Négeri Blitar")])
+    rows = importer.parse_rows(world.gov.id, importer.read_table(content, "xlsx"))
+    importer.import_rows(world.admin, rows)
+    db.session.commit()
+    assert [p.name for p in by_ref("KS-001", world.gov.id).partners] == [
+        "Universitas Négeri Blitar"
+    ]
+    assert partner_count() == partners
+
+
+class StatementCounter:
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, *args) -> None:
+        self.count += 1
+
+
+def statements_to_import(government, actor, rows_values) -> int:
+    """SQL statements of a preview and an import (rolled back) of ``rows_values``."""
+    db.session.commit()
+    content = xlsx(rows_values)
+    counter = StatementCounter()
+    event.listen(db.engine, "before_cursor_execute", counter)
+    try:
+        for apply in (importer.validate_rows, importer.import_rows):
+            rows = importer.parse_rows(government.id, importer.read_table(content, "xlsx"))
+            apply(actor, rows)
+            assert all(r.is_valid for r in rows), [r.messages() for r in rows]
+            db.session.rollback()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", counter)
+    return counter.count
+
+
+def test_statements_grow_linearly_with_rows_and_not_with_partners(app, world):
+    for n in range(5):  # agreements the file updates, with their milestones
+        agreement = factories.make_agreement(world.gov, external_ref=f"KS-{n}")
+        factories.make_mou(agreement, number_own=f"415.4/{n}/2024")
+    db.session.commit()
+
+    def rows(count: int, partners: str = "Pemerintah Provinsi DKI Jakarta"):
+        return [
+            row(f"KS-{n}", Mitra=partners, **{"Nomor MoU": f"415.4/{n}/2024"}) for n in range(count)
+        ]
+
+    small = statements_to_import(world.gov, world.admin, rows(10))
+    large = statements_to_import(world.gov, world.admin, rows(40))
+    assert large <= 4 * small  # linear, with nothing repeated per row that could be read once
+    # Recorded partners are read once, not looked up row by row.
+    three = "Pemerintah Provinsi DKI Jakarta; " + "; ".join(
+        factories.make_partner(world.gov).name for _ in range(2)
+    )
+    assert statements_to_import(world.gov, world.admin, rows(10, three)) == small

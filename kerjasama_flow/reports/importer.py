@@ -9,10 +9,12 @@ Three layers, from pure to transactional:
 * ``parse_rows`` checks the shape of each cell the way the agreement and MoU forms do
   (required, lengths, choices, dates, ``lifecycle.check_period``) and returns ``RowInput``\\ s
   with their errors by column.
-* ``validate_rows`` runs every clean row through the real services
-  (``create_agreement``/``update_agreement`` and ``record_milestone``) inside a SAVEPOINT
-  that is rolled back, so the preview applies exactly the rules of the forms;
-  ``import_rows`` does the same for real, in the caller's transaction (the view commits once).
+* ``import_rows`` runs every clean row through the real services
+  (``create_agreement``/``update_agreement`` and ``record_milestone``/``update_milestone``),
+  each row in a SAVEPOINT of its own so that a refused row leaves nothing behind, in the
+  caller's transaction (the view commits once). ``validate_rows``, the preview, is the same
+  import inside a SAVEPOINT that is rolled back: it applies exactly the rules of the forms,
+  and each row sees the rows before it, as it will on confirmation.
 
 Rows are matched to existing agreements by ``external_ref`` ("Referensi") within the
 importing user's government, so re-importing a file updates instead of duplicating.
@@ -20,6 +22,11 @@ importing user's government, so re-importing a file updates instead of duplicati
 Playbooks are NOT run for imported milestones: an import records history that already
 happened (often years ago), and the follow-up tasks a playbook creates ("kirim salinan MoU ke
 OPD dalam 7 hari kerja") would all be overdue on arrival. Tasks are planned by hand afterwards.
+
+Cost: what can be read once for the whole file is (existing agreements with their collections,
+the partners); what remains is the services' own work, several flushes and about ten SQL
+statements per row: ~5.5 ms a row on SQLite, ~9-10 ms on PostgreSQL (``bench/import_rows.py``),
+so a file of ``MAX_ROWS`` rows takes 30-50 s per request, too long for a web request.
 """
 
 from __future__ import annotations
@@ -37,6 +44,8 @@ from defusedxml.common import DefusedXmlException
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from kerjasama_flow.accounts.models import Agency, User
@@ -48,6 +57,7 @@ from kerjasama_flow.agreements.models import (
     AgreementKind,
     Mou,
     MouKind,
+    Partner,
     PartnerKind,
 )
 from kerjasama_flow.errors import DomainError
@@ -80,49 +90,102 @@ class Column:
 
 COLUMNS: tuple[Column, ...] = (
     Column(
-        "external_ref", "Referensi", True,
+        "external_ref",
+        "Referensi",
+        True,
         "Nomor referensi unik kerja sama di lembar kerja Anda (mis. KS-2024-001). Dipakai untuk "
         "mencocokkan: bila referensi sudah ada, kerja sama itu diperbarui, bukan ditambah.",
-        80, "KS-2024-001",
+        80,
+        "KS-2024-001",
     ),
     Column(
-        "title", "Judul", True, "Judul kerja sama, paling banyak 300 karakter.", 300,
+        "title",
+        "Judul",
+        True,
+        "Judul kerja sama, paling banyak 300 karakter.",
+        300,
         "Kerja sama ketahanan pangan dengan Pemprov DKI Jakarta",
     ),
-    Column("kind", "Jenis", True, "KSDD (dengan daerah lain) atau KSDPK (dengan pihak ketiga).",
-           None, "KSDD"),
     Column(
-        "partners", "Mitra", True,
-        "Nama mitra; lebih dari satu dipisahkan titik koma (;). Mitra yang belum tercatat "
-        "ditambahkan otomatis.", 200, "Pemerintah Provinsi DKI Jakarta; Perumda Pasar Jaya",
+        "kind",
+        "Jenis",
+        True,
+        "KSDD (dengan daerah lain) atau KSDPK (dengan pihak ketiga).",
+        None,
+        "KSDD",
     ),
     Column(
-        "new_partner_kind", "Jenis mitra", False,
-        "Jenis untuk mitra yang belum tercatat; kosong berarti Lainnya.", None,
+        "partners",
+        "Mitra",
+        True,
+        "Nama mitra; lebih dari satu dipisahkan titik koma (;). Mitra yang belum tercatat "
+        "ditambahkan otomatis.",
+        200,
+        "Pemerintah Provinsi DKI Jakarta; Perumda Pasar Jaya",
+    ),
+    Column(
+        "new_partner_kind",
+        "Jenis mitra",
+        False,
+        "Jenis untuk mitra yang belum tercatat; kosong berarti Lainnya.",
+        None,
         "Pemerintah Provinsi",
     ),
     Column(
-        "sectors", "Sektor", False,
-        "Kode atau nama sektor, dipisahkan titik koma (;).", None, "pangan; umkm",
+        "sectors",
+        "Sektor",
+        False,
+        "Kode atau nama sektor, dipisahkan titik koma (;).",
+        None,
+        "pangan; umkm",
     ),
-    Column("commodities", "Komoditas", False, "Dipisahkan koma, mis. beras, telur ayam.", 500,
-           "beras, telur ayam"),
-    Column("lead_agency", "OPD pengampu", False,
-           "Kode perangkat daerah pengampu (lihat menu Pengaturan > Perangkat daerah).", None,
-           "DKPP"),
-    Column("origin_event", "Asal kerja sama", False,
-           "Acara asal kerja sama, mis. Indonesia City Expo 2025.", 300,
-           "Indonesia City Expo 2024"),
-    Column("signed_on", "Tanggal MoU", False,
-           "Tanggal penandatanganan MoU/KB (wajib bila kolom MoU lain diisi). Format tanggal "
-           "Excel atau 31-12-2024.", None, date(2024, 3, 1)),
-    Column("number_own", "Nomor MoU", False, "Nomor MoU/KB pihak kita.", 120,
-           "415.4/12/410.010/2024"),
-    Column("starts_on", "Berlaku mulai", False, "Tanggal mulai berlaku MoU/KB.", None,
-           date(2024, 3, 1)),
-    Column("ends_on", "Berakhir", False,
-           "Tanggal berakhir MoU/KB: sesudah tanggal mulai, paling lama 5 tahun.", None,
-           date(2027, 3, 1)),
+    Column(
+        "commodities",
+        "Komoditas",
+        False,
+        "Dipisahkan koma, mis. beras, telur ayam.",
+        500,
+        "beras, telur ayam",
+    ),
+    Column(
+        "lead_agency",
+        "OPD pengampu",
+        False,
+        "Kode perangkat daerah pengampu (lihat menu Pengaturan > Perangkat daerah).",
+        None,
+        "DKPP",
+    ),
+    Column(
+        "origin_event",
+        "Asal kerja sama",
+        False,
+        "Acara asal kerja sama, mis. Indonesia City Expo 2025.",
+        300,
+        "Indonesia City Expo 2024",
+    ),
+    Column(
+        "signed_on",
+        "Tanggal MoU",
+        False,
+        "Tanggal penandatanganan MoU/KB (wajib bila kolom MoU lain diisi). Format tanggal "
+        "Excel atau 31-12-2024.",
+        None,
+        date(2024, 3, 1),
+    ),
+    Column(
+        "number_own", "Nomor MoU", False, "Nomor MoU/KB pihak kita.", 120, "415.4/12/410.010/2024"
+    ),
+    Column(
+        "starts_on", "Berlaku mulai", False, "Tanggal mulai berlaku MoU/KB.", None, date(2024, 3, 1)
+    ),
+    Column(
+        "ends_on",
+        "Berakhir",
+        False,
+        "Tanggal berakhir MoU/KB: sesudah tanggal mulai, paling lama 5 tahun.",
+        None,
+        date(2027, 3, 1),
+    ),
 )
 COLUMN_BY_KEY = {column.key: column for column in COLUMNS}
 MOU_KEYS = ("signed_on", "number_own", "starts_on", "ends_on")
@@ -158,8 +221,8 @@ def build_template() -> bytes:
         cell.font = bold
         cell.fill = fill
         letter = cell.column_letter
-        sheet.column_dimensions[letter].width = 16 if column.example is None else max(
-            14, min(45, len(str(column.example)) + 4)
+        sheet.column_dimensions[letter].width = (
+            16 if column.example is None else max(14, min(45, len(str(column.example)) + 4))
         )
         if isinstance(column.example, date):
             sheet.cell(row=2, column=index).number_format = "DD-MM-YYYY"
@@ -193,16 +256,21 @@ def build_template() -> bytes:
     guide.append([])
     guide.append(["Nilai Jenis", "", "; ".join(f"{k.name} = {k.label}" for k in AgreementKind)])
     guide.append(["Nilai Jenis mitra", "", "; ".join(PARTNER_KIND_LABELS.values())])
-    guide.append(["Nilai Sektor", "", "; ".join(f"{code} = {label}" for code, label in
-                                                 SECTORS.items())])
+    guide.append(
+        ["Nilai Sektor", "", "; ".join(f"{code} = {label}" for code, label in SECTORS.items())]
+    )
     guide.append([])
-    guide.append([
-        "Catatan", "",
-        f"Isi data mulai baris 2 lembar \u201c{DATA_SHEET}\u201d (hapus baris contoh). Paling "
-        f"banyak {MAX_ROWS:,} baris per berkas".replace(",", ".") + ". Berkas juga boleh CSV "
-        "(UTF-8) dengan judul kolom yang sama. Impor tidak membuat tugas tindak lanjut "
-        "dari playbook.",
-    ])
+    guide.append(
+        [
+            "Catatan",
+            "",
+            f"Isi data mulai baris 2 lembar \u201c{DATA_SHEET}\u201d (hapus baris contoh). Paling "
+            f"banyak {MAX_ROWS:,} baris per berkas".replace(",", ".")
+            + ". Berkas juga boleh CSV "
+            "(UTF-8) dengan judul kolom yang sama. Impor tidak membuat tugas tindak lanjut "
+            "dari playbook.",
+        ]
+    )
     guide.column_dimensions["A"].width = 20
     guide.column_dimensions["B"].width = 8
     guide.column_dimensions["C"].width = 100
@@ -514,8 +582,10 @@ def parse_rows(government_id: int, table: Table) -> list[RowInput]:
                 )
             else:
                 first_seen[key] = number
-        if _has_mou(row) and row.values.get("signed_on") is None and not _has_error(
-            row, "signed_on"
+        if (
+            _has_mou(row)
+            and row.values.get("signed_on") is None
+            and not _has_error(row, "signed_on")
         ):
             row.add_error("signed_on", "Wajib diisi bila kolom MoU lain diisi.")
         if not _has_error(row, "starts_on") and not _has_error(row, "ends_on"):
@@ -536,23 +606,89 @@ def _has_mou(row: RowInput) -> bool:
 
 
 # --- applying rows through the services -------------------------------------------------------
+#
+# The rows go through the services one by one, as the forms would send them; what is done once
+# for the whole file instead of once per row only saves queries whose answer is already known:
+# the existing agreements are read in one query with the collections the services read
+# (partners, sectors, MoUs, PKS, transactions), the government's partners in another, and an
+# agreement just created gets empty milestone lists instead of three lazy loads that can only
+# find nothing. The rules themselves are all in the services.
 
 
 def existing_agreements(government_id: int, rows: list[RowInput]) -> dict[str, Agreement]:
-    """The government's agreements whose reference appears in ``rows``, by folded reference."""
+    """The government's agreements whose reference appears in ``rows``, by folded reference,
+    with the collections the services read loaded (one query each, not one per row)."""
     refs = {row.external_ref.casefold() for row in rows if row.external_ref}
     if not refs:
         return {}
     found = db.session.scalars(
-        select(Agreement).where(
+        select(Agreement)
+        .where(
             Agreement.government_id == government_id,
             func.lower(Agreement.external_ref).in_(refs),
         )
+        .options(*(selectinload(getattr(Agreement, name)) for name in _LOADED_COLLECTIONS))
     )
     return {agreement.external_ref.casefold(): agreement for agreement in found}
 
 
-def _agreement_data(actor: User, row: RowInput, agreement: Agreement | None) -> dict[str, Any]:
+# What the agreement and milestone services read of an agreement: its partners and sectors
+# (the form's data and the activity log's snapshot) and its milestones (the stage's facts and
+# the MoU a row may match).
+_LOADED_COLLECTIONS = ("partners", "sector_rows", "mous", "pks_list", "transactions")
+_MILESTONE_COLLECTIONS = ("visits", "mous", "pks_list", "transactions")
+
+
+def _mark_new(agreement: Agreement) -> None:
+    """An agreement created in this transaction has no milestones in the database yet: say so,
+    instead of letting the milestone service lazy-load three empty lists."""
+    for name in _MILESTONE_COLLECTIONS:
+        if name not in agreement.__dict__:
+            set_committed_value(agreement, name, [])
+
+
+class PartnerFinder:
+    """``services.find_or_create_partner`` with the government's partners read once.
+
+    A name found among them is the partner the service's query would return (the same
+    case-insensitive match); any other name goes to the service, which looks it up again and
+    creates it (with its activity log) when new. Only ASCII names are matched here: SQL
+    ``lower()`` folds only ASCII on SQLite, so for other names the service's own query decides.
+    """
+
+    def __init__(self, actor: User):
+        self.actor = actor
+        self.by_name: dict[str, Partner] = {}
+        self.added: list[str] = []
+        query = select(Partner).where(Partner.government_id == actor.government_id)
+        for partner in db.session.scalars(query.order_by(Partner.id)):
+            if partner.name.isascii():
+                self.by_name.setdefault(partner.name.lower(), partner)
+
+    def __call__(self, name: str, kind: PartnerKind) -> Partner:
+        name = " ".join(name.split())
+        key = name.lower() if name.isascii() else None
+        if key is not None and key in self.by_name:
+            return self.by_name[key]
+        partner = services.find_or_create_partner(self.actor, name, kind)
+        if key is not None and partner.name.isascii():
+            self.by_name[key] = partner
+            self.added.append(key)
+        return partner
+
+    def mark(self) -> int:
+        return len(self.added)
+
+    def forget_since(self, mark: int) -> None:
+        """The partners created after ``mark`` were rolled back with their row."""
+        for key in self.added[mark:]:
+            self.by_name.pop(key, None)
+        del self.added[mark:]
+
+
+def _agreement_data(
+    actor: User, row: RowInput, agreement: Agreement | None, partners: PartnerFinder | None = None
+) -> dict[str, Any]:
     """What the agreement form would submit: the current values (for an update) overlaid with
     the columns present in the file. An empty cell in a present column clears the value."""
     data: dict[str, Any] = {}
@@ -561,15 +697,21 @@ def _agreement_data(actor: User, row: RowInput, agreement: Agreement | None) -> 
         data["partners"] = list(agreement.partners)
         data["sectors"] = list(agreement.sectors)
     values = row.values
-    for key in ("title", "kind", "commodities", "origin_event", "external_ref", "lead_agency",
-                "sectors"):
+    for key in (
+        "title",
+        "kind",
+        "commodities",
+        "origin_event",
+        "external_ref",
+        "lead_agency",
+        "sectors",
+    ):
         if key in values:
             data[key] = values[key]
     if "partners" in values:
         kind = values.get("new_partner_kind") or PartnerKind.LAINNYA
-        data["partners"] = [
-            services.find_or_create_partner(actor, name, kind) for name in values["partners"]
-        ]
+        find = partners or (lambda name, kind: services.find_or_create_partner(actor, name, kind))
+        data["partners"] = [find(name, kind) for name in values["partners"]]
     return data
 
 
@@ -588,12 +730,15 @@ def _matching_mou(agreement: Agreement, data: dict[str, Any]) -> Mou | None:
     return None
 
 
-def apply_row(actor: User, row: RowInput, agreement: Agreement | None) -> Agreement:
+def apply_row(
+    actor: User, row: RowInput, agreement: Agreement | None, partners: PartnerFinder | None = None
+) -> Agreement:
     """Create or update the row's agreement and its MoU through the services (they flush;
-    the caller commits or rolls back)."""
-    data = _agreement_data(actor, row, agreement)
+    the caller commits or rolls back). ``partners`` finds partners from a list read once."""
+    data = _agreement_data(actor, row, agreement, partners)
     if agreement is None:
         agreement = services.create_agreement(actor, data)
+        _mark_new(agreement)
     else:
         agreement = services.update_agreement(actor, agreement, data, agreement.version)
     if _has_mou(row):
@@ -608,39 +753,62 @@ def apply_row(actor: User, row: RowInput, agreement: Agreement | None) -> Agreem
     return agreement
 
 
-def _run_rows(actor: User, rows: list[RowInput], keep: bool) -> None:
-    """Apply each clean row in a SAVEPOINT; keep it (``keep``) or roll it back (preview).
-    A refused row gets the service's message and is rolled back either way."""
-    existing = existing_agreements(actor.government_id, rows)
-    for row in rows:
-        if not row.is_valid:
-            continue
-        agreement = existing.get(row.external_ref.casefold())
+def _begin_transaction() -> None:
+    """Make sure the database is inside a transaction before the first SAVEPOINT.
+
+    pysqlite (Python's sqlite3, in its default legacy transaction mode) begins a transaction
+    only before an INSERT, UPDATE or DELETE. A SAVEPOINT issued first opens a transaction of
+    its own, and releasing it COMMITS: every imported row would be committed on its own
+    instead of with the others when the view commits. (PostgreSQL is always in a transaction;
+    so is SQLite once the engine begins transactions itself.)"""
+    connection = db.session.connection()
+    dbapi_connection = connection.connection.dbapi_connection
+    if connection.dialect.name == "sqlite" and not dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN")
+
+
+def _run_rows(actor: User, rows: list[RowInput]) -> None:
+    """Apply each clean row in a SAVEPOINT of its own, in file order; a row the services
+    refuse gets their message and only its own changes are rolled back."""
+    _begin_transaction()
+    todo = [row for row in rows if row.is_valid]
+    existing = existing_agreements(actor.government_id, todo)
+    partners = PartnerFinder(actor)
+    for row in todo:
+        key = row.external_ref.casefold()
+        agreement = existing.get(key)
         row.action = "update" if agreement is not None else "create"
+        mark = partners.mark()
         savepoint = db.session.begin_nested()
         try:
-            created = apply_row(actor, row, agreement)
+            created = apply_row(actor, row, agreement, partners)
         except StaleDataError:
             savepoint.rollback()
+            partners.forget_since(mark)
             row.add_error(None, "Kerja sama ini sedang diubah pengguna lain. Coba lagi.")
         except DomainError as error:
             savepoint.rollback()
+            partners.forget_since(mark)
             row.add_error(error.field, error.message)
         else:
-            if keep:
-                savepoint.commit()
-                existing[row.external_ref.casefold()] = created
-            else:
-                savepoint.rollback()
+            savepoint.commit()
+            existing[key] = created
 
 
 def validate_rows(actor: User, rows: list[RowInput]) -> None:
-    """The preview: every clean row through the real services, nothing kept."""
-    _run_rows(actor, rows, keep=False)
+    """The preview: the import itself (every clean row through the real services, each row
+    seeing the rows before it, as it will on confirmation), inside a SAVEPOINT that is rolled
+    back, so nothing is kept."""
+    _begin_transaction()
+    preview = db.session.begin_nested()
+    try:
+        _run_rows(actor, rows)
+    finally:
+        preview.rollback()
 
 
 def import_rows(actor: User, rows: list[RowInput]) -> list[RowInput]:
     """Apply the valid rows in the current transaction; returns the rows applied. The view
     commits once."""
-    _run_rows(actor, rows, keep=True)
+    _run_rows(actor, rows)
     return [row for row in rows if row.is_valid]
