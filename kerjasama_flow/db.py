@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import enum
+import sqlite3
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Enum, MetaData, TypeDecorator
+from sqlalchemy import DateTime, Engine, Enum, MetaData, TypeDecorator, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase
 
@@ -80,3 +81,20 @@ def dialect_insert(bind):
     if name == "sqlite":
         return sqlite.insert
     raise NotImplementedError(f"ON CONFLICT on {name}")  # pragma: no cover
+
+
+# A SAVEPOINT on SQLite must sit inside a transaction. Python's sqlite3 (in its default mode)
+# begins one only before INSERT/UPDATE/DELETE, so a ``Session.begin_nested()`` issued first
+# opened a transaction of its own and its release committed: the import committed row by
+# row. Begin the transaction explicitly before the first savepoint. (The driver's full
+# autocommit recipe would also make every read a transaction, and readers would then block
+# writers on SQLite's rollback journal.)
+
+
+@event.listens_for(Engine, "savepoint")
+def _sqlite_begin_before_savepoint(connection, name) -> None:
+    if connection.dialect.name != "sqlite":
+        return
+    driver = connection.connection.dbapi_connection
+    if isinstance(driver, sqlite3.Connection) and not driver.in_transaction:
+        connection.exec_driver_sql("BEGIN")

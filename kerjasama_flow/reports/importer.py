@@ -753,24 +753,9 @@ def apply_row(
     return agreement
 
 
-def _begin_transaction() -> None:
-    """Make sure the database is inside a transaction before the first SAVEPOINT.
-
-    pysqlite (Python's sqlite3, in its default legacy transaction mode) begins a transaction
-    only before an INSERT, UPDATE or DELETE. A SAVEPOINT issued first opens a transaction of
-    its own, and releasing it COMMITS: every imported row would be committed on its own
-    instead of with the others when the view commits. (PostgreSQL is always in a transaction;
-    so is SQLite once the engine begins transactions itself.)"""
-    connection = db.session.connection()
-    dbapi_connection = connection.connection.dbapi_connection
-    if connection.dialect.name == "sqlite" and not dbapi_connection.in_transaction:
-        connection.exec_driver_sql("BEGIN")
-
-
 def _run_rows(actor: User, rows: list[RowInput]) -> None:
     """Apply each clean row in a SAVEPOINT of its own, in file order; a row the services
     refuse gets their message and only its own changes are rolled back."""
-    _begin_transaction()
     todo = [row for row in rows if row.is_valid]
     existing = existing_agreements(actor.government_id, todo)
     partners = PartnerFinder(actor)
@@ -799,7 +784,6 @@ def validate_rows(actor: User, rows: list[RowInput]) -> None:
     """The preview: the import itself (every clean row through the real services, each row
     seeing the rows before it, as it will on confirmation), inside a SAVEPOINT that is rolled
     back, so nothing is kept."""
-    _begin_transaction()
     preview = db.session.begin_nested()
     try:
         _run_rows(actor, rows)
