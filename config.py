@@ -73,6 +73,10 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "REMINDER_DELIVERY_INTERVAL_MINUTES": int(
             os.environ.get("REMINDER_DELIVERY_INTERVAL_MINUTES", "10")
         ),
+        # Spreadsheet imports: files up to this many rows are checked and imported within the
+        # request; larger ones by the scheduler process, which looks for work this often.
+        "IMPORT_INLINE_ROWS": int(os.environ.get("KERJASAMA_IMPORT_INLINE_ROWS", "300")),
+        "IMPORT_POLL_SECONDS": int(os.environ.get("KERJASAMA_IMPORT_POLL_SECONDS", "5")),
     }
     settings.update(overrides)
     return settings

@@ -120,6 +120,21 @@ def demo_command(host: str, port: int):
         stop_background()
 
 
+@click.group("imports", help="Impor Excel yang menunggu di latar belakang.")
+def imports_cli():
+    pass
+
+
+@imports_cli.command("run")
+@with_appcontext
+def imports_run_command():
+    """Run the queued import steps now (what the scheduler's ``imports.work`` does)."""
+    from kerjasama_flow.reports import import_jobs
+
+    ran = import_jobs.work()
+    click.echo(f"{ran} langkah impor dijalankan.")
+
+
 def register(app: Flask) -> None:
     from kerjasama_flow.reminders.cli import COMMANDS as REMINDER_COMMANDS
 
@@ -128,6 +143,7 @@ def register(app: Flask) -> None:
         create_user_command,
         seed_demo_command,
         demo_command,
+        imports_cli,
         *REMINDER_COMMANDS,
     ):
         app.cli.add_command(command)

@@ -15,6 +15,7 @@ from kerjasama_flow.agreements.models import (
 from kerjasama_flow.evaluations.models import Evaluation
 from kerjasama_flow.playbooks.models import TaskTemplate
 from kerjasama_flow.reminders.models import Notification, Outbox
+from kerjasama_flow.reports.models import ImportJob
 from kerjasama_flow.tasks import tally  # noqa: F401  (its session events keep TaskTally)
 from kerjasama_flow.tasks.models import Task, TaskTally
 from kerjasama_flow.workdays.models import DayOff
@@ -23,6 +24,7 @@ __all__ = [
     "ActivityLog",
     "DayOff",
     "Evaluation",
+    "ImportJob",
     "Notification",
     "Outbox",
     "TaskTemplate",

@@ -75,7 +75,9 @@ ENDPOINT_ROLES: dict[str, frozenset[Role]] = {
     "public.toggle": ADMIN,
     "imports.template": ADMIN,
     "imports.upload": ADMIN,
+    "imports.job": ADMIN,
     "imports.confirm": ADMIN,
+    "imports.discard": ADMIN,
 }
 
 
@@ -144,3 +146,9 @@ def can_record_evaluation(user: User, agreement: Agreement) -> bool:
 
 def can_administer(user: User) -> bool:
     return user.role == Role.ADMIN
+
+
+def can_act_on_import(user: User, job) -> bool:
+    """Only its uploader confirms or cancels an import; the other admins of the government
+    may look at it (the job is loaded through ``tenancy``)."""
+    return job.user_id == user.id

@@ -5,6 +5,8 @@
   send at 14:00 WIB): plans the day's reminders of the governments of that zone, then delivers.
 * ``reminders.deliver``: every ``REMINDER_DELIVERY_INTERVAL_MINUTES``, delivers whatever is due
   (retries wait out their back-off).
+* ``imports.work``: every ``IMPORT_POLL_SECONDS`` (5), runs the spreadsheet imports queued for
+  the background (``reports.import_jobs``) and expires previews nobody confirmed.
 * ``scheduler.sync``: every 15 minutes, brings the sweep jobs in line with the governments (a
   new government in another zone, a changed sweep time) without a restart.
 
@@ -42,6 +44,7 @@ JOB_OPTIONS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600}
 DEFAULT_SWEEP_TIME = "07:00"
 SWEEP_PREFIX = "reminders.sweep."
 DELIVER_JOB_ID = "reminders.deliver"
+IMPORTS_JOB_ID = "imports.work"
 SYNC_JOB_ID = "scheduler.sync"
 SYNC_INTERVAL_MINUTES = 15
 
@@ -76,6 +79,14 @@ def sweep_zone(zone: str, sweep_time: str) -> None:
         db.session.commit()
     result = deliver()
     log.info("Sapuan %s %s: %d terkirim, %d gagal", zone, sweep_time, result.sent, result.failed)
+
+
+def work_imports() -> None:
+    from kerjasama_flow.reports import import_jobs
+
+    ran = import_jobs.work()
+    if ran:
+        log.info("Impor: %d langkah dijalankan", ran)
 
 
 def deliver_due() -> None:
@@ -139,6 +150,16 @@ def job_specs(app: Flask) -> list[JobSpec]:
             name="Pengiriman pengingat tertunda",
             func=deliver_due,
             trigger=IntervalTrigger(minutes=interval, timezone=UTC),
+        )
+    )
+    specs.append(
+        JobSpec(
+            id=IMPORTS_JOB_ID,
+            name="Impor Excel di latar belakang",
+            func=work_imports,
+            trigger=IntervalTrigger(
+                seconds=int(app.config.get("IMPORT_POLL_SECONDS") or 5), timezone=UTC
+            ),
         )
     )
     return specs

@@ -4,86 +4,32 @@ that must be refused with nothing imported."""
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 from datetime import date
-from pathlib import Path
 
 import openpyxl
 import pytest
 from sqlalchemy import event, func, select
 
+from kerjasama_flow.accounts.models import Role
 from kerjasama_flow.agreements.models import Agreement, Mou, Partner
 from kerjasama_flow.extensions import db
 from kerjasama_flow.reports import importer
-from kerjasama_flow.reports.importer import COLUMNS, MAX_ROWS
+from kerjasama_flow.reports.importer import MAX_ROWS
+from kerjasama_flow.reports.models import ImportJob, ImportStatus
 from kerjasama_flow.tasks.models import Task
 from tests import factories
-
-HEADERS = [column.header for column in COLUMNS]
-
-
-def row(ref="KS-001", title="Pasokan beras ke Batam", **kw):
-    values = {
-        "Referensi": ref,
-        "Judul": title,
-        "Jenis": "KSDD",
-        "Mitra": "Pemerintah Kota Batam; Perumda Pasar Jaya",
-        "Jenis mitra": "Pemerintah Kota",
-        "Sektor": "pangan; UMKM dan perdagangan",
-        "Komoditas": "beras; telur ayam",
-        "OPD pengampu": "dkpp",
-        "Asal kerja sama": "Indonesia City Expo 2024",
-        "Tanggal MoU": date(2024, 3, 1),
-        "Nomor MoU": "415.4/12/2024",
-        "Berlaku mulai": date(2024, 3, 1),
-        "Berakhir": date(2027, 3, 1),
-    }
-    values.update(kw)
-    return values
-
-
-def xlsx(rows, headers=HEADERS) -> bytes:
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.append(headers)
-    for values in rows:
-        sheet.append([values.get(h) for h in headers])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
-
-
-def upload(client, content: bytes, filename: str = "data.xlsx"):
-    return client.post(
-        "/agreements/import",
-        data={"file": (io.BytesIO(content), filename)},
-        content_type="multipart/form-data",
-    )
-
-
-def token_of(response) -> str:
-    match = re.search(r"/agreements/import/([0-9a-f]{32})/confirm", response.get_data(as_text=True))
-    assert match, "no confirm form on the preview"
-    return match.group(1)
-
-
-def confirm(client, token: str):
-    return client.post(f"/agreements/import/{token}/confirm")
-
-
-def agreement_count() -> int:
-    db.session.rollback()
-    return db.session.scalar(select(func.count()).select_from(Agreement))
-
-
-def by_ref(ref: str, government_id: int) -> Agreement | None:
-    db.session.rollback()
-    return db.session.scalar(
-        select(Agreement).where(
-            Agreement.external_ref == ref, Agreement.government_id == government_id
-        )
-    )
+from tests.import_helpers import (
+    HEADERS,
+    agreement_count,
+    by_ref,
+    confirm,
+    job_id_of,
+    row,
+    stored_files,
+    upload,
+    xlsx,
+)
 
 
 @pytest.fixture
@@ -123,7 +69,7 @@ def test_the_filled_template_itself_previews(client, admin):
     response = upload(client, content, "templat.xlsx")
     body = response.get_data(as_text=True)
     assert "KS-2024-001" in body and "Baru" in body
-    token_of(response)
+    job_id_of(response)
 
 
 # --- a good file, then the same file again -------------------------------------------------------
@@ -156,7 +102,7 @@ def test_good_file_previews_then_confirm_creates(client, admin, world):
     assert "Impor 2 baris" in body
     assert agreement_count() == before  # the preview saves nothing
 
-    response = confirm(client, token_of(response))
+    response = confirm(client, job_id_of(response))
     assert response.status_code == 302
     assert agreement_count() == before + 2
     first = by_ref("KS-001", world.gov.id)
@@ -178,13 +124,13 @@ def test_good_file_previews_then_confirm_creates(client, admin, world):
 
 
 def test_reimport_updates_instead_of_duplicating(client, admin, world):
-    confirm(client, token_of(upload(client, xlsx([row()]))))
+    confirm(client, job_id_of(upload(client, xlsx([row()]))))
     count = agreement_count()
     partners = db.session.scalar(select(func.count()).select_from(Partner))
 
     response = upload(client, xlsx([row(title="Pasokan beras dan telur ke Batam")]))
     assert "Diperbarui" in response.get_data(as_text=True)
-    confirm(client, token_of(response))
+    confirm(client, job_id_of(response))
     assert agreement_count() == count
     assert db.session.scalar(select(func.count()).select_from(Partner)) == partners
     agreement = by_ref("KS-001", world.gov.id)
@@ -203,7 +149,7 @@ def test_another_governments_references_are_not_matched(client, admin, world):
     db.session.commit()
     response = upload(client, xlsx([row()]))
     assert "Baru" in response.get_data(as_text=True)
-    confirm(client, token_of(response))
+    confirm(client, job_id_of(response))
     ours = by_ref("KS-001", world.gov.id)
     assert ours is not None and ours.id != theirs.id
     assert db.session.get(Agreement, theirs.id).title == "Milik Malang"
@@ -236,7 +182,7 @@ def test_bad_rows_show_errors_by_row_and_column_and_only_valid_rows_import(clien
     ):
         assert message in body, message
     assert "Impor 1 baris" in body
-    confirm(client, token_of(response))
+    confirm(client, job_id_of(response))
     assert agreement_count() == before + 1
     assert by_ref("KS-001", world.gov.id).title == "Pasokan beras ke Batam"
 
@@ -297,7 +243,7 @@ def test_csv_with_bom_and_semicolons(client, admin, world):
     )
     response = upload(client, text.encode("utf-8"), "data.csv")
     assert "Kerja sama Pemkot Surabaya – pangan" in response.get_data(as_text=True)
-    confirm(client, token_of(response))
+    confirm(client, job_id_of(response))
     agreement = by_ref("KS-100", world.gov.id)
     assert agreement.kind.value == "ksdpk"
     assert agreement.mous[0].ends_on == date(2029, 2, 28)
@@ -306,7 +252,7 @@ def test_csv_with_bom_and_semicolons(client, admin, world):
 def test_csv_in_windows_1252_falls_back(client, admin, world):
     text = "Referensi,Judul,Jenis,Mitra\nKS-200,Caf\u00e9 \u2013 kuliner,KSDD,Mitra Caf\u00e9\n"
     response = upload(client, text.encode("cp1252"), "data.csv")
-    confirm(client, token_of(response))
+    confirm(client, job_id_of(response))
     assert by_ref("KS-200", world.gov.id).title == "Caf\u00e9 \u2013 kuliner"
 
 
@@ -356,29 +302,61 @@ def test_upload_over_20_mb_gets_413(client, admin, app):
 # --- the stored upload ----------------------------------------------------------------------------
 
 
-def test_confirm_needs_this_sessions_upload_and_runs_once(client, admin, app, world, auth):
+def test_only_the_uploader_confirms_and_a_second_click_imports_nothing(
+    client, admin, app, world, auth
+):
     response = upload(client, xlsx([row()]))
-    token = token_of(response)
-    stored = list((Path(app.instance_path) / "imports").glob(f"{token}.*"))
+    job_id = job_id_of(response)
+    stored = stored_files(app, job_id)
     assert len(stored) == 1
 
+    colleague = factories.make_user(world.gov, Role.ADMIN, email="admin2@blitarkota.test")
+    db.session.commit()
     other = app.test_client()
     with other.session_transaction() as session:
-        session["_user_id"] = str(world.admin.id)
+        session["_user_id"] = str(colleague.id)
     before = agreement_count()
-    assert confirm(other, token).status_code == 302  # not this browser's upload
+    page = other.get(f"/agreements/import/jobs/{job_id}").get_data(as_text=True)
+    assert "Pasokan beras ke Batam" in page  # a colleague may look
+    assert "/confirm" not in page and "dapat mengonfirmasi" in page
+    assert confirm(other, job_id).status_code == 403  # but not confirm
+    assert other.post(f"/agreements/import/jobs/{job_id}/discard").status_code == 403
     assert agreement_count() == before
 
-    assert confirm(client, token).status_code == 302
+    assert confirm(client, job_id).status_code == 302
     assert agreement_count() == before + 1
     assert not stored[0].exists()
-    response = confirm(client, token)  # a second click imports nothing
+    response = confirm(client, job_id, follow_redirects=True)  # a second click imports nothing
     assert agreement_count() == before + 1
-    assert client.get(response.headers["Location"]).status_code == 200
+    assert "Impor ini sudah selesai." in response.get_data(as_text=True)
 
 
-def test_confirm_path_tricks_are_not_followed(client, admin):
-    assert client.post("/agreements/import/..%2F..%2Fsecret_key/confirm").status_code in (302, 404)
+def test_another_governments_job_is_not_found(client, admin, app, world, auth):
+    job_id = job_id_of(upload(client, xlsx([row()])))
+    auth.logout()
+    auth.login(world.other_admin)
+    assert client.get(f"/agreements/import/jobs/{job_id}").status_code == 404
+    assert confirm(client, job_id).status_code == 404
+    assert client.post(f"/agreements/import/jobs/{job_id}/discard").status_code == 404
+    assert by_ref("KS-001", world.gov.id) is None
+    assert db.session.get(ImportJob, job_id).status == ImportStatus.CHECKED
+
+
+def test_discard_removes_the_file_and_imports_nothing(client, admin, app):
+    job_id = job_id_of(upload(client, xlsx([row()])))
+    assert stored_files(app, job_id)
+    before = agreement_count()
+    response = client.post(f"/agreements/import/jobs/{job_id}/discard", follow_redirects=True)
+    assert "dibatalkan; tidak ada yang disimpan" in response.get_data(as_text=True)
+    assert not stored_files(app, job_id)
+    response = confirm(client, job_id, follow_redirects=True)
+    assert "Impor ini sudah dibatalkan." in response.get_data(as_text=True)
+    assert agreement_count() == before
+
+
+def test_job_urls_take_only_numbers(client, admin):
+    assert client.post("/agreements/import/jobs/..%2F..%2Fsecret_key/confirm").status_code == 404
+    assert client.get("/agreements/import/jobs/999999").status_code == 404
 
 
 # --- who may import -------------------------------------------------------------------------------
@@ -391,7 +369,7 @@ def test_only_admins_import(client, auth, world, who):
     assert client.get("/agreements/import/template.xlsx").status_code == 403
     assert client.get("/agreements/import").status_code == 403
     assert upload(client, xlsx([row()])).status_code == 403
-    assert confirm(client, "0" * 32).status_code == 403
+    assert confirm(client, 1).status_code == 403
     assert agreement_count() == before
     assert "Impor dari Excel" not in client.get("/agreements").get_data(as_text=True)
 
@@ -447,7 +425,7 @@ def test_200_rows_preview_and_import_with_errors_by_row(client, admin, world):
     assert body.count(">Diperbarui</span>") == 3
     assert (agreement_count(), partner_count()) == (agreements, partners)  # preview kept nothing
 
-    confirm(client, token_of(response))
+    confirm(client, job_id_of(response))
     assert agreement_count() == agreements + valid - 3
     assert partner_count() == partners + 1  # "Perumda Baru" once, whatever its case
     assert by_ref("KS-1003", world.gov.id).title == "Kerja sama nomor 1003"
@@ -464,7 +442,7 @@ def test_200_rows_preview_and_import_with_errors_by_row(client, admin, world):
     response = upload(client, xlsx(rows))
     body = response.get_data(as_text=True)
     assert body.count(">Diperbarui</span>") == valid and ">Baru</span>" not in body
-    confirm(client, token_of(response))
+    confirm(client, job_id_of(response))
     assert agreement_count() == agreements + valid - 3
     assert db.session.scalar(select(func.count()).select_from(Mou)) == mous
 
@@ -481,7 +459,7 @@ def test_a_refused_rows_new_partner_is_not_reused_by_later_rows(client, admin, w
     body = response.get_data(as_text=True)
     assert "Baris 2, kolom Sektor: Sektor tidak dikenal: antariksa." in body
     assert "Impor 1 baris" in body
-    confirm(client, token_of(response))
+    confirm(client, job_id_of(response))
     assert by_ref("KS-001", world.gov.id) is None
     assert [p.name for p in by_ref("KS-002", world.gov.id).partners] == ["MITRA KILAT"]
     assert partner_count() == partners + 1

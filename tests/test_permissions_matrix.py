@@ -27,6 +27,7 @@ from kerjasama_flow.permissions import ENDPOINT_ROLES, PUBLIC
 from kerjasama_flow.tasks.models import Task, TaskStatus
 from tests import factories
 from tests.conftest import make_test_app
+from tests.import_helpers import make_import_job
 
 ROLES = ("anonymous", "admin", "opd", "pimpinan")
 METHODS = ("GET", "POST")
@@ -46,7 +47,7 @@ OWN_ARGS: dict[str, Callable] = {
     "notification_id": lambda w: w.notifications["opd"].id,
     "fmt": lambda w: "csv",
     "name": lambda w: "corong",  # reports.chart
-    "upload_token": lambda w: "0" * 32,  # imports.confirm: an unknown upload redirects
+    "job_id": lambda w: w.import_job.id,
     "evaluation_id": lambda w: w.evaluation.id,
     "token": lambda w: w.admin.calendar_token,  # feeds.calendar
     "region_code": lambda w: w.gov.region_code,  # public.agreements (turned on below)
@@ -66,6 +67,7 @@ FOREIGN_ARGS: dict[str, Callable] = {
     "template_id": lambda w: w.other_template.id,
     "notification_id": lambda w: w.other_notification.id,
     "evaluation_id": lambda w: w.other_evaluation.id,
+    "job_id": lambda w: w.other_import_job.id,
 }
 # Records only their owner may open (another user's is a 404): each visitor uses their own.
 PER_USER_ARGS: dict[str, Callable] = {
@@ -101,6 +103,8 @@ def world(world):
     world.other_notification = factories.make_notification(world.other_admin)
     world.evaluation = factories.make_evaluation(world.agreement)
     world.other_evaluation = factories.make_evaluation(world.other_agreement)
+    world.import_job = make_import_job(world.admin)
+    world.other_import_job = make_import_job(world.other_admin)
     world.admin.calendar_token = "matrix-calendar-token"
     world.gov.settings = {**(world.gov.settings or {}), "public_page": True}
     db.session.commit()

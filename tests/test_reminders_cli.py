@@ -187,6 +187,7 @@ def test_one_sweep_job_per_time_zone_at_the_local_hour(app, three_zones):
         "reminders.sweep.Asia/Makassar.07:00",
         "reminders.sweep.Asia/Jayapura.06:30",
         "reminders.deliver",
+        "imports.work",
     }
     midnight_utc = datetime(2025, 8, 20, 0, 0, tzinfo=UTC) - timedelta(hours=12)
     wib = specs["reminders.sweep.Asia/Jakarta.07:00"].trigger
@@ -200,6 +201,8 @@ def test_one_sweep_job_per_time_zone_at_the_local_hour(app, three_zones):
     assert _next_fire_utc(wit, midnight_utc) == datetime(2025, 8, 19, 21, 30, tzinfo=UTC)
     interval = specs["reminders.deliver"].trigger
     assert interval.interval == timedelta(minutes=app.config["REMINDER_DELIVERY_INTERVAL_MINUTES"])
+    imports = specs["imports.work"].trigger
+    assert imports.interval == timedelta(seconds=app.config["IMPORT_POLL_SECONDS"])
 
 
 def test_the_jobs_coalesce_run_alone_and_tolerate_an_hour_late(app, three_zones):

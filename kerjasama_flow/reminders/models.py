@@ -23,6 +23,7 @@ class Rule(enum.StrEnum):
     OVERDUE = "overdue"
     ESCALATION = "escalation"
     ENDING = "ending"  # an MoU/PKS nears its end date
+    IMPORT = "import"  # a spreadsheet import finished its check or its import (in-app only)
 
     @property
     def label(self) -> str:
@@ -35,6 +36,7 @@ RULE_LABELS = {
     Rule.OVERDUE: "Terlambat",
     Rule.ESCALATION: "Eskalasi: terlambat lama",
     Rule.ENDING: "Masa berlaku segera berakhir",
+    Rule.IMPORT: "Impor dari Excel",
 }
 
 

@@ -1,44 +1,30 @@
-"""Importing agreements from Excel/CSV: the template, the upload with its preview, and the
-confirmation that imports the valid rows in one transaction (admin only).
+"""Importing agreements from Excel/CSV: the template, the upload, the job page with the
+preview and the confirmation, and cancelling (admin only).
 
-The uploaded file stays on the server between preview and confirmation, under
-``<instance>/imports/<uuid>.<ext>``; the browser only carries the uuid, which must also be in
-the uploader's (signed) session. The confirmation reads and checks the stored file again:
-nothing the client sends back is trusted as data.
+An upload becomes an ``ImportJob`` (``reports.import_jobs``): a small file is checked and,
+once confirmed, imported within the request; a large one is queued for the ``scheduler``
+process and its page refreshes itself (a meta refresh: no script) until it is done. The
+file stays on the server between the steps; the browser only names the job, which must
+belong to the admin's government, and only its uploader may confirm or cancel it.
 """
 
 from __future__ import annotations
 
-import re
-import time
-import uuid
-from pathlib import Path
-
-from flask import (
-    Blueprint,
-    Response,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    session,
-    url_for,
-)
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 
-from kerjasama_flow.extensions import db
 from kerjasama_flow.forms_common import BaseForm
-from kerjasama_flow.reports import importer
+from kerjasama_flow.permissions import can_act_on_import
+from kerjasama_flow.reports import import_jobs, importer
 from kerjasama_flow.reports.importer import ImportFileError
+from kerjasama_flow.reports.models import ImportJob, ImportStatus
+from kerjasama_flow.tenancy import get_owned_or_404
 
 bp = Blueprint("imports", __name__)
 
 EXTENSIONS = ("xlsx", "csv")
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-SESSION_KEY = "import_uploads"
-KEEP_SECONDS = 24 * 3600  # an upload nobody confirmed is removed after a day
-_TOKEN = re.compile(r"[0-9a-f]{32}")
 
 
 class ImportForm(BaseForm):
@@ -52,66 +38,20 @@ class ImportForm(BaseForm):
     )
 
 
-class ConfirmForm(BaseForm):
-    """Only the CSRF token: the upload is named in the URL and checked against the session."""
+class JobForm(BaseForm):
+    """Only the CSRF token: the job is named in the URL and checked against the user."""
 
 
-# --- stored uploads ---------------------------------------------------------------------------
-
-
-def _folder() -> Path:
-    folder = Path(current_app.instance_path) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _remove_stale(folder: Path) -> None:
-    limit = time.time() - KEEP_SECONDS
-    for path in folder.iterdir():
-        try:
-            if path.is_file() and path.stat().st_mtime < limit:
-                path.unlink()
-        except OSError:  # pragma: no cover - removed concurrently
-            pass
-
-
-def _store(content: bytes, extension: str) -> str:
-    folder = _folder()
-    _remove_stale(folder)
-    token = uuid.uuid4().hex
-    (folder / f"{token}.{extension}").write_bytes(content)
-    session[SESSION_KEY] = [*session.get(SESSION_KEY, [])[-4:], token]
-    return token
-
-
-def _stored(token: str) -> Path | None:
-    """The stored upload ``token`` names, if it exists and this session uploaded it."""
-    if not _TOKEN.fullmatch(token) or token not in session.get(SESSION_KEY, []):
-        return None
-    for extension in EXTENSIONS:
-        path = _folder() / f"{token}.{extension}"
-        if path.is_file():
-            return path
-    return None
-
-
-def _forget(token: str, path: Path | None) -> None:
-    if path is not None:
-        path.unlink(missing_ok=True)
-    session[SESSION_KEY] = [t for t in session.get(SESSION_KEY, []) if t != token]
+REFRESH_SECONDS = 2  # how often a waiting job's page reloads itself
+SHOWN_ROWS = 500  # valid rows listed on the page; the refused ones are always all listed
 
 
 def _extension(filename: str) -> str:
     return filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
 
 
-def _checked_rows(content: bytes, extension: str):
-    """Every row parsed and run through the services (rolled back): the preview's rows."""
-    table = importer.read_table(content, extension)
-    rows = importer.parse_rows(current_user.government_id, table)
-    importer.validate_rows(current_user._get_current_object(), rows)
-    db.session.rollback()
-    return rows
+def _job_or_404(job_id: int) -> ImportJob:
+    return get_owned_or_404(ImportJob, job_id)
 
 
 # --- views ------------------------------------------------------------------------------------
@@ -131,60 +71,78 @@ def upload():
     form = ImportForm()
     if form.validate_on_submit():
         upload_file = form.file.data
-        extension = _extension(upload_file.filename or "")
-        content = upload_file.read()
+        filename = upload_file.filename or ""
         try:
-            rows = _checked_rows(content, extension)
+            job = import_jobs.start(
+                current_user._get_current_object(),
+                filename,
+                _extension(filename),
+                upload_file.read(),
+            )
         except ImportFileError as error:
             form.file.errors.append(error.message)
         else:
-            token = _store(content, extension)
-            valid = [row for row in rows if row.is_valid]
-            return render_template(
-                "imports/preview.html",
-                form=ConfirmForm(),
-                token=token,
-                filename=upload_file.filename,
-                rows=rows,
-                valid=valid,
-                invalid=[row for row in rows if not row.is_valid],
-                creates=sum(1 for row in valid if row.action == "create"),
-                updates=sum(1 for row in valid if row.action == "update"),
-            )
-    return render_template("imports/upload.html", form=form, max_rows=importer.MAX_ROWS)
+            if import_jobs.runs_inline(job):
+                import_jobs.run_now(job)
+            return redirect(url_for("imports.job", job_id=job.id))
+    return render_template(
+        "imports/upload.html",
+        form=form,
+        max_rows=importer.MAX_ROWS,
+        inline_rows=import_jobs.inline_rows(),
+        recent=import_jobs.recent(current_user.government_id),
+    )
 
 
-@bp.route("/agreements/import/<upload_token>/confirm", methods=["POST"])
-def confirm(upload_token: str):
-    """Import the valid rows of the stored upload (not ``token``: that URL argument is the
-    calendar feed's secret; and not ``upload_id``: an upload is a file, not a record)."""
-    form = ConfirmForm()
+@bp.route("/agreements/import/jobs/<int:job_id>")
+def job(job_id: int):
+    job = _job_or_404(job_id)
+    return render_template(
+        "imports/job.html",
+        job=job,
+        form=JobForm(),
+        may_act=can_act_on_import(current_user, job),
+        progress=import_jobs.read_progress(job) if job.status.is_waiting else None,
+        refresh_seconds=REFRESH_SECONDS,
+        shown_rows=SHOWN_ROWS,
+    )
+
+
+@bp.route("/agreements/import/jobs/<int:job_id>/confirm", methods=["POST"])
+def confirm(job_id: int):
+    job = _job_or_404(job_id)
+    form = JobForm()
     if not form.validate_on_submit():  # pragma: no cover - only the CSRF token can fail
+        return redirect(url_for("imports.job", job_id=job.id))
+    if not can_act_on_import(current_user, job):
+        abort(403)
+    if not import_jobs.confirm(current_user._get_current_object(), job):
+        flash(_NOT_WAITING.get(job.status, "Impor ini tidak menunggu konfirmasi."), "warning")
+    elif import_jobs.runs_inline(job):
+        import_jobs.run_now(job)
+    return redirect(url_for("imports.job", job_id=job.id))
+
+
+@bp.route("/agreements/import/jobs/<int:job_id>/discard", methods=["POST"])
+def discard(job_id: int):
+    job = _job_or_404(job_id)
+    form = JobForm()
+    if not form.validate_on_submit():  # pragma: no cover - only the CSRF token can fail
+        return redirect(url_for("imports.job", job_id=job.id))
+    if not can_act_on_import(current_user, job):
+        abort(403)
+    if import_jobs.discard(current_user._get_current_object(), job):
+        flash(f"Impor {job.filename} dibatalkan; tidak ada yang disimpan.", "info")
         return redirect(url_for("imports.upload"))
-    path = _stored(upload_token)
-    if path is None:
-        flash(
-            "Berkas impor tidak ditemukan: sudah diimpor, kedaluwarsa, atau diunggah dari sesi "
-            "lain. Unggah ulang berkasnya.",
-            "warning",
-        )
-        return redirect(url_for("imports.upload"))
-    extension = path.suffix.lstrip(".")
-    try:
-        table = importer.read_table(path.read_bytes(), extension)
-    except ImportFileError as error:  # pragma: no cover - it was read for the preview
-        _forget(upload_token, path)
-        flash(error.message, "danger")
-        return redirect(url_for("imports.upload"))
-    rows = importer.parse_rows(current_user.government_id, table)
-    imported = importer.import_rows(current_user._get_current_object(), rows)
-    db.session.commit()
-    _forget(upload_token, path)
-    created = sum(1 for row in imported if row.action == "create")
-    updated = len(imported) - created
-    skipped = len(rows) - len(imported)
-    message = f"Impor selesai: {created} kerja sama baru, {updated} diperbarui"
-    if skipped:
-        message += f", {skipped} baris dilewati karena bermasalah"
-    flash(message + ".", "success" if not skipped else "warning")
-    return redirect(url_for("agreements.index"))
+    flash(_NOT_WAITING.get(job.status, "Impor ini tidak dapat dibatalkan lagi."), "warning")
+    return redirect(url_for("imports.job", job_id=job.id))
+
+
+_NOT_WAITING = {
+    ImportStatus.IMPORT_QUEUED: "Impor ini sudah dikonfirmasi dan menunggu diproses.",
+    ImportStatus.IMPORTING: "Impor ini sedang berjalan dan tidak dapat dibatalkan lagi.",
+    ImportStatus.DONE: "Impor ini sudah selesai.",
+    ImportStatus.DISCARDED: "Impor ini sudah dibatalkan.",
+    ImportStatus.FAILED: "Impor ini gagal; unggah ulang berkasnya.",
+    ImportStatus.CHECKING: "Berkas ini sedang diperiksa; tunggu sampai pratinjau siap.",
+}

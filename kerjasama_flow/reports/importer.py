@@ -26,7 +26,8 @@ OPD dalam 7 hari kerja") would all be overdue on arrival. Tasks are planned by h
 Cost: what can be read once for the whole file is (existing agreements with their collections,
 the partners); what remains is the services' own work, several flushes and about ten SQL
 statements per row: ~5.5 ms a row on SQLite, ~9-10 ms on PostgreSQL (``bench/import_rows.py``),
-so a file of ``MAX_ROWS`` rows takes 30-50 s per request, too long for a web request.
+so a file of ``MAX_ROWS`` rows takes 30-50 s: a large file is checked and imported by the
+``scheduler`` process, not in the request (``reports.import_jobs``).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ import csv
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -68,6 +70,7 @@ MAX_COLUMNS = 60  # columns read from a sheet; the template has 13
 DATA_SHEET = "Kerja Sama"
 GUIDE_SHEET = "Petunjuk"
 DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y")
+OnRow = Callable[[int, int], None]  # (rows done, rows to do)
 
 
 class ImportFileError(Exception):
@@ -635,7 +638,7 @@ def existing_agreements(government_id: int, rows: list[RowInput]) -> dict[str, A
 # What the agreement and milestone services read of an agreement: its partners and sectors
 # (the form's data and the activity log's snapshot) and its milestones (the stage's facts and
 # the MoU a row may match).
-_LOADED_COLLECTIONS = ("partners", "sector_rows", "mous", "pks_list", "transactions")
+_LOADED_COLLECTIONS = ("partners", "sector_rows", "visits", "mous", "pks_list", "transactions")
 _MILESTONE_COLLECTIONS = ("visits", "mous", "pks_list", "transactions")
 
 
@@ -753,13 +756,14 @@ def apply_row(
     return agreement
 
 
-def _run_rows(actor: User, rows: list[RowInput]) -> None:
+def _run_rows(actor: User, rows: list[RowInput], on_row: OnRow | None = None) -> None:
     """Apply each clean row in a SAVEPOINT of its own, in file order; a row the services
-    refuse gets their message and only its own changes are rolled back."""
+    refuse gets their message and only its own changes are rolled back. ``on_row(done,
+    total)`` is told after each row (the job's progress)."""
     todo = [row for row in rows if row.is_valid]
     existing = existing_agreements(actor.government_id, todo)
     partners = PartnerFinder(actor)
-    for row in todo:
+    for done, row in enumerate(todo, start=1):
         key = row.external_ref.casefold()
         agreement = existing.get(key)
         row.action = "update" if agreement is not None else "create"
@@ -778,21 +782,25 @@ def _run_rows(actor: User, rows: list[RowInput]) -> None:
         else:
             savepoint.commit()
             existing[key] = created
+        if on_row is not None:
+            on_row(done, len(todo))
 
 
-def validate_rows(actor: User, rows: list[RowInput]) -> None:
+def validate_rows(actor: User, rows: list[RowInput], on_row: OnRow | None = None) -> None:
     """The preview: the import itself (every clean row through the real services, each row
     seeing the rows before it, as it will on confirmation), inside a SAVEPOINT that is rolled
     back, so nothing is kept."""
     preview = db.session.begin_nested()
     try:
-        _run_rows(actor, rows)
+        _run_rows(actor, rows, on_row)
     finally:
         preview.rollback()
 
 
-def import_rows(actor: User, rows: list[RowInput]) -> list[RowInput]:
-    """Apply the valid rows in the current transaction; returns the rows applied. The view
+def import_rows(
+    actor: User, rows: list[RowInput], on_row: OnRow | None = None
+) -> list[RowInput]:
+    """Apply the valid rows in the current transaction; returns the rows applied. The caller
     commits once."""
-    _run_rows(actor, rows)
+    _run_rows(actor, rows, on_row)
     return [row for row in rows if row.is_valid]
