@@ -6,12 +6,15 @@ belongs to, and after the caller's rollback nothing of the attempt remains.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import random
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from kerjasama_flow.activity.models import ActivityLog
@@ -760,3 +763,110 @@ def test_a_pks_or_transaction_leaves_the_filing_year_alone(world):
     )
     db.session.commit()
     assert agreement.year == 2025
+
+
+@contextmanager
+def counted_statements():
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+def defined_year(agreement: Agreement) -> int:
+    """The filing year by the SQL rule, from what is in the database."""
+    return int(
+        db.session.scalar(select(services.filing_year()).where(Agreement.id == agreement.id))
+    )
+
+
+def _change_filing_milestones(rng: random.Random, admin, agreements: list[Agreement]) -> bool:
+    """One random change of a visit or MoU of one of ``agreements``, through the services, the
+    factories or a plain session delete (the milestone stays in its loaded collection until
+    the commit, which the caller must then do: says True)."""
+    agreement = rng.choice(agreements)
+    on = date(2018, 1, 1) + timedelta(days=rng.randrange(9 * 365))
+    period = {"signed_on": on, "starts_on": on, "ends_on": on + timedelta(days=3 * 365)}
+    existing = [*agreement.visits, *agreement.mous]
+    action = rng.choice(["visit", "mou", "visit", "mou", "update", "delete", "factory", "drop"])
+    if action == "visit":
+        visit = {"visited_on": on, "place": "Jakarta", "direction": "keluar"}
+        services.record_milestone(admin, agreement, "visit", visit)
+    elif action == "mou":
+        services.record_milestone(admin, agreement, "mou", mou_data(number_own=None, **period))
+    elif action == "factory":
+        if rng.random() < 0.5:
+            factories.make_visit(agreement, visited_on=on)
+        else:
+            factories.make_mou(agreement, signed_on=on)
+    elif existing and action == "update":
+        milestone = rng.choice(existing)
+        data = {"visited_on": on} if milestone.kind == "visit" else period
+        services.update_milestone(admin, milestone, data, milestone.version)
+    elif existing and action == "delete":
+        milestone = rng.choice(existing)
+        services.delete_milestone(admin, milestone, milestone.version)
+    elif existing and action == "drop":
+        db.session.delete(rng.choice(existing))
+        services.refile(agreement)  # a pending delete; the caller checks after the flush
+        return True
+    return False
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_stored_filing_year_follows_the_rule_through_random_changes(world, seed):
+    """Whatever sequence of visits and MoUs recorded, re-dated and deleted, the year ``refile``
+    computes from the loaded collections is the year the SQL rule gives after a flush.
+    One agreement was recorded on 1 January 2020 in Jakarta, still 2019 in UTC."""
+    rng = random.Random(seed)
+    jakarta_new_year = datetime(2020, 1, 1, 3, 0, tzinfo=ZoneInfo("Asia/Jakarta"))
+    agreements = [
+        factories.make_agreement(world.gov, world.agency),
+        factories.make_agreement(world.gov, created_at=jakarta_new_year, year=2019),
+        factories.make_agreement(world.gov, created_at=datetime(2017, 6, 1, tzinfo=UTC)),
+    ]
+    for step in range(40):
+        dropped = _change_filing_milestones(rng, world.admin, agreements)
+        db.session.flush()
+        for agreement in agreements:
+            assert (agreement.year, services.filing_year_of(agreement)) == (
+                defined_year(agreement),
+                defined_year(agreement),
+            ), f"step {step}"
+        if dropped or rng.random() < 0.2:
+            db.session.commit()  # the next step lazy-loads the collections again
+    db.session.commit()
+    assert [a.year for a in agreements] == [defined_year(a) for a in agreements]
+
+
+def test_refile_issues_no_sql_when_the_collections_are_loaded(world, fresh):
+    """``refile`` reads ``mous`` and ``visits`` as loaded: no flush, no query, and it still
+    sees an unflushed re-dating and an unflushed delete. While there is an MoU, the visits
+    are not even read."""
+    factories.make_visit(fresh, visited_on=date(2021, 5, 9))
+    mou = factories.make_mou(fresh, signed_on=date(2023, 2, 1))
+    db.session.commit()
+    agreement = db.session.scalar(
+        select(Agreement).where(Agreement.id == fresh.id).options(selectinload(Agreement.mous))
+    )
+    assert (agreement.year, agreement.created_at.year) == (2023, fresh.created_at.year)
+
+    mou.signed_on = date(2022, 7, 1)
+    with counted_statements() as statements:
+        services.refile(agreement)
+    assert (statements, agreement.year) == ([], 2022)
+    assert "visits" not in agreement.__dict__  # not loaded: the MoU decides
+
+    assert len(agreement.visits) == 1
+    db.session.delete(mou)  # still in agreement.mous, also after the flush
+    with counted_statements() as statements:
+        services.refile(agreement)
+    assert (statements, agreement.year) == ([], 2021)
+    db.session.flush()
+    assert mou in agreement.mous and defined_year(agreement) == 2021

@@ -6,9 +6,10 @@ commit. The caller (a view, the CLI, the API) commits once.
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
-from sqlalchemy import extract, func, select, true
+from sqlalchemy import extract, func, inspect, select, true
 
 from kerjasama_flow.accounts.models import Agency, User
 from kerjasama_flow.activity.services import record, record_changes, snapshot
@@ -26,7 +27,7 @@ from kerjasama_flow.agreements.models import (
     Transaction,
     Visit,
 )
-from kerjasama_flow.db import check_version
+from kerjasama_flow.db import check_version, utcnow
 from kerjasama_flow.errors import DomainError
 from kerjasama_flow.extensions import db
 
@@ -369,12 +370,33 @@ def filing_year():
     )
 
 
+def filing_year_of(agreement: Agreement) -> int:
+    """``filing_year()`` computed in Python from the agreement's ``mous`` and ``visits`` as the
+    session holds them: a milestone just recorded counts (it is in its collection), one
+    deleted in this session does not, so the result is what the SQL rule gives after a flush.
+    The visits are only read (and loaded, if need be) when there is no MoU."""
+    pending_deletes = db.session.deleted
+    for collection, day in (("mous", "signed_on"), ("visits", "visited_on")):
+        days = [
+            getattr(milestone, day)
+            for milestone in getattr(agreement, collection)
+            if not inspect(milestone).deleted and milestone not in pending_deletes
+        ]
+        days = [value for value in days if value is not None]  # as SQL's min() skips NULL
+        if days:
+            return min(days).year
+    created_at = agreement.created_at or utcnow()  # not flushed yet: the column's default
+    if created_at.tzinfo is not None:
+        created_at = created_at.astimezone(UTC)
+    return created_at.year
+
+
 def refile(agreement: Agreement) -> None:
-    """Store the year ``agreement`` is filed under, after its visits or MoUs changed."""
-    db.session.flush()
-    year = db.session.scalar(select(filing_year()).where(Agreement.id == agreement.id))
-    if year is not None and int(year) != agreement.year:
-        agreement.year = int(year)
+    """Store the year ``agreement`` is filed under, after its visits or MoUs changed. Reads the
+    loaded collections (``filing_year_of``): no flush, and no query once they are loaded."""
+    year = filing_year_of(agreement)
+    if year != agreement.year:
+        agreement.year = year
 
 
 def _check_milestone(agreement: Agreement, kind: str, data: dict[str, Any]) -> None:

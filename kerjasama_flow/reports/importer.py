@@ -638,7 +638,7 @@ def existing_agreements(government_id: int, rows: list[RowInput]) -> dict[str, A
 # What the agreement and milestone services read of an agreement: its partners and sectors
 # (the form's data and the activity log's snapshot) and its milestones (the stage's facts and
 # the MoU a row may match).
-_LOADED_COLLECTIONS = ("partners", "sector_rows", "visits", "mous", "pks_list", "transactions")
+_LOADED_COLLECTIONS = ("partners", "sector_rows", "mous", "pks_list", "transactions")
 _MILESTONE_COLLECTIONS = ("visits", "mous", "pks_list", "transactions")
 
 
