@@ -128,11 +128,13 @@ def imports_cli():
 @imports_cli.command("run")
 @with_appcontext
 def imports_run_command():
-    """Run the queued import steps now (what the scheduler's ``imports.work`` does)."""
+    """Run the queued import steps now and expire old previews (the scheduler's
+    ``imports.work`` and ``imports.expire``)."""
     from kerjasama_flow.reports import import_jobs
 
     ran = import_jobs.work()
-    click.echo(f"{ran} langkah impor dijalankan.")
+    expired = import_jobs.expire()
+    click.echo(f"{ran} langkah impor dijalankan, {expired} pratinjau kedaluwarsa.")
 
 
 def register(app: Flask) -> None:

@@ -98,3 +98,15 @@ def _sqlite_begin_before_savepoint(connection, name) -> None:
     driver = connection.connection.dbapi_connection
     if isinstance(driver, sqlite3.Connection) and not driver.in_transaction:
         connection.exec_driver_sql("BEGIN")
+
+
+# On SQLite one writer at a time holds the database: a background import holds it for up to
+# half a minute, and the driver's default is to give up after 5 s ("database is locked", a
+# lost save). Wait as long as the longest import instead; PostgreSQL has row locks.
+SQLITE_BUSY_TIMEOUT_MS = 60_000
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_wait_for_the_writer(dbapi_connection, connection_record) -> None:
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")

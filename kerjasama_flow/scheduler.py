@@ -6,7 +6,8 @@
 * ``reminders.deliver``: every ``REMINDER_DELIVERY_INTERVAL_MINUTES``, delivers whatever is due
   (retries wait out their back-off).
 * ``imports.work``: every ``IMPORT_POLL_SECONDS`` (5), runs the spreadsheet imports queued for
-  the background (``reports.import_jobs``) and expires previews nobody confirmed.
+  the background (``reports.import_jobs``); ``imports.expire``, hourly, discards the previews
+  nobody confirmed within a day.
 * ``scheduler.sync``: every 15 minutes, brings the sweep jobs in line with the governments (a
   new government in another zone, a changed sweep time) without a restart.
 
@@ -45,6 +46,7 @@ DEFAULT_SWEEP_TIME = "07:00"
 SWEEP_PREFIX = "reminders.sweep."
 DELIVER_JOB_ID = "reminders.deliver"
 IMPORTS_JOB_ID = "imports.work"
+IMPORTS_EXPIRE_JOB_ID = "imports.expire"
 SYNC_JOB_ID = "scheduler.sync"
 SYNC_INTERVAL_MINUTES = 15
 
@@ -87,6 +89,14 @@ def work_imports() -> None:
     ran = import_jobs.work()
     if ran:
         log.info("Impor: %d langkah dijalankan", ran)
+
+
+def expire_imports() -> None:
+    from kerjasama_flow.reports import import_jobs
+
+    expired = import_jobs.expire()
+    if expired:
+        log.info("Impor: %d pratinjau kedaluwarsa", expired)
 
 
 def deliver_due() -> None:
@@ -160,6 +170,14 @@ def job_specs(app: Flask) -> list[JobSpec]:
             trigger=IntervalTrigger(
                 seconds=int(app.config.get("IMPORT_POLL_SECONDS") or 5), timezone=UTC
             ),
+        )
+    )
+    specs.append(
+        JobSpec(
+            id=IMPORTS_EXPIRE_JOB_ID,
+            name="Hapus pratinjau impor kedaluwarsa",
+            func=expire_imports,
+            trigger=IntervalTrigger(hours=1, timezone=UTC),
         )
     )
     return specs

@@ -9,7 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from kerjasama_flow import clock, scheduler
 from kerjasama_flow.extensions import db
@@ -43,10 +43,10 @@ def job(job_id: int) -> ImportJob:
     return db.session.get(ImportJob, job_id, populate_existing=True)
 
 
-def run_scheduler_job(app) -> None:
-    """What the scheduler process does every few seconds: the ``imports.work`` job, in an app
-    context (and database session) of its own."""
-    spec = next(s for s in scheduler.job_specs(app) if s.id == scheduler.IMPORTS_JOB_ID)
+def run_scheduler_job(app, job_id: str = scheduler.IMPORTS_JOB_ID) -> None:
+    """What the scheduler process does every few seconds (``imports.work``) or every hour
+    (``imports.expire``), in an app context (and database session) of its own."""
+    spec = next(s for s in scheduler.job_specs(app) if s.id == job_id)
     scheduler.run_job(app, spec.id, spec.func, *spec.args)
 
 
@@ -120,7 +120,7 @@ def test_the_cli_runs_queued_steps(client, admin, app):
     job_id = queue_file(client)
     result = app.test_cli_runner().invoke(args=["imports", "run"])
     assert result.exit_code == 0, result.output
-    assert "1 langkah impor dijalankan." in result.output
+    assert "1 langkah impor dijalankan, 0 pratinjau kedaluwarsa." in result.output
     assert job(job_id).status == ImportStatus.CHECKED
 
 
@@ -309,7 +309,9 @@ def test_a_preview_nobody_confirms_expires_after_a_day(client, admin, app):
     orphan = Path(app.instance_path) / "imports" / ("f" * 32 + ".xlsx")
     orphan.write_bytes(b"left behind")
     app.config["KERJASAMA_NOW"] = clock.now() + timedelta(days=3)
-    run_scheduler_job(app)
+    run_scheduler_job(app)  # running queued steps expires nothing
+    assert job(job_id).status == ImportStatus.CHECKED
+    run_scheduler_job(app, scheduler.IMPORTS_EXPIRE_JOB_ID)
     expired = job(job_id)
     assert expired.status == ImportStatus.DISCARDED
     assert expired.message == import_jobs.EXPIRED
@@ -318,6 +320,18 @@ def test_a_preview_nobody_confirms_expires_after_a_day(client, admin, app):
     assert "sudah dibatalkan" in response.get_data(as_text=True)
     # A file of no job is removed once it is old enough (written 3 days before "now").
     assert not orphan.exists()
+
+
+def test_a_queued_step_nobody_takes_says_the_scheduler_may_be_down(client, admin, app):
+    job_id = queue_file(client)
+    page = client.get(f"/agreements/import/jobs/{job_id}").get_data(as_text=True)
+    assert "mungkin tidak berjalan" not in page
+    app.config["KERJASAMA_NOW"] = clock.now() + import_jobs.UNCLAIMED_HINT_AFTER * 2
+    page = client.get(f"/agreements/import/jobs/{job_id}").get_data(as_text=True)
+    assert "Proses penjadwal" in page and "mungkin tidak berjalan" in page
+    run_scheduler_job(app)
+    page = client.get(f"/agreements/import/jobs/{job_id}").get_data(as_text=True)
+    assert "mungkin tidak berjalan" not in page  # checked: nothing is waiting any more
 
 
 # --- the upload page lists the latest imports -------------------------------------------------
@@ -332,3 +346,12 @@ def test_upload_page_lists_the_governments_latest_imports(client, admin, app, wo
     auth.login(world.other_admin)
     body = client.get("/agreements/import").get_data(as_text=True)
     assert f"/agreements/import/jobs/{job_id}" not in body
+
+
+def test_on_sqlite_a_save_waits_for_a_running_import(app, backend):
+    """An import holds SQLite's write lock for up to half a minute: other connections wait
+    for it (the driver's default gives up after 5 s, and the save would be lost)."""
+    if backend != "sqlite":
+        pytest.skip("PostgreSQL locks rows, not the database")
+    waits = db.session.execute(text("PRAGMA busy_timeout")).scalar()
+    assert waits >= 60_000

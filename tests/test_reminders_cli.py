@@ -188,6 +188,7 @@ def test_one_sweep_job_per_time_zone_at_the_local_hour(app, three_zones):
         "reminders.sweep.Asia/Jayapura.06:30",
         "reminders.deliver",
         "imports.work",
+        "imports.expire",
     }
     midnight_utc = datetime(2025, 8, 20, 0, 0, tzinfo=UTC) - timedelta(hours=12)
     wib = specs["reminders.sweep.Asia/Jakarta.07:00"].trigger

@@ -54,6 +54,7 @@ DEFAULT_INLINE_ROWS = 300
 STALE_AFTER = timedelta(minutes=15)  # a 5,000-row step takes under a minute
 MAX_ATTEMPTS = 3
 KEEP = timedelta(days=1)  # a preview nobody confirmed, and its file, expire after a day
+UNCLAIMED_HINT_AFTER = timedelta(minutes=2)  # a queued step not taken by then: no scheduler?
 # What can still be cancelled: not a step that is running (on SQLite it holds the write lock).
 DISCARDABLE = (ImportStatus.CHECK_QUEUED, ImportStatus.CHECKED, ImportStatus.IMPORT_QUEUED)
 
@@ -153,6 +154,7 @@ def start(actor: User, filename: str, extension: str, content: bytes) -> ImportJ
         rows_total=len(table.rows),
         status=ImportStatus.CHECK_QUEUED,
         created_at=clock.now(),
+        queued_at=clock.now(),
     )
     file_path(job).write_bytes(content)
     db.session.add(job)
@@ -163,7 +165,9 @@ def start(actor: User, filename: str, extension: str, content: bytes) -> ImportJ
 def confirm(actor: User, job: ImportJob) -> bool:
     """Queue the import of a checked job; False if it is not (or no longer) waiting for its
     uploader's confirmation (a second click, another tab). Commits."""
-    return _move(job, actor, (ImportStatus.CHECKED,), ImportStatus.IMPORT_QUEUED)
+    return _move(
+        job, actor, (ImportStatus.CHECKED,), ImportStatus.IMPORT_QUEUED, queued_at=clock.now()
+    )
 
 
 def discard(actor: User, job: ImportJob) -> bool:
@@ -187,6 +191,16 @@ def _move(job: ImportJob, actor: User, sources, target: ImportStatus, **values) 
     db.session.commit()
     db.session.refresh(job)
     return result.rowcount == 1
+
+
+def unclaimed_too_long(job: ImportJob) -> bool:
+    """Queued for longer than a worker polling every few seconds would leave it: the job
+    page then says the scheduler may not be running."""
+    return (
+        job.status in QUEUED
+        and job.queued_at is not None
+        and clock.now() - job.queued_at > UNCLAIMED_HINT_AFTER
+    )
 
 
 def recent(government_id: int, limit: int = 10) -> list[ImportJob]:
@@ -395,7 +409,8 @@ def run_now(job: ImportJob) -> ImportJob:
 
 
 def expire() -> int:
-    """Discard checked jobs nobody confirmed within ``KEEP``, with their files. Commits."""
+    """The scheduler's hourly ``imports.expire``: discard checked jobs nobody confirmed within
+    ``KEEP``, with their files, and files of no job. Commits."""
     limit = clock.now() - KEEP
     stale = db.session.scalars(
         select(ImportJob).where(
@@ -434,9 +449,8 @@ def _remove_orphans(before) -> None:
 
 
 def work(limit: int | None = None) -> int:
-    """The scheduler's ``imports.work``: expire old previews, then run queued steps until
-    none is left (or ``limit``). Returns how many steps ran."""
-    expire()
+    """The scheduler's ``imports.work``: run queued steps until none is left (or ``limit``).
+    Returns how many steps ran."""
     done = 0
     while limit is None or done < limit:
         job = claim()

@@ -103,6 +103,7 @@ def job(job_id: int):
         form=JobForm(),
         may_act=can_act_on_import(current_user, job),
         progress=import_jobs.read_progress(job) if job.status.is_waiting else None,
+        unclaimed=import_jobs.unclaimed_too_long(job),
         refresh_seconds=REFRESH_SECONDS,
         shown_rows=SHOWN_ROWS,
     )
