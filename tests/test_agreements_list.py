@@ -4,11 +4,9 @@ queries) and the partner pages."""
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import event
 
 from kerjasama_flow.agreements.lifecycle import Stage
 from kerjasama_flow.agreements.models import Partner, PartnerKind
@@ -16,6 +14,7 @@ from kerjasama_flow.extensions import db
 from kerjasama_flow.tasks.models import TaskStatus
 from tests import factories
 from tests.agreements_helpers import NOW, assert_field_error, count, text
+from tests.sql_helpers import recorded_statements
 
 
 @pytest.fixture(autouse=True)
@@ -176,20 +175,6 @@ def test_admin_sees_the_new_button_others_do_not(client, world, auth):
 # --- a constant number of queries -------------------------------------------------------------
 
 
-@contextmanager
-def counted_queries():
-    statements: list[str] = []
-
-    def before_cursor_execute(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", before_cursor_execute)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before_cursor_execute)
-
-
 def _add_agreements(world, n: int) -> None:
     for i in range(n):
         partners = [factories.make_partner(world.gov), factories.make_partner(world.gov)]
@@ -205,7 +190,7 @@ def _add_agreements(world, n: int) -> None:
 
 def _list_queries(client, url: str) -> int:
     db.session.expire_all()  # the test shares the session: reload everything like a request
-    with counted_queries() as statements:
+    with recorded_statements() as statements:
         response = client.get(url)
     assert response.status_code == 200
     return len(statements)

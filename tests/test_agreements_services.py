@@ -7,13 +7,12 @@ belongs to, and after the caller's rollback nothing of the attempt remains.
 from __future__ import annotations
 
 import random
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -26,6 +25,7 @@ from kerjasama_flow.extensions import db
 from kerjasama_flow.tasks import services as task_services
 from kerjasama_flow.tasks.models import Task, TaskStatus
 from tests import factories
+from tests.sql_helpers import recorded_statements
 
 COUNTED = (Agreement, Partner, Visit, Mou, Pks, Transaction, Task, ActivityLog)
 
@@ -765,20 +765,6 @@ def test_a_pks_or_transaction_leaves_the_filing_year_alone(world):
     assert agreement.year == 2025
 
 
-@contextmanager
-def counted_statements():
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-
-
 def defined_year(agreement: Agreement) -> int:
     """The filing year by the SQL rule, from what is in the database."""
     return int(
@@ -858,14 +844,14 @@ def test_refile_issues_no_sql_when_the_collections_are_loaded(world, fresh):
     assert (agreement.year, agreement.created_at.year) == (2023, fresh.created_at.year)
 
     mou.signed_on = date(2022, 7, 1)
-    with counted_statements() as statements:
+    with recorded_statements() as statements:
         services.refile(agreement)
     assert (statements, agreement.year) == ([], 2022)
     assert "visits" not in agreement.__dict__  # not loaded: the MoU decides
 
     assert len(agreement.visits) == 1
     db.session.delete(mou)  # still in agreement.mous, also after the flush
-    with counted_statements() as statements:
+    with recorded_statements() as statements:
         services.refile(agreement)
     assert (statements, agreement.year) == ([], 2021)
     db.session.flush()

@@ -9,7 +9,7 @@ from datetime import date
 
 import openpyxl
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from kerjasama_flow.accounts.models import Role
 from kerjasama_flow.agreements.models import Agreement, Mou, Partner
@@ -30,6 +30,7 @@ from tests.import_helpers import (
     upload,
     xlsx,
 )
+from tests.sql_helpers import recorded_statements
 
 
 @pytest.fixture
@@ -491,29 +492,17 @@ def test_non_ascii_partner_names_are_matched_by_the_service(app, world):
     assert partner_count() == partners
 
 
-class StatementCounter:
-    def __init__(self):
-        self.count = 0
-
-    def __call__(self, *args) -> None:
-        self.count += 1
-
-
 def statements_to_import(government, actor, rows_values) -> int:
     """SQL statements of a preview and an import (rolled back) of ``rows_values``."""
     db.session.commit()
     content = xlsx(rows_values)
-    counter = StatementCounter()
-    event.listen(db.engine, "before_cursor_execute", counter)
-    try:
+    with recorded_statements() as statements:
         for apply in (importer.validate_rows, importer.import_rows):
             rows = importer.parse_rows(government.id, importer.read_table(content, "xlsx"))
             apply(actor, rows)
             assert all(r.is_valid for r in rows), [r.messages() for r in rows]
             db.session.rollback()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", counter)
-    return counter.count
+    return len(statements)
 
 
 def test_statements_grow_linearly_with_rows_and_not_with_partners(app, world):

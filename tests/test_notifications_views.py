@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from kerjasama_flow.extensions import db
 from kerjasama_flow.reminders.models import Notification, Rule
 from tests import factories
+from tests.sql_helpers import recorded_statements
 
 
 def bell(html: str) -> str | None:
@@ -49,18 +50,9 @@ def test_no_badge_without_unread_notifications_and_no_bell_when_logged_out(clien
 def test_one_count_query_per_page(app, client, auth, world):
     notify(world.opd, "Terlambat 3 hari: Susun draf PKS")
     auth.login(world.opd)
-    counts = []
-
-    def watch(conn, cursor, statement, parameters, context, executemany):
-        if "count(" in statement.lower() and "notification" in statement.lower():
-            counts.append(statement)
-
-    engine = db.engine
-    event.listen(engine, "before_cursor_execute", watch)
-    try:
+    with recorded_statements() as statements:
         client.get("/notifications")
-    finally:
-        event.remove(engine, "before_cursor_execute", watch)
+    counts = [s for s in statements if "count(" in s.lower() and "notification" in s.lower()]
     # The page lists them (its own pagination count) and the navbar's bell: one COUNT each.
     unread_counts = [s for s in counts if "read_at is null" in s.lower()]
     assert len(unread_counts) == 1

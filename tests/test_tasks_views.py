@@ -8,11 +8,10 @@ own time zone.
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from kerjasama_flow.accounts.models import Role
 from kerjasama_flow.activity.models import ActivityLog
@@ -20,6 +19,7 @@ from kerjasama_flow.agreements.lifecycle import Stage
 from kerjasama_flow.extensions import db
 from kerjasama_flow.tasks.models import Task, TaskStatus
 from tests import factories
+from tests.sql_helpers import recorded_statements
 
 # 1 October 2025, 10.00 WIB: world.task (due 30 September) is one day overdue.
 NOW = "2025-10-01T10:00:00+07:00"
@@ -258,25 +258,10 @@ def test_pimpinan_reads_the_list_but_is_offered_no_changes(client, auth, world, 
     assert "Perbarui status" not in detail and "/edit" not in detail
 
 
-@contextmanager
-def counted_selects():
-    statements: list[str] = []
-
-    def before_cursor_execute(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith("SELECT"):
-            statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", before_cursor_execute)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before_cursor_execute)
-
-
 def test_list_queries_do_not_grow_with_the_rows(client, auth, world):
     auth.login(world.admin)
     db.session.expire_all()
-    with counted_selects() as few:
+    with recorded_statements(selects_only=True) as few:
         assert client.get("/tasks").status_code == 200
     for n in range(12):
         agency = factories.make_agency(world.gov)
@@ -284,7 +269,7 @@ def test_list_queries_do_not_grow_with_the_rows(client, auth, world):
         factories.make_task(agreement, agency, due_on=date(2025, 9, 1 + n))
     db.session.commit()
     db.session.expire_all()
-    with counted_selects() as many:
+    with recorded_statements(selects_only=True) as many:
         assert client.get("/tasks").status_code == 200
     assert len(many) == len(few), many
 

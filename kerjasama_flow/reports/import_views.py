@@ -50,8 +50,13 @@ def _extension(filename: str) -> str:
     return filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
 
 
-def _job_or_404(job_id: int) -> ImportJob:
-    return get_owned_or_404(ImportJob, job_id)
+def _job_to_act_on(job_id: int) -> ImportJob:
+    """The job named in the URL, for its uploader only (another admin of the government may
+    look at it, not confirm or cancel it: 403)."""
+    job = get_owned_or_404(ImportJob, job_id)
+    if not can_act_on_import(current_user, job):
+        abort(403)
+    return job
 
 
 # --- views ------------------------------------------------------------------------------------
@@ -96,7 +101,7 @@ def upload():
 
 @bp.route("/agreements/import/jobs/<int:job_id>")
 def job(job_id: int):
-    job = _job_or_404(job_id)
+    job = get_owned_or_404(ImportJob, job_id)
     return render_template(
         "imports/job.html",
         job=job,
@@ -111,12 +116,9 @@ def job(job_id: int):
 
 @bp.route("/agreements/import/jobs/<int:job_id>/confirm", methods=["POST"])
 def confirm(job_id: int):
-    job = _job_or_404(job_id)
-    form = JobForm()
-    if not form.validate_on_submit():  # pragma: no cover - only the CSRF token can fail
+    job = _job_to_act_on(job_id)
+    if not JobForm().validate_on_submit():  # pragma: no cover - only the CSRF token can fail
         return redirect(url_for("imports.job", job_id=job.id))
-    if not can_act_on_import(current_user, job):
-        abort(403)
     if not import_jobs.confirm(current_user._get_current_object(), job):
         flash(_NOT_WAITING.get(job.status, "Impor ini tidak menunggu konfirmasi."), "warning")
     elif import_jobs.runs_inline(job):
@@ -126,12 +128,9 @@ def confirm(job_id: int):
 
 @bp.route("/agreements/import/jobs/<int:job_id>/discard", methods=["POST"])
 def discard(job_id: int):
-    job = _job_or_404(job_id)
-    form = JobForm()
-    if not form.validate_on_submit():  # pragma: no cover - only the CSRF token can fail
+    job = _job_to_act_on(job_id)
+    if not JobForm().validate_on_submit():  # pragma: no cover - only the CSRF token can fail
         return redirect(url_for("imports.job", job_id=job.id))
-    if not can_act_on_import(current_user, job):
-        abort(403)
     if import_jobs.discard(current_user._get_current_object(), job):
         flash(f"Impor {job.filename} dibatalkan; tidak ada yang disimpan.", "info")
         return redirect(url_for("imports.upload"))
