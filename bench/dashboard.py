@@ -12,7 +12,7 @@ time for 100x the data, and the same number of queries.
     .venv/bin/python bench/dashboard.py --url sqlite:////tmp/kf_dash.db --sizes 10000
 
 Data is loaded with ``common.py``, as ``reminder_sweep.py`` loads it (bulk inserts, then the
-agreements filed under their year, the task tallies recounted and ``ANALYZE``), in a
+agreements filed under their year, the task tallies recounted and ``VACUUM ANALYZE``), in a
 PostgreSQL schema of its own that is dropped at the end. Generation and measurement run in
 child processes. Not a test: nothing here asserts a time.
 """

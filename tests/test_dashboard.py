@@ -4,14 +4,17 @@ view, tenant separation, SVG charts without scripts, and a constant number of qu
 from __future__ import annotations
 
 import re
+import statistics
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 
-from kerjasama_flow.agreements.models import PartnerKind
+from kerjasama_flow.agreements.lifecycle import Stage
+from kerjasama_flow.agreements.models import Agreement, PartnerKind
 from kerjasama_flow.extensions import db
+from kerjasama_flow.reports import dashboard
 from kerjasama_flow.tasks.models import TaskStatus
 from tests import factories
 
@@ -29,11 +32,17 @@ def data(app, world):
     """
     app.config["KERJASAMA_NOW"] = NOW.isoformat()
     w = world
-    factories.make_transaction(w.agreement, w.pks, transacted_on=date(2025, 10, 10),
-                               value_rp=3_000_000)
+    factories.make_transaction(
+        w.agreement, w.pks, transacted_on=date(2025, 10, 10), value_rp=3_000_000
+    )
     jabar = factories.make_partner(w.gov, "Pemerintah Kota Bandung", province="Jawa Barat")
-    a2 = factories.make_agreement(w.gov, w.other_agency, title="Promosi wisata Bandung",
-                                  partners=[jabar], sectors=["pariwisata"])
+    a2 = factories.make_agreement(
+        w.gov,
+        w.other_agency,
+        title="Promosi wisata Bandung",
+        partners=[jabar],
+        sectors=["pariwisata"],
+    )
     factories.make_visit(a2, visited_on=date(2025, 7, 1))
     a3 = factories.make_agreement(w.gov, w.agency, title="Kesepakatan beras Kediri")
     factories.make_mou(a3, signed_on=date(2025, 9, 1), ends_on=date(2026, 1, 15))
@@ -43,18 +52,41 @@ def data(app, world):
     factories.make_transaction(a4, pks4, transacted_on=date(2024, 8, 1), value_rp=9_000_000)
 
     # DKPP: world.task (due 30 Sep, open: 17 days overdue) plus these.
-    factories.make_task(w.agreement, w.agency, title="Laporan stok", due_on=date(2025, 10, 15),
-                        status=TaskStatus.IN_PROGRESS)
+    factories.make_task(
+        w.agreement,
+        w.agency,
+        title="Laporan stok",
+        due_on=date(2025, 10, 15),
+        status=TaskStatus.IN_PROGRESS,
+    )
     factories.make_task(a3, w.agency, title="Rapat koordinasi", due_on=date(2025, 10, 18))
-    factories.make_task(w.agreement, w.agency, title="Selesai tepat", due_on=date(2025, 10, 1),
-                        status=TaskStatus.DONE, done_at=datetime(2025, 9, 30, 20, tzinfo=UTC))
+    factories.make_task(
+        w.agreement,
+        w.agency,
+        title="Selesai tepat",
+        due_on=date(2025, 10, 1),
+        status=TaskStatus.DONE,
+        done_at=datetime(2025, 9, 30, 20, tzinfo=UTC),
+    )
     # Done at 01:00 WIB on 2 October: one day late in Blitar, though 1 October in UTC.
-    factories.make_task(w.agreement, w.agency, title="Selesai telat", due_on=date(2025, 10, 1),
-                        status=TaskStatus.DONE, done_at=datetime(2025, 10, 1, 18, tzinfo=UTC))
+    factories.make_task(
+        w.agreement,
+        w.agency,
+        title="Selesai telat",
+        due_on=date(2025, 10, 1),
+        status=TaskStatus.DONE,
+        done_at=datetime(2025, 10, 1, 18, tzinfo=UTC),
+    )
     # Bappeda
     factories.make_task(a2, w.other_agency, title="Kajian wisata", due_on=date(2025, 11, 1))
-    factories.make_task(a2, w.other_agency, title="Survei", due_on=date(2025, 10, 5),
-                        status=TaskStatus.DONE, done_at=datetime(2025, 10, 4, 1, tzinfo=UTC))
+    factories.make_task(
+        a2,
+        w.other_agency,
+        title="Survei",
+        due_on=date(2025, 10, 5),
+        status=TaskStatus.DONE,
+        done_at=datetime(2025, 10, 4, 1, tzinfo=UTC),
+    )
     # Another government: an MoU ending soon that Blitar must never see.
     factories.make_mou(w.other_agreement, signed_on=date(2025, 1, 2), ends_on=date(2025, 12, 1))
     db.session.commit()
@@ -182,11 +214,19 @@ def test_pimpinan_lands_on_the_dashboard(client, auth, data):
 @pytest.mark.parametrize(
     ("name", "labels"),
     [
-        ("corong", ["Kunjungan: 4", "MoU/KB: 3 (75% dari tahap sebelumnya)",
-                    "PKS: 2 (67% dari tahap sebelumnya)",
-                    "Transaksi pertama: 2 (100% dari tahap sebelumnya)"]),
-        ("durasi", ["Kunjungan → MoU (n=1)", "MoU → PKS (n=1)",
-                    "PKS → transaksi pertama (n=2)", "45.5"]),
+        (
+            "corong",
+            [
+                "Kunjungan: 4",
+                "MoU/KB: 3 (75% dari tahap sebelumnya)",
+                "PKS: 2 (67% dari tahap sebelumnya)",
+                "Transaksi pertama: 2 (100% dari tahap sebelumnya)",
+            ],
+        ),
+        (
+            "durasi",
+            ["Kunjungan → MoU (n=1)", "MoU → PKS (n=1)", "PKS → transaksi pertama (n=2)", "45.5"],
+        ),
         ("opd", ["DKPP", "BAPPEDA", "Tepat waktu", "Terlambat selesai", "Lewat tenggat"]),
         ("sektor", ["Ketahanan pangan", "Pariwisata"]),
         ("provinsi", ["Jawa Barat", "(provinsi belum diisi)"]),
@@ -212,6 +252,161 @@ def test_unknown_chart_is_404(client, auth, data):
     assert client.get("/dashboard/chart/nope.svg").status_code == 404
 
 
+# --- agreement-level figures at their edges ----------------------------------------------------
+
+
+def active_on(documents, today: date) -> int:
+    return sum(1 for doc in documents if doc.ends_on is None or doc.ends_on >= today)
+
+
+@pytest.fixture
+def edges(data):
+    """Documents at the edges of "active" and "this year", led by Bappeda (``other_agency``):
+
+    - a5 (kesepakatan): MoUs ending today, yesterday and never; PKS the same; transactions on
+      1 January 2025 (Rp 100.000) and 31 December 2024 (Rp 200.000)
+    - a6 (selesai) and a7 (batal): an active MoU and PKS each, which never count; a6 has a
+      2025 transaction (Rp 400.000), which does
+    - Kabupaten Malang: an active PKS and a 2025 transaction, never seen from Blitar
+    """
+    w = data
+    yesterday = TODAY - timedelta(days=1)
+    a5 = factories.make_agreement(w.gov, w.other_agency, title="Batas masa berlaku")
+    for ends_on in (TODAY, yesterday, None):
+        mou = factories.make_mou(a5, signed_on=date(2024, 1, 2), ends_on=ends_on)
+        factories.make_pks(a5, mou, signed_on=date(2024, 2, 1), ends_on=ends_on)
+    pks5 = a5.pks_list[0]
+    factories.make_transaction(a5, pks5, transacted_on=date(2025, 1, 1), value_rp=100_000)
+    factories.make_transaction(a5, pks5, transacted_on=date(2024, 12, 31), value_rp=200_000)
+    a5.stage = Stage.KESEPAKATAN
+    closed = {}
+    for stage in (Stage.SELESAI, Stage.BATAL):
+        agreement = factories.make_agreement(w.gov, w.other_agency, title=f"Tertutup {stage}")
+        mou = factories.make_mou(agreement, ends_on=TODAY + timedelta(days=30))
+        factories.make_pks(agreement, mou, ends_on=TODAY + timedelta(days=40))
+        agreement.stage = stage
+        closed[stage] = agreement
+    factories.make_transaction(
+        closed[Stage.SELESAI],
+        closed[Stage.SELESAI].pks_list[0],
+        transacted_on=date(2025, 3, 1),
+        value_rp=400_000,
+    )
+    closed[Stage.SELESAI].stage = Stage.SELESAI  # a transaction moves it to pelaksanaan
+    foreign_pks = factories.make_pks(w.other_agreement, w.other_mou, ends_on=TODAY)
+    factories.make_transaction(w.other_agreement, foreign_pks, value_rp=800_000)
+    w.other_agreement.stage = Stage.PKS
+    db.session.commit()
+    w.a5, w.a6, w.a7 = a5, closed[Stage.SELESAI], closed[Stage.BATAL]
+    return w
+
+
+def test_active_documents_and_transaction_value_at_their_edges(client, auth, edges):
+    html = page(client, auth, edges.pimpinan)
+    # Before: MoU 2 and PKS 1 active; a5 adds the ones ending today and those without an end.
+    assert card(html, "MoU/KB aktif") == "4"
+    assert card(html, "PKS aktif") == "3"
+    assert card(html, "Nilai transaksi 2025") == "Rp 4.750.000"  # + 100.000 + 400.000
+    assert card(html, "Selesai") == "1" and card(html, "Batal") == "1"
+
+    # Narrowed to Bappeda's agreements (a2, a4, a5, a6, a7): only a5's documents are active.
+    html = client.get(f"/dashboard?agency={edges.other_agency.id}").get_data(as_text=True)
+    assert card(html, "MoU/KB aktif") == "2"
+    assert card(html, "PKS aktif") == "2"
+    assert card(html, "Nilai transaksi 2025") == "Rp 500.000"
+
+    # The same figures counted one by one from the records.
+    agreements = [edges.agreement, edges.a2, edges.a3, edges.a4, edges.a5, edges.a6, edges.a7]
+    open_ones = [a for a in agreements if a.stage not in dashboard.CLOSED_STAGES]
+    assert active_on([m for a in open_ones for m in a.mous], TODAY) == 4
+    assert active_on([p for a in open_ones for p in a.pks_list], TODAY) == 3
+
+    auth.logout()
+    html = page(client, auth, edges.other_admin)
+    assert card(html, "PKS aktif") == "1"
+    assert card(html, "Nilai transaksi 2025") == "Rp 800.000"
+
+
+def test_documents_ending_soon_across_both_kinds(app, edges):
+    """More documents than the list holds, in both kinds: the list is the soonest of all of
+    them, whichever kind they are, from open agreements of the government only."""
+    w = edges
+    many = factories.make_agreement(w.gov, w.agency, title="Banyak MoU")
+    for day in range(dashboard.ENDING_LIMIT):
+        factories.make_mou(many, ends_on=TODAY + timedelta(days=100 + day))
+    direct = factories.make_agreement(w.gov, w.agency, title="PKS langsung")
+    for day in (3, 120, 170):
+        factories.make_pks(direct, signed_on=date(2025, 1, 1), ends_on=TODAY + timedelta(days=day))
+    late = factories.make_agreement(w.gov, w.agency, title="Lewat 180 hari")
+    factories.make_mou(late, ends_on=TODAY + timedelta(days=dashboard.ENDING_WITHIN_DAYS + 1))
+    db.session.commit()
+
+    with app.test_request_context():
+        ending = dashboard.ending_soon(w.pimpinan, dashboard.DashboardFilters(), TODAY)
+
+    horizon = TODAY + timedelta(days=dashboard.ENDING_WITHIN_DAYS)
+    agreements = db.session.scalars(
+        select(Agreement).where(Agreement.government_id == w.gov.id)
+    ).all()
+    expected = sorted(
+        (doc.ends_on, a.title, kind, a.id)
+        for a in agreements
+        if a.stage not in dashboard.CLOSED_STAGES
+        for kind, docs in (("MoU/KB", a.mous), ("PKS", a.pks_list))
+        for doc in docs
+        if doc.ends_on is not None and TODAY <= doc.ends_on <= horizon
+    )[: dashboard.ENDING_LIMIT]
+    assert len(expected) == dashboard.ENDING_LIMIT
+    assert [(d.ends_on, d.agreement_title, d.kind, d.agreement_id) for d in ending] == expected
+    assert ending[0].days_left == 0  # a5's MoU and PKS ending today, MoU first
+    assert [d.kind for d in ending[:2]] == ["MoU/KB", "PKS"]
+    assert ("PKS", TODAY + timedelta(days=120)) in [(d.kind, d.ends_on) for d in ending]
+    titles = {d.agreement_title for d in ending}
+    assert not titles & {"Tertutup selesai", "Tertutup batal", "Lewat 180 hari"}
+    assert w.other_agreement.title not in titles
+
+
+def first_dates(agreement: Agreement) -> list[date | None]:
+    """The first visit, MoU, PKS and transaction of ``agreement``, from its records."""
+    kinds = (agreement.visits, agreement.mous, agreement.pks_list, agreement.transactions)
+    return [min((m.occurred_on for m in kind), default=None) for kind in kinds]
+
+
+def test_funnel_and_durations_match_the_records(app, edges):
+    """An agreement without milestones, one with two MoUs, a direct PKS and milestones in
+    another government: the charts' figures, counted again from the records."""
+    w = edges
+    factories.make_agreement(w.gov, w.agency, title="Belum ada tahap")
+    two = factories.make_agreement(w.gov, w.agency, title="Dua MoU")
+    factories.make_visit(two, visited_on=date(2025, 2, 1))
+    factories.make_mou(two, signed_on=date(2025, 5, 1))
+    factories.make_mou(two, signed_on=date(2025, 3, 1))  # the first one counts
+    direct = factories.make_agreement(w.gov, w.agency, title="PKS langsung")
+    factories.make_pks(direct, signed_on=date(2025, 4, 1))
+    factories.make_visit(w.other_agreement, visited_on=date(2024, 1, 1))
+    db.session.commit()
+
+    with app.test_request_context():
+        funnel = dashboard.funnel(w.pimpinan, dashboard.DashboardFilters())
+        durations = dashboard.stage_durations(w.pimpinan, dashboard.DashboardFilters())
+
+    agreements = db.session.scalars(
+        select(Agreement).where(Agreement.government_id == w.gov.id)
+    ).all()
+    rows = [first_dates(a) for a in agreements]
+    reached = [sum(1 for row in rows if any(row[i:])) for i in range(4)]
+    assert [n for _, n in funnel] == reached == [9, 8, 6, 4]
+    for i, (label, median, n) in enumerate(durations):
+        gaps = [(row[i + 1] - row[i]).days for row in rows if row[i] and row[i + 1]]
+        assert (label, median, n) == (
+            dashboard.DURATION_STEPS[i][2],
+            statistics.median(gaps),
+            len(gaps),
+        )
+    # Visit to MoU: the world's agreement (59 days) and Dua MoU (1 February to 1 March).
+    assert durations[0][1:] == (statistics.median([59, 28]), 2)
+
+
 # --- the number of queries does not grow with the data ----------------------------------------
 
 
@@ -234,10 +429,12 @@ def grow(world, times: int) -> None:
     agencies."""
     for i in range(times):
         agency = factories.make_agency(world.gov)
-        partner = factories.make_partner(world.gov, province=f"Provinsi {i % 5}",
-                                         kind=PartnerKind.PEMDA_PROVINSI)
-        agreement = factories.make_agreement(world.gov, agency, partners=[partner],
-                                             sectors=["pangan", "umkm"])
+        partner = factories.make_partner(
+            world.gov, province=f"Provinsi {i % 5}", kind=PartnerKind.PEMDA_PROVINSI
+        )
+        agreement = factories.make_agreement(
+            world.gov, agency, partners=[partner], sectors=["pangan", "umkm"]
+        )
         factories.make_visit(agreement, visited_on=date(2025, 1, 1) + timedelta(days=i))
         mou = factories.make_mou(agreement, ends_on=TODAY + timedelta(days=30 + i))
         pks = factories.make_pks(agreement, mou)

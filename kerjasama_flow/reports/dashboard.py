@@ -152,8 +152,10 @@ def figures(
     """The figure cards: two queries; the task figures are the sums of ``agencies`` (the rows
     of ``agency_accountability``), so the task table is read once for both."""
     result = Figures(transaction_year=today.year)
+    # count(*), not count(id): the stage and the scope's columns are all the query reads, so
+    # PostgreSQL can count from ix_agreement_government_stage alone (an index-only scan).
     rows = db.session.execute(
-        select(Agreement.stage, func.count(Agreement.id))
+        select(Agreement.stage, func.count())
         .where(agreement_scope(user, filters))
         .group_by(Agreement.stage)
     )
@@ -161,36 +163,50 @@ def figures(
     result.by_stage = {stage: counts.get(stage, 0) for stage in Stage}
     result.agreements = sum(counts.values())
 
-    open_ids = select(Agreement.id).where(
-        agreement_scope(user, filters), Agreement.stage.not_in(CLOSED_STAGES)
-    )
-
-    def active(model):
-        return (
-            select(func.count(model.id))
-            .where(
-                model.agreement_id.in_(open_ids),
-                or_(model.ends_on.is_(None), model.ends_on >= today),
-            )
-            .scalar_subquery()
-        )
-
-    year_start, year_end = date(today.year, 1, 1), date(today.year, 12, 31)
-    value = (
-        select(func.coalesce(func.sum(Transaction.value_rp), 0))
-        .where(
-            Transaction.agreement_id.in_(scoped_agreement_ids(user, filters)),
-            Transaction.transacted_on.between(year_start, year_end),
-        )
-        .scalar_subquery()
-    )
-    row = db.session.execute(select(active(Mou), active(Pks), value)).one()
-    result.active_mou, result.active_pks, result.transaction_value = (int(v) for v in row)
+    totals = dict.fromkeys(("mou", "pks", "transaction"), 0)
+    for kind, total in db.session.execute(_document_totals(user, filters, today)):
+        totals[kind] = int(total)
+    result.active_mou, result.active_pks = totals["mou"], totals["pks"]
+    result.transaction_value = totals["transaction"]
 
     result.open_tasks = sum(row.open for row in agencies)
     result.overdue_tasks = sum(row.overdue for row in agencies)
     result.due_this_week = sum(row.due_this_week for row in agencies)
     return result
+
+
+def _document_totals(user: User, filters: DashboardFilters, today: date):
+    """(kind, total) for "mou" and "pks": how many are active (no end date, or ending today
+    or later) in open agreements in scope; for "transaction": the value of this year's
+    transactions in all agreements in scope. A kind with nothing to count has no row.
+
+    One join of the three kinds' rows with the agreements in scope, so the agreements are
+    read once for all three totals (a semi-join per kind read them three times)."""
+
+    def active(model, kind: str):
+        return select(
+            literal(kind).label("kind"),
+            model.agreement_id.label("agreement_id"),
+            literal(1).label("amount"),
+        ).where(or_(model.ends_on.is_(None), model.ends_on >= today))
+
+    this_year = Transaction.transacted_on.between(date(today.year, 1, 1), date(today.year, 12, 31))
+    documents = union_all(
+        active(Mou, "mou"),
+        active(Pks, "pks"),
+        select(literal("transaction"), Transaction.agreement_id, Transaction.value_rp).where(
+            this_year
+        ),
+    ).subquery()
+    return (
+        select(documents.c.kind, func.sum(documents.c.amount))
+        .join(Agreement, Agreement.id == documents.c.agreement_id)
+        .where(
+            agreement_scope(user, filters),
+            or_(documents.c.kind == "transaction", Agreement.stage.not_in(CLOSED_STAGES)),
+        )
+        .group_by(documents.c.kind)
+    )
 
 
 # --- funnel and durations ---------------------------------------------------------------------
@@ -203,33 +219,44 @@ FUNNEL_STEPS = (
 )
 
 
+# The milestones in lifecycle order: the name of their column in ``_first_dates``, their
+# agreement and their date.
+MILESTONE_DATES = (
+    ("visit_on", Visit.agreement_id, Visit.visited_on),
+    ("mou_on", Mou.agreement_id, Mou.signed_on),
+    ("pks_on", Pks.agreement_id, Pks.signed_on),
+    ("transaction_on", Transaction.agreement_id, Transaction.transacted_on),
+)
+
+
 def _first_dates(user: User, filters: DashboardFilters):
-    """One row per agreement in scope: the date of its first visit, MoU, PKS, transaction."""
+    """One row per agreement in scope that has a milestone: the date of its first visit, MoU,
+    PKS, transaction (NULL where it has none of that kind).
 
-    def first(model, column):
-        return (
-            select(model.agreement_id.label("agreement_id"), func.min(column).label("first_on"))
-            .group_by(model.agreement_id)
-            .subquery()
+    The milestones of the four kinds are read as one list and joined with the agreements in
+    scope once, then grouped per agreement (one join and one grouping, instead of a grouping
+    per kind and four joins)."""
+    milestones = union_all(
+        *(
+            select(
+                agreement_id.label("agreement_id"),
+                literal(name).label("kind"),
+                occurred_on.label("occurred_on"),
+            )
+            for name, agreement_id, occurred_on in MILESTONE_DATES
         )
-
-    visit = first(Visit, Visit.visited_on)
-    mou = first(Mou, Mou.signed_on)
-    pks = first(Pks, Pks.signed_on)
-    transaction = first(Transaction, Transaction.transacted_on)
+    ).subquery()
     return (
         select(
             Agreement.id,
-            visit.c.first_on.label("visit_on"),
-            mou.c.first_on.label("mou_on"),
-            pks.c.first_on.label("pks_on"),
-            transaction.c.first_on.label("transaction_on"),
+            *(
+                func.min(case((milestones.c.kind == name, milestones.c.occurred_on))).label(name)
+                for name, *_ in MILESTONE_DATES
+            ),
         )
-        .outerjoin(visit, visit.c.agreement_id == Agreement.id)
-        .outerjoin(mou, mou.c.agreement_id == Agreement.id)
-        .outerjoin(pks, pks.c.agreement_id == Agreement.id)
-        .outerjoin(transaction, transaction.c.agreement_id == Agreement.id)
+        .join(milestones, milestones.c.agreement_id == Agreement.id)
         .where(agreement_scope(user, filters))
+        .group_by(Agreement.id)
         .subquery()
     )
 
@@ -258,18 +285,21 @@ def stage_durations(user: User, filters: DashboardFilters) -> list[tuple[str, fl
     """(label, median days, agreements measured) per step. One query; the rows are one per
     agreement that has at least two milestones (see the module docstring for why)."""
     dates = _first_dates(user, filters)
+    names = [name for name, *_ in MILESTONE_DATES]
+    steps = [(names.index(start), names.index(end), label) for start, end, label in DURATION_STEPS]
     rows = db.session.execute(
-        select(dates.c.visit_on, dates.c.mou_on, dates.c.pks_on, dates.c.transaction_on).where(
+        select(*(dates.c[name] for name in names)).where(
             or_(
-                and_(dates.c.visit_on.is_not(None), dates.c.mou_on.is_not(None)),
-                and_(dates.c.mou_on.is_not(None), dates.c.pks_on.is_not(None)),
-                and_(dates.c.pks_on.is_not(None), dates.c.transaction_on.is_not(None)),
+                *(
+                    and_(dates.c[start].is_not(None), dates.c[end].is_not(None))
+                    for start, end, _ in DURATION_STEPS
+                )
             )
         )
-    ).mappings()
+    )
     gaps: dict[str, list[int]] = {label: [] for *_, label in DURATION_STEPS}
-    for row in rows:
-        for start, end, label in DURATION_STEPS:
+    for row in rows:  # read by position, not by name: there are tens of thousands of rows
+        for start, end, label in steps:
             if row[start] is not None and row[end] is not None:
                 gaps[label].append((row[end] - row[start]).days)
     return [
@@ -446,22 +476,36 @@ class EndingDocument:
 
 def ending_soon(user: User, filters: DashboardFilters, today: date) -> list[EndingDocument]:
     """MoU/KB and PKS of open agreements in scope that end within 180 days, soonest first.
-    One query, at most ``ENDING_LIMIT`` rows."""
+    One query, at most ``ENDING_LIMIT`` rows.
+
+    Each kind takes its own first ``ENDING_LIMIT`` (which the overall first ones are among),
+    so it reads its documents in end-date order through ``ix_<kind>_ends_on`` and stops
+    there, instead of joining every document of the next 180 days before sorting."""
     horizon = today + timedelta(days=ENDING_WITHIN_DAYS)
 
-    def documents(model, label: str):
-        return select(
-            literal(label).label("kind"),
-            model.agreement_id.label("agreement_id"),
-            model.ends_on.label("ends_on"),
-        ).where(model.ends_on.between(today, horizon))
+    def soonest(model, label: str):
+        return (
+            select(
+                literal(label).label("kind"),
+                model.agreement_id.label("agreement_id"),
+                Agreement.title.label("title"),
+                model.ends_on.label("ends_on"),
+            )
+            .join(Agreement, Agreement.id == model.agreement_id)
+            .where(
+                model.ends_on.between(today, horizon),
+                agreement_scope(user, filters),
+                Agreement.stage.not_in(CLOSED_STAGES),
+            )
+            .order_by(model.ends_on, Agreement.title, model.agreement_id)
+            .limit(ENDING_LIMIT)
+            .subquery()
+        )
 
-    docs = union_all(documents(Mou, "MoU/KB"), documents(Pks, "PKS")).subquery()
+    docs = union_all(select(soonest(Mou, "MoU/KB")), select(soonest(Pks, "PKS"))).subquery()
     rows = db.session.execute(
-        select(docs.c.kind, docs.c.agreement_id, Agreement.title, docs.c.ends_on)
-        .join(Agreement, Agreement.id == docs.c.agreement_id)
-        .where(agreement_scope(user, filters), Agreement.stage.not_in(CLOSED_STAGES))
-        .order_by(docs.c.ends_on, Agreement.title)
+        select(docs.c.kind, docs.c.agreement_id, docs.c.title, docs.c.ends_on)
+        .order_by(docs.c.ends_on, docs.c.title, docs.c.kind, docs.c.agreement_id)
         .limit(ENDING_LIMIT)
     )
     return [
