@@ -24,8 +24,8 @@ happened (often years ago), and the follow-up tasks a playbook creates ("kirim s
 OPD dalam 7 hari kerja") would all be overdue on arrival. Tasks are planned by hand afterwards.
 
 Cost: what can be read once for the whole file is (existing agreements with their collections,
-the partners); what remains is the services' own work, several flushes and about ten SQL
-statements per row: ~5.5 ms a row on SQLite, ~9-10 ms on PostgreSQL (``bench/import_rows.py``),
+the partners); what remains is the services' own work, several flushes and about nine SQL
+statements per row: ~4.5 ms a row on SQLite, ~9-10 ms on PostgreSQL (``bench/import_rows.py``),
 so a file of ``MAX_ROWS`` rows takes 30-50 s: a large file is checked and imported by the
 ``scheduler`` process, not in the request (``reports.import_jobs``).
 """
