@@ -152,10 +152,14 @@ def bulk(table, rows: Iterable[dict]) -> None:
 
 
 def insert_agreements(government_id: int, rows: list[dict]) -> list[int]:
-    """Bulk-insert agreements (each row's own columns over plain defaults); their ids in
-    order."""
-    from kerjasama_flow.agreements.models import Agreement
+    """Bulk-insert agreements (each row's own columns over plain defaults), with a row's
+    ``partner_id`` and ``sectors`` linked to it; the government's agreement ids in order (one
+    call per government: the rows are matched to the ids by position)."""
+    from kerjasama_flow.agreements.models import Agreement, AgreementSector, agreement_partner
     from kerjasama_flow.extensions import db
+
+    rows = list(rows)
+    links = [(row.pop("partner_id", None), row.pop("sectors", ())) for row in rows]
 
     now = datetime.now(UTC)
     defaults = {
@@ -167,12 +171,22 @@ def insert_agreements(government_id: int, rows: list[dict]) -> list[int]:
         "version": 1,
     }
     bulk(Agreement.__table__, ({**defaults, **row} for row in rows))
-    return list(
+    ids = list(
         db.session.scalars(
             text("SELECT id FROM agreement WHERE government_id = :g ORDER BY id"),
             {"g": government_id},
         )
     )
+    pairs = list(zip(ids, links, strict=True))
+    bulk(
+        agreement_partner,
+        ({"agreement_id": a, "partner_id": p} for a, (p, _) in pairs if p is not None),
+    )
+    bulk(
+        AgreementSector.__table__,
+        ({"agreement_id": a, "sector": s} for a, (_, sectors) in pairs for s in sectors),
+    )
+    return ids
 
 
 def finish() -> None:

@@ -65,13 +65,11 @@ SECTOR_CODES = ["pangan", "pertanian", "umkm", "pariwisata", "investasi", "pendi
 
 def generate(url: str, tasks: int, seed: int, agreements: int = 0) -> dict:
     from kerjasama_flow.agreements.models import (
-        AgreementSector,
         Mou,
         Partner,
         Pks,
         Transaction,
         Visit,
-        agreement_partner,
     )
     from kerjasama_flow.extensions import db
     from kerjasama_flow.tasks.models import Task
@@ -121,23 +119,10 @@ def generate(url: str, tasks: int, seed: int, agreements: int = 0) -> dict:
                     "title": f"Kerja sama {i}",
                     "lead_agency_id": agency_ids[i % AGENCIES],
                     "stage": plan[0],
+                    "partner_id": partner_ids[i % PARTNERS],
+                    "sectors": {SECTOR_CODES[i % 6], SECTOR_CODES[(i * 7) % 6]},
                 }
                 for i, plan in enumerate(plans)
-            ],
-        )
-        bulk(
-            agreement_partner,
-            [
-                {"agreement_id": a, "partner_id": partner_ids[i % PARTNERS]}
-                for i, a in enumerate(ids)
-            ],
-        )
-        bulk(
-            AgreementSector.__table__,
-            [
-                {"agreement_id": a, "sector": s}
-                for i, a in enumerate(ids)
-                for s in {SECTOR_CODES[i % 6], SECTOR_CODES[(i * 7) % 6]}
             ],
         )
         milestone = {"created_at": now, "version": 1}

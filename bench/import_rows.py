@@ -74,7 +74,7 @@ def _mou_number(n: int) -> str:
 
 def generate(url: str, size: int, seed: int, path: str) -> dict:
     """The government and its existing records, and the XLSX of ``size`` rows at ``path``."""
-    from kerjasama_flow.agreements.models import AgreementSector, Mou, Partner, agreement_partner
+    from kerjasama_flow.agreements.models import Mou, Partner
     from kerjasama_flow.extensions import db
 
     started = time.perf_counter()
@@ -103,23 +103,11 @@ def generate(url: str, size: int, seed: int, path: str) -> dict:
                     "lead_agency_id": agency_ids[i % AGENCIES],
                     "stage": "kesepakatan",
                     "external_ref": ref,
+                    "partner_id": partner_ids[i % PARTNERS],
+                    "sectors": [SECTOR_CODES[i % len(SECTOR_CODES)]],
                 }
                 for i, ref in enumerate(refs)
             ],
-        )
-        bulk(
-            agreement_partner,
-            (
-                {"agreement_id": a, "partner_id": partner_ids[i % PARTNERS]}
-                for i, a in enumerate(ids)
-            ),
-        )
-        bulk(
-            AgreementSector.__table__,
-            (
-                {"agreement_id": a, "sector": SECTOR_CODES[i % len(SECTOR_CODES)]}
-                for i, a in enumerate(ids)
-            ),
         )
         bulk(
             Mou.__table__,

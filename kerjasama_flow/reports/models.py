@@ -35,6 +35,11 @@ class ImportStatus(enum.StrEnum):
         return STATUS_LABELS[self]
 
     @property
+    def heading(self) -> str:
+        """The job page's title for a job in this status."""
+        return STATUS_HEADINGS[self]
+
+    @property
     def is_waiting(self) -> bool:
         """Queued or running: the page refreshes itself until this changes."""
         return self in WAITING
@@ -49,6 +54,16 @@ STATUS_LABELS = {
     ImportStatus.DONE: "Selesai",
     ImportStatus.FAILED: "Gagal",
     ImportStatus.DISCARDED: "Dibatalkan",
+}
+STATUS_HEADINGS = {
+    ImportStatus.CHECK_QUEUED: "Memeriksa berkas",
+    ImportStatus.CHECKING: "Memeriksa berkas",
+    ImportStatus.CHECKED: "Pratinjau impor",
+    ImportStatus.IMPORT_QUEUED: "Mengimpor",
+    ImportStatus.IMPORTING: "Mengimpor",
+    ImportStatus.DONE: "Impor selesai",
+    ImportStatus.FAILED: "Impor gagal",
+    ImportStatus.DISCARDED: "Impor dibatalkan",
 }
 QUEUED = (ImportStatus.CHECK_QUEUED, ImportStatus.IMPORT_QUEUED)
 RUNNING = (ImportStatus.CHECKING, ImportStatus.IMPORTING)
