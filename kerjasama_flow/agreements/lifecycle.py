@@ -1,7 +1,7 @@
 """The agreement lifecycle: stages, transitions and the rules a milestone must satisfy.
 
 Pure Python: no Flask, no database. Services gather the facts, call these functions, and store
-what they return; views never decide a stage.
+what they return; views never decide a stage, nor which milestone comes next.
 
     penjajakan --mou--> kesepakatan --pks--> pks --transaction--> pelaksanaan --> selesai
     any open stage --> ditunda (and back) | batal
@@ -242,9 +242,7 @@ def check_pks(has_signed_mou: bool, is_direct: bool, direct_reason: str | None) 
 
 def check_transaction(has_pks: bool) -> None:
     if not has_pks:
-        raise RuleViolation(
-            "Transaksi memerlukan PKS. Catat PKS terlebih dahulu.", "pks"
-        )
+        raise RuleViolation("Transaksi memerlukan PKS. Catat PKS terlebih dahulu.", "pks")
 
 
 def check_amount(value: int | None, field: str = "value_rp") -> None:
