@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -29,14 +29,21 @@ def tanggal_pendek(value: date | None, empty: str = "–") -> str:
 
 
 def waktu(value: datetime | None, zone: str = "Asia/Jakarta", empty: str = "–") -> str:
-    """14 Agustus 2025 09.30 WIB: a UTC timestamp shown in the government's zone."""
+    """14 Agustus 2025 09.30 WIB: a UTC timestamp shown in the government's zone, with the
+    zone's abbreviation as ``zona_waktu`` gives it."""
     if value is None:
         return empty
     local = value.astimezone(ZoneInfo(zone))
-    abbreviation = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}.get(
-        zone, local.tzname() or ""
+    return format_datetime(local, format="d MMMM y HH.mm z", locale=LOCALE)
+
+
+def zona_waktu(zone: str, at: datetime | None = None) -> str:
+    """WIB, WITA or WIT: the short name of ``zone`` in Indonesian, from Babel (CLDR's id
+    locale), at the instant ``at`` (default now). Indonesia's zones keep one offset all year;
+    a zone without a short Indonesian name shows its offset, e.g. "+0200"."""
+    return format_datetime(
+        at or datetime.now(UTC), format="z", tzinfo=ZoneInfo(zone), locale=LOCALE
     )
-    return f"{format_datetime(local, format='d MMMM y HH.mm', locale=LOCALE)} {abbreviation}"
 
 
 def angka(value: int | float | Decimal | None, empty: str = "–") -> str:
@@ -58,6 +65,7 @@ FILTERS = {
     "tanggal": tanggal,
     "tanggal_pendek": tanggal_pendek,
     "waktu": waktu,
+    "zona_waktu": zona_waktu,
     "angka": angka,
     "rupiah": rupiah,
 }

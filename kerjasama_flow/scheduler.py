@@ -126,10 +126,10 @@ def _parse_time(value: object) -> tuple[int, int] | None:
 
 
 def sweep_time_of(government) -> str:
-    """The government's local sweep time "HH:MM" (``reminders.settings``, default 07:00)."""
-    from kerjasama_flow.reminders import settings as reminder_settings
+    """The government's local sweep time "HH:MM" (``government_settings``, default 07:00)."""
+    from kerjasama_flow import government_settings
 
-    value = reminder_settings.get(government, "sweep_time")
+    value = government_settings.get(government, "sweep_time")
     parsed = _parse_time(value) or _parse_time(DEFAULT_SWEEP_TIME)
     return f"{parsed[0]:02d}:{parsed[1]:02d}"
 

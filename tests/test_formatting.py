@@ -2,7 +2,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from kerjasama_flow.formatting import angka, rupiah, tanggal, waktu
+from kerjasama_flow.formatting import angka, rupiah, tanggal, waktu, zona_waktu
 
 
 @pytest.mark.parametrize(
@@ -35,3 +35,13 @@ def test_timestamps_are_shown_in_the_government_zone():
     assert waktu(at, "Asia/Jakarta") == "14 Agustus 2025 23.30 WIB"
     assert waktu(at, "Asia/Makassar") == "15 Agustus 2025 00.30 WITA"
     assert waktu(at, "Asia/Jayapura") == "15 Agustus 2025 01.30 WIT"
+
+
+@pytest.mark.parametrize(
+    "at", [datetime(2025, 1, 15, tzinfo=UTC), datetime(2025, 7, 15, 23, 59, tzinfo=UTC), None]
+)
+def test_zone_abbreviations_come_from_babel_and_do_not_change_with_the_season(at):
+    zones = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
+    assert [zona_waktu(zone, at) for zone in zones] == ["WIB", "WITA", "WIT"]
+    # A zone with no Indonesian short name shows its offset (Babel's fallback).
+    assert zona_waktu("Asia/Tokyo", at) == "+0900"

@@ -18,6 +18,7 @@ from kerjasama_flow.agreements.lifecycle import (
     InvalidTransition,
     RuleViolation,
     Stage,
+    StepState,
 )
 from kerjasama_flow.errors import DomainError
 
@@ -26,6 +27,7 @@ MOU = Facts(has_mou=True)
 PKS = Facts(has_mou=True, has_pks=True)
 TRANSACTION = Facts(has_mou=True, has_pks=True, has_transaction=True)
 DIRECT_PKS = Facts(has_pks=True)
+VISIT = Facts(has_visit=True)
 
 # A few words that only Indonesian messages contain, to tell them from English ones.
 INDONESIAN_WORDS = ("tidak", "harus", "tahap", "sudah", "memerlukan", "sebutkan", "boleh")
@@ -102,6 +104,79 @@ def test_errors_are_domain_errors():
     assert issubclass(RuleViolation, DomainError)
 
 
+# --- what comes next: the primary button and the stepper ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("facts", "expected"),
+    [
+        (NOTHING, "visit"),
+        (VISIT, "mou"),
+        (MOU, "pks"),  # a KB signed without a recorded visit
+        (Facts(has_visit=True, has_mou=True), "pks"),
+        (PKS, "transaction"),
+        (DIRECT_PKS, "transaction"),  # a direct PKS needs no KB first
+        (TRANSACTION, "transaction"),  # further transactions
+    ],
+)
+def test_next_milestone(facts, expected):
+    assert lifecycle.next_milestone(facts) == expected
+
+
+DONE, CURRENT, UPCOMING = StepState.DONE, StepState.CURRENT, StepState.UPCOMING
+
+
+def states(stage: Stage, facts: Facts) -> list[StepState]:
+    steps = lifecycle.stepper(stage, facts)
+    assert [road_stage for road_stage, _ in steps] == list(MAIN_ROAD)
+    return [state for _, state in steps]
+
+
+@pytest.mark.parametrize(
+    ("stage", "facts", "expected"),
+    [
+        (Stage.PENJAJAKAN, NOTHING, [CURRENT, UPCOMING, UPCOMING, UPCOMING, UPCOMING]),
+        (Stage.PENJAJAKAN, VISIT, [CURRENT, UPCOMING, UPCOMING, UPCOMING, UPCOMING]),
+        (Stage.KESEPAKATAN, MOU, [DONE, CURRENT, UPCOMING, UPCOMING, UPCOMING]),
+        (Stage.PKS, PKS, [DONE, DONE, CURRENT, UPCOMING, UPCOMING]),
+        (Stage.PKS, DIRECT_PKS, [DONE, DONE, CURRENT, UPCOMING, UPCOMING]),
+        (Stage.PELAKSANAAN, TRANSACTION, [DONE, DONE, DONE, CURRENT, UPCOMING]),
+        (Stage.SELESAI, TRANSACTION, [DONE, DONE, DONE, DONE, CURRENT]),
+    ],
+)
+def test_stepper_on_the_main_road(stage, facts, expected):
+    """The agreement's stage is current, the ones before it done, whatever was recorded."""
+    assert states(stage, facts) == expected
+
+
+@pytest.mark.parametrize("stage", [Stage.DITUNDA, Stage.BATAL, Stage.BERAKHIR])
+@pytest.mark.parametrize(
+    ("facts", "expected"),
+    [
+        (NOTHING, [DONE, UPCOMING, UPCOMING, UPCOMING, UPCOMING]),
+        (VISIT, [DONE, UPCOMING, UPCOMING, UPCOMING, UPCOMING]),
+        (MOU, [DONE, DONE, UPCOMING, UPCOMING, UPCOMING]),
+        (PKS, [DONE, DONE, DONE, UPCOMING, UPCOMING]),
+        (DIRECT_PKS, [DONE, DONE, DONE, UPCOMING, UPCOMING]),
+        (TRANSACTION, [DONE, DONE, DONE, DONE, UPCOMING]),
+    ],
+)
+def test_stepper_off_the_road_shows_how_far_the_milestones_got(stage, facts, expected):
+    """Stalled, cancelled or ended: nothing is current, and never "selesai" done."""
+    assert states(stage, facts) == expected
+    assert CURRENT not in states(stage, facts)
+
+
+def test_stepper_covers_every_stage():
+    for stage in Stage:
+        for facts in (NOTHING, VISIT, MOU, PKS, DIRECT_PKS, TRANSACTION):
+            assert len(lifecycle.stepper(stage, facts)) == len(MAIN_ROAD)
+
+
+def test_step_states_are_the_css_classes():
+    assert [str(state) for state in StepState] == ["done", "current", ""]
+
+
 # --- manual actions: every stage x every action -----------------------------------------------
 
 # (stage, facts, action) -> the resulting stage, or None when the action is refused.
@@ -159,7 +234,7 @@ def test_action_table_covers_every_stage_and_action():
     ],
 )
 def test_apply_action(current, facts, action, expected):
-    offered = lifecycle.allowed_actions(current, facts)
+    offered = lifecycle.allowed_actions(current)
     if expected is None:
         assert action not in offered
         with pytest.raises(InvalidTransition) as caught:
@@ -175,19 +250,20 @@ def test_apply_action(current, facts, action, expected):
 
 
 @pytest.mark.parametrize(
-    ("current", "facts", "expected"),
+    ("current", "expected"),
     [
-        (Stage.PENJAJAKAN, NOTHING, [Action.STALL, Action.CANCEL]),
-        (Stage.KESEPAKATAN, MOU, [Action.STALL, Action.CANCEL]),
-        (Stage.PKS, PKS, [Action.STALL, Action.CANCEL]),
-        (Stage.PELAKSANAAN, TRANSACTION, [Action.COMPLETE, Action.STALL, Action.CANCEL]),
-        (Stage.DITUNDA, PKS, [Action.RESUME, Action.CANCEL]),
-        (Stage.SELESAI, TRANSACTION, []),
-        (Stage.BATAL, NOTHING, []),
+        (Stage.PENJAJAKAN, [Action.STALL, Action.CANCEL]),
+        (Stage.KESEPAKATAN, [Action.STALL, Action.CANCEL]),
+        (Stage.PKS, [Action.STALL, Action.CANCEL]),
+        (Stage.PELAKSANAAN, [Action.COMPLETE, Action.STALL, Action.CANCEL]),
+        (Stage.DITUNDA, [Action.RESUME, Action.CANCEL]),
+        (Stage.BERAKHIR, [Action.COMPLETE]),
+        (Stage.SELESAI, []),
+        (Stage.BATAL, []),
     ],
 )
-def test_allowed_actions(current, facts, expected):
-    assert lifecycle.allowed_actions(current, facts) == expected
+def test_allowed_actions(current, expected):
+    assert lifecycle.allowed_actions(current) == expected
 
 
 def test_every_action_has_an_indonesian_label():

@@ -8,14 +8,13 @@ Calendar facts used below (Indonesia, from the ``holidays`` library):
 
 from __future__ import annotations
 
-import logging
 from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
 
 from kerjasama_flow import clock
-from kerjasama_flow.reminders import rules, settings
+from kerjasama_flow.reminders import rules
 from kerjasama_flow.reminders.models import Rule
 from kerjasama_flow.reminders.rules import Due, TaskRuleSettings, WorkingDays
 from kerjasama_flow.workdays import calendar
@@ -335,60 +334,3 @@ def test_the_ending_window_covers_every_possible_notice():
         if rules.ending_notice(ends_on, today, [180, 90, 0]) is not None:
             assert first <= ends_on <= last
 
-
-# --- settings ----------------------------------------------------------------------------------
-
-
-def test_settings_defaults():
-    government = SimpleNamespace(id=1, settings={})
-    assert settings.all_for(government) == {
-        "due_soon_working_days": 3,
-        "overdue_repeat_working_days": 3,
-        "escalation_working_days": 7,
-        "ending_notice_days": [180, 90, 60, 30, 7, 0],
-        "sweep_time": "07:00",
-        "ending_playbook_days": 180,
-    }
-    assert settings.get(SimpleNamespace(id=1, settings=None), "sweep_time") == "07:00"
-
-
-def test_settings_overrides_are_read_and_normalised():
-    government = SimpleNamespace(
-        id=1,
-        settings={
-            "ending_notice_days": [0, 30, 120],
-            "sweep_time": "06:30",
-            "due_soon_working_days": "2",
-        },
-    )
-    assert settings.get(government, "ending_notice_days") == [120, 30, 0]
-    assert settings.get(government, "sweep_time") == "06:30"
-    assert settings.get(government, "due_soon_working_days") == 2
-    assert settings.get(government, "escalation_working_days") == 7
-
-
-@pytest.mark.parametrize(
-    ("key", "value"),
-    [
-        ("due_soon_working_days", 0),
-        ("due_soon_working_days", "tiga"),
-        ("due_soon_working_days", True),
-        ("overdue_repeat_working_days", None),
-        ("ending_notice_days", []),
-        ("ending_notice_days", [30, 30]),
-        ("ending_notice_days", [-1]),
-        ("ending_notice_days", "180,90"),
-        ("sweep_time", "7:00"),
-        ("sweep_time", "25:00"),
-    ],
-)
-def test_an_invalid_override_falls_back_to_the_default(key, value, caplog):
-    government = SimpleNamespace(id=7, settings={key: value})
-    with caplog.at_level(logging.WARNING, logger="kerjasama_flow.reminders.settings"):
-        assert settings.get(government, key) == settings.DEFAULTS[key]
-    assert "invalid" in caplog.text
-
-
-def test_an_unknown_setting_is_an_error():
-    with pytest.raises(KeyError):
-        settings.get(SimpleNamespace(id=1, settings={}), "due_soon_days")

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from kerjasama_flow import government_settings
 from kerjasama_flow import scheduler as jobs
 from kerjasama_flow.accounts.models import Government
 from kerjasama_flow.activity.models import ActivityLog
@@ -21,7 +22,6 @@ from kerjasama_flow.errors import ConflictError, DomainError
 from kerjasama_flow.extensions import db
 from kerjasama_flow.playbooks import services as playbook_services
 from kerjasama_flow.reminders import services
-from kerjasama_flow.reminders import settings as reminder_settings
 from kerjasama_flow.reminders.models import Outbox, Rule
 from kerjasama_flow.reminders.planner import plan
 from tests import factories
@@ -34,10 +34,10 @@ NEXT_FRIDAY = date(2025, 10, 24)  # 5 working days after FRIDAY (no holiday in b
 def form_data(government: Government, **changes) -> dict[str, str]:
     """What the page submits unchanged (the values in force and the fingerprint), with
     ``changes`` typed over it."""
-    values = reminder_settings.effective(government)
+    values = services.effective(government)
     data = {key: str(value) for key, value in values.items()}
     data["ending_notice_days"] = ", ".join(str(d) for d in values["ending_notice_days"])
-    data["version"] = reminder_settings.fingerprint(government)
+    data["version"] = government_settings.fingerprint(government)
     data.update(changes)
     return data
 
@@ -63,7 +63,7 @@ def test_the_page_shows_the_values_in_force_and_the_defaults(client, world, auth
     assert 'value="180, 90, 60, 30, 7, 0"' in html
     assert "H+10" in html  # the explanation uses the values in force
     assert 'href="/settings/days-off"' in html and 'href="/settings/playbooks"' in html
-    assert f'value="{reminder_settings.fingerprint(world.gov)}"' in html
+    assert f'value="{government_settings.fingerprint(world.gov)}"' in html
     source = Path(__file__).parents[1].joinpath("templates/reminders/settings.html").read_text()
     assert "<script" not in source and "style=" not in source  # CSP: nothing inline
     # In the admin's Pengaturan menu.
@@ -94,9 +94,9 @@ def test_admin_saves_and_only_the_changes_are_stored(client, world, auth):
         "sweep_time": "06:30",
     }
     gov = db.session.get(Government, world.gov.id)
-    assert reminder_settings.get(gov, "due_soon_working_days") == 5
-    assert reminder_settings.get(gov, "ending_notice_days") == [365, 30, 0]
-    assert reminder_settings.get(gov, "escalation_working_days") == 7
+    assert government_settings.get(gov, "due_soon_working_days") == 5
+    assert government_settings.get(gov, "ending_notice_days") == [365, 30, 0]
+    assert government_settings.get(gov, "escalation_working_days") == 7
 
     [entry] = logged()
     assert entry.actor_id == world.admin.id and entry.entity_id == world.gov.id
@@ -212,7 +212,7 @@ def test_a_stale_form_is_a_conflict_and_changes_nothing(client, world, auth):
         world.admin,
         world.gov,
         {"escalation_working_days": 10},
-        reminder_settings.fingerprint(world.gov),
+        government_settings.fingerprint(world.gov),
     )
     db.session.commit()
 
@@ -258,7 +258,7 @@ def test_the_admin_changes_only_their_own_government(client, world, auth):
 
 
 def test_the_service_checks_every_value_with_its_field(world):
-    version = reminder_settings.fingerprint(world.gov)
+    version = government_settings.fingerprint(world.gov)
     for data, field in [
         ({"due_soon_working_days": True}, "due_soon_working_days"),
         ({"escalation_working_days": 61}, "escalation_working_days"),
@@ -282,7 +282,7 @@ def test_the_service_leaves_unmentioned_values_alone(world):
         world.admin,
         world.gov,
         {"ending_notice_days": [90, 180, 0, 30, 7, 60]},  # the defaults, in another order
-        reminder_settings.fingerprint(world.gov),
+        government_settings.fingerprint(world.gov),
     )
     assert changed is False
     assert world.gov.settings == {"sweep_time": "06:00"}

@@ -13,6 +13,7 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import select, text
 
+from kerjasama_flow import government_settings
 from kerjasama_flow.accounts.models import Role
 from kerjasama_flow.extensions import db
 from kerjasama_flow.reminders import services as reminder_services
@@ -171,7 +172,7 @@ def test_a_new_time_zone_recounts_on_time_and_late(app, world):
         world.admin,
         world.gov,
         {"timezone": "Asia/Makassar"},
-        reminder_services.reminder_settings.fingerprint(world.gov),
+        government_settings.fingerprint(world.gov),
     )
     db.session.commit()
     states = {k[2]: n for k, n in tallies().items() if k[:2] == key}

@@ -53,7 +53,7 @@ class Government(Base):
     province: Mapped[str | None] = mapped_column(String(80))
     timezone: Mapped[str] = mapped_column(String(40), default="Asia/Jakarta")
     # Local practice that varies per government (reminder days, sweep time...): see the
-    # defaults in reminders.settings; only the values a government changed are stored.
+    # defaults in government_settings; only the values a government changed are stored.
     settings: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

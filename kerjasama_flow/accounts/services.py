@@ -17,7 +17,6 @@ from kerjasama_flow.extensions import db
 REGION_CODE = re.compile(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")
 AGENCY_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,29}$")
 MIN_PASSWORD_LENGTH = 8
-INDONESIAN_ZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
 AGENCY_FIELDS = ("code", "name", "head_name", "email", "phone", "is_coordinator")
 USER_FIELDS = ("name", "email", "role", "agency", "phone", "is_active")
 ACCOUNT_FIELDS = ("phone", "email_notifications", "whatsapp_notifications")

@@ -1,7 +1,7 @@
 """The agreement lifecycle: stages, transitions and the rules a milestone must satisfy.
 
 Pure Python: no Flask, no database. Services gather the facts, call these functions, and store
-what they return; views never decide a stage.
+what they return; views never decide a stage, nor which milestone comes next.
 
     penjajakan --mou--> kesepakatan --pks--> pks --transaction--> pelaksanaan --> selesai
     any open stage --> ditunda (and back) | batal
@@ -81,8 +81,10 @@ class InvalidTransition(RuleViolation):
 
 @dataclass(frozen=True)
 class Facts:
-    """What has been recorded for an agreement, as far as the stage is concerned."""
+    """What has been recorded for an agreement, as far as the stage and the next step are
+    concerned."""
 
+    has_visit: bool = False
     has_mou: bool = False
     has_pks: bool = False
     has_transaction: bool = False
@@ -97,6 +99,48 @@ def stage_from_facts(facts: Facts) -> Stage:
     if facts.has_mou:
         return Stage.KESEPAKATAN
     return Stage.PENJAJAKAN
+
+
+def next_milestone(facts: Facts) -> str:
+    """The milestone a user most likely records next ("visit", "mou", "pks" or
+    "transaction"): the detail page's primary button. Once there is a PKS, the next thing is
+    a (further) transaction."""
+    if facts.has_pks:
+        return "transaction"
+    if facts.has_mou:
+        return "pks"
+    if facts.has_visit:
+        return "mou"
+    return "visit"
+
+
+class StepState(enum.StrEnum):
+    """A stage's place in the stepper; the value is the CSS class of its step."""
+
+    DONE = "done"
+    CURRENT = "current"
+    UPCOMING = ""
+
+
+def stepper(stage: Stage, facts: Facts) -> list[tuple[Stage, StepState]]:
+    """Each stage of the main road with its state. On the main road, the agreement's stage is
+    current and the ones before it done. Off the road (stalled, cancelled, ended), nothing is
+    current: the stages its milestones reached are done, so the page shows how far it got."""
+    if stage in MAIN_ROAD:
+        reached, current = stage, stage
+    else:
+        reached, current = stage_from_facts(facts), None
+    position = MAIN_ROAD.index(reached)
+    steps = []
+    for index, road_stage in enumerate(MAIN_ROAD):
+        if road_stage == current:
+            state = StepState.CURRENT
+        elif index < position or (current is None and index == position):
+            state = StepState.DONE
+        else:
+            state = StepState.UPCOMING
+        steps.append((road_stage, state))
+    return steps
 
 
 def after_milestone(current: Stage, facts: Facts) -> Stage:
@@ -119,7 +163,7 @@ def check_open(current: Stage) -> None:
         raise InvalidTransition("Kerja sama ini sudah selesai; tidak dapat diubah lagi.")
 
 
-def allowed_actions(current: Stage, facts: Facts) -> list[Action]:
+def allowed_actions(current: Stage) -> list[Action]:
     """The manual actions offered for an agreement in ``current`` stage."""
     if current in CLOSED:
         return []
@@ -135,7 +179,7 @@ def allowed_actions(current: Stage, facts: Facts) -> list[Action]:
 
 def apply_action(current: Stage, action: Action, facts: Facts) -> Stage:
     """The stage after a manual action; raises ``InvalidTransition`` when it is not allowed."""
-    if action not in allowed_actions(current, facts):
+    if action not in allowed_actions(current):
         raise InvalidTransition(
             f"Tindakan “{action.label}” tidak dapat dilakukan pada tahap {current.label}."
         )
@@ -198,9 +242,7 @@ def check_pks(has_signed_mou: bool, is_direct: bool, direct_reason: str | None) 
 
 def check_transaction(has_pks: bool) -> None:
     if not has_pks:
-        raise RuleViolation(
-            "Transaksi memerlukan PKS. Catat PKS terlebih dahulu.", "pks"
-        )
+        raise RuleViolation("Transaksi memerlukan PKS. Catat PKS terlebih dahulu.", "pks")
 
 
 def check_amount(value: int | None, field: str = "value_rp") -> None:

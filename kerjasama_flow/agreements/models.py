@@ -54,10 +54,6 @@ class PartnerKind(enum.StrEnum):
     def label(self) -> str:
         return PARTNER_KIND_LABELS[self]
 
-    @property
-    def is_pemda(self) -> bool:
-        return self.value.startswith("pemda_")
-
 
 PARTNER_KIND_LABELS = {
     PartnerKind.PEMDA_PROVINSI: "Pemerintah Provinsi",

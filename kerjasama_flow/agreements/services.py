@@ -87,7 +87,10 @@ MILESTONE_FIELDS: dict[str, tuple[str, ...]] = {
 
 
 def facts_for(agreement: Agreement) -> Facts:
+    """What the lifecycle needs to know of the agreement's milestones (its stage, the next
+    milestone, the stepper)."""
     return Facts(
+        has_visit=bool(agreement.visits),
         has_mou=bool(agreement.mous),
         has_pks=bool(agreement.pks_list),
         has_transaction=bool(agreement.transactions),

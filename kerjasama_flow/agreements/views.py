@@ -29,11 +29,10 @@ from kerjasama_flow.agreements.forms import (
 )
 from kerjasama_flow.agreements.lifecycle import (
     CLOSED,
-    MAIN_ROAD,
     Facts,
-    Stage,
     allowed_actions,
-    stage_from_facts,
+    next_milestone,
+    stepper,
 )
 from kerjasama_flow.agreements.models import MILESTONE_LABELS, Agreement, Partner
 from kerjasama_flow.evaluations.queries import agreement_evaluations
@@ -173,20 +172,9 @@ class PageAction:
     url: str
 
 
-def _next_kind(agreement: Agreement, facts: Facts) -> str:
-    """The milestone a user most likely records next."""
-    if facts.has_pks:
-        return "transaction"
-    if facts.has_mou:
-        return "pks"
-    if agreement.visits:
-        return "mou"
-    return "visit"
-
-
 def _milestone_actions(agreement: Agreement, facts: Facts) -> tuple[PageAction, list[PageAction]]:
     """The next sensible action (the primary button) and the other recordings."""
-    primary = _next_kind(agreement, facts)
+    primary = next_milestone(facts)
     actions = {
         kind: PageAction(
             label, url_for("agreements.milestone_new", agreement_id=agreement.id, kind=kind)
@@ -194,26 +182,6 @@ def _milestone_actions(agreement: Agreement, facts: Facts) -> tuple[PageAction, 
         for kind, label in RECORD_LABELS.items()
     }
     return actions.pop(primary), list(actions.values())
-
-
-def _stepper(agreement: Agreement, facts: Facts) -> list[tuple[Stage, str]]:
-    """Each stage of the main road with ``done``, ``current`` or ``""``. A stalled or
-    cancelled agreement shows how far its milestones got, with nothing current."""
-    if agreement.stage in MAIN_ROAD:
-        reached, current = agreement.stage, agreement.stage
-    else:
-        reached, current = stage_from_facts(facts), None
-    position = MAIN_ROAD.index(reached)
-    steps = []
-    for index, stage in enumerate(MAIN_ROAD):
-        if stage == current:
-            state = "current"
-        elif index < position or (current is None and index == position):
-            state = "done"
-        else:
-            state = ""
-        steps.append((stage, state))
-    return steps
 
 
 def _render_detail(agreement: Agreement, stage_form: StageForm | None = None):
@@ -225,7 +193,7 @@ def _render_detail(agreement: Agreement, stage_form: StageForm | None = None):
     primary = secondary = None
     if can_edit:
         primary, secondary = _milestone_actions(agreement, facts)
-        actions = allowed_actions(agreement.stage, facts)
+        actions = allowed_actions(agreement.stage)
         if stage_form is None and actions:
             stage_form = StageForm(formdata=None, version=agreement.version)
         if stage_form is not None:
@@ -235,7 +203,7 @@ def _render_detail(agreement: Agreement, stage_form: StageForm | None = None):
     return render_template(
         "agreements/detail.html",
         agreement=agreement,
-        steps=_stepper(agreement, facts),
+        steps=stepper(agreement.stage, facts),
         can_edit=can_edit,
         primary_action=primary,
         secondary_actions=secondary or [],

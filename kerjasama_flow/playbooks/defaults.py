@@ -168,5 +168,3 @@ DEFAULT_TEMPLATES: tuple[DefaultTemplate, ...] = (
         position=10,
     ),
 )
-
-DEFAULTS_BY_KEY = {template.key: template for template in DEFAULT_TEMPLATES}

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 
+from kerjasama_flow import government_settings
 from kerjasama_flow.accounts.models import Agency, Government, User
 from kerjasama_flow.activity.services import record, record_changes, snapshot
 from kerjasama_flow.agreements import services as agreement_services
@@ -28,7 +29,6 @@ from kerjasama_flow.errors import DomainError
 from kerjasama_flow.extensions import db
 from kerjasama_flow.playbooks.defaults import DEFAULT_TEMPLATES
 from kerjasama_flow.playbooks.models import AssigneeKind, TaskTemplate, Trigger
-from kerjasama_flow.reminders import settings as reminder_settings
 from kerjasama_flow.tasks.models import Task
 from kerjasama_flow.tasks.services import create_task
 from kerjasama_flow.workdays.services import add_working_days_for
@@ -435,8 +435,8 @@ def _extended(document: Mou | Pks) -> bool:
 
 def ending_playbook_days(government: Government) -> int:
     """The lead time of the "nearing its end" playbook (Pengaturan → Pengingat); an invalid
-    stored value falls back to the default, as for every reminder setting."""
-    return reminder_settings.get(government, "ending_playbook_days")
+    stored value falls back to the default, as for every government setting."""
+    return government_settings.get(government, "ending_playbook_days")
 
 
 def run_ending_playbooks(government: Government, today: date) -> list[Task]:

@@ -1,7 +1,7 @@
 """Forms of the reminders domain: the government's reminder settings (Pengaturan → Pengingat).
 
 The form checks the input (filled in, a whole number); the ranges and the list of days are
-checked by ``reminder_settings.clean``, the same function the service calls, so that every
+checked by ``government_settings.clean``, the same function the service calls, so that every
 mistake shows at once next to its field."""
 
 from __future__ import annotations
@@ -9,28 +9,31 @@ from __future__ import annotations
 from wtforms import HiddenField, IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import ValidationError
 
+from kerjasama_flow import government_settings
 from kerjasama_flow.errors import DomainError
 from kerjasama_flow.forms_common import BaseForm, choices, required
-from kerjasama_flow.reminders import settings as reminder_settings
+from kerjasama_flow.reminders.services import effective
 
-_DEFAULT = reminder_settings.DEFAULTS
+_DEFAULT = government_settings.DEFAULTS
+_NOTICE_DAYS = government_settings.SETTINGS["ending_notice_days"]
 
 
 def _valid(form, field) -> None:
     if field.data is None:
         return  # not a whole number: that error is already shown
     try:
-        reminder_settings.clean(field.name, field.data)
+        government_settings.clean(field.name, field.data)
     except DomainError as error:
         raise ValidationError(error.message) from None
 
 
-def _number(label: str, key: str, unit: str, description: str) -> IntegerField:
-    low, high = reminder_settings.LIMITS[key]
+def _number(label: str, key: str, description: str) -> IntegerField:
+    setting = government_settings.SETTINGS[key]
+    low, high = setting.limits
     return IntegerField(
         label,
-        validators=[required(f"Isi jumlah {unit}."), _valid],
-        description=f"{description} Bawaan: {_DEFAULT[key]} {unit}.",
+        validators=[required(f"Isi jumlah {setting.unit}."), _valid],
+        description=f"{description} Bawaan: {setting.default} {setting.unit}.",
         render_kw={"min": low, "max": high, "inputmode": "numeric"},
     )
 
@@ -38,10 +41,7 @@ def _number(label: str, key: str, unit: str, description: str) -> IntegerField:
 class ReminderSettingsForm(BaseForm):
     timezone = SelectField(
         "Zona waktu",
-        choices=choices(
-            (zone, f"{abbreviation} ({zone})")
-            for zone, abbreviation in reminder_settings.TIMEZONES.items()
-        ),
+        choices=choices(government_settings.timezone_choices()),
         validators=[required("Pilih zona waktu.")],
         description=(
             "Menentukan \u201chari ini\u201d dan jam sapuan pengingat pemerintah daerah ini. "
@@ -51,20 +51,17 @@ class ReminderSettingsForm(BaseForm):
     due_soon_working_days = _number(
         "Segera jatuh tempo (H-\u2026)",
         "due_soon_working_days",
-        "hari kerja",
         "Pengingat \u201csegera jatuh tempo\u201d sekian hari kerja sebelum tenggat tugas.",
     )
     overdue_repeat_working_days = _number(
         "Ulangi pengingat terlambat setiap",
         "overdue_repeat_working_days",
-        "hari kerja",
         "Sesudah H+1, pengingat \u201cterlambat\u201d diulang setiap sekian hari kerja selama "
         "tugas belum selesai.",
     )
     escalation_working_days = _number(
         "Eskalasi ke pimpinan (H+\u2026)",
         "escalation_working_days",
-        "hari kerja",
         "Tugas yang terlambat sekian hari kerja dilaporkan ke pimpinan dan Bagian "
         "Pemerintahan. Paling cepat H+2.",
     )
@@ -73,8 +70,8 @@ class ReminderSettingsForm(BaseForm):
         validators=[required("Isi paling sedikit satu jumlah hari."), _valid],
         description=(
             "Jumlah hari kalender sebelum tanggal berakhir, dipisahkan koma; 0 berarti pada "
-            f"hari berakhirnya. Paling banyak {reminder_settings.NOTICE_DAYS_MAX_COUNT} "
-            f"angka, masing-masing 0 sampai {reminder_settings.NOTICE_DAY_MAX}. Bawaan: "
+            f"hari berakhirnya. Paling banyak {_NOTICE_DAYS.max_items} angka, masing-masing "
+            f"{_NOTICE_DAYS.limits[0]} sampai {_NOTICE_DAYS.limits[1]}. Bawaan: "
             + ", ".join(str(day) for day in _DEFAULT["ending_notice_days"])
             + "."
         ),
@@ -82,7 +79,6 @@ class ReminderSettingsForm(BaseForm):
     ending_playbook_days = _number(
         "Playbook \u201cmendekati berakhir\u201d (hari sebelum berakhir)",
         "ending_playbook_days",
-        "hari",
         "Tugas tindak lanjut dari playbook dibuat sekian hari kalender sebelum MoU/PKS berakhir.",
     )
     sweep_time = StringField(
@@ -101,7 +97,7 @@ class ReminderSettingsForm(BaseForm):
     def for_government(cls, government) -> ReminderSettingsForm:
         """The form filled with the values in force, for a GET. A POST reads only what was
         submitted: a missing fingerprint must not be filled in with the current one."""
-        values = reminder_settings.effective(government)
+        values = effective(government)
         values["ending_notice_days"] = ", ".join(str(d) for d in values["ending_notice_days"])
-        values["version"] = reminder_settings.fingerprint(government)
+        values["version"] = government_settings.fingerprint(government)
         return cls(formdata=None, data=values)

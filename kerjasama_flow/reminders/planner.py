@@ -38,7 +38,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import exists, func, literal, or_, select
 
-from kerjasama_flow import clock
+from kerjasama_flow import clock, government_settings
 from kerjasama_flow.accounts.models import Agency, Government, Role, User
 from kerjasama_flow.agreements import services as agreement_services
 from kerjasama_flow.agreements.lifecycle import CLOSED, Stage
@@ -53,8 +53,8 @@ from kerjasama_flow.agreements.models import (
 from kerjasama_flow.db import dialect_insert
 from kerjasama_flow.extensions import db
 from kerjasama_flow.formatting import tanggal, tanggal_pendek
+from kerjasama_flow.playbooks import services as playbook_services
 from kerjasama_flow.reminders import rules
-from kerjasama_flow.reminders import settings as reminder_settings
 from kerjasama_flow.reminders.models import Channel, Notification, Outbox, Rule
 from kerjasama_flow.tasks.models import OPEN_STATUSES, Task
 from kerjasama_flow.workdays.services import days_off
@@ -143,16 +143,9 @@ def _plan_government(government: Government, today: date, result: GovernmentPlan
 
 
 def _run_ending_playbooks(government: Government, today: date) -> int:
-    try:
-        from kerjasama_flow.playbooks import services as playbook_services
-    except ImportError:  # pragma: no cover - the playbooks package ships with the app
-        return 0
-    run = getattr(playbook_services, "run_ending_playbooks", None)
-    if run is None:
-        return 0
-    created = run(government, today)
+    created = playbook_services.run_ending_playbooks(government, today)
     db.session.flush()
-    return len(created) if isinstance(created, Sequence) else 0
+    return len(created)
 
 
 @dataclass
@@ -436,7 +429,7 @@ DOCUMENT_LABELS = {MouKind.KB.value: "Kesepakatan Bersama", MouKind.MOU.value: "
 def _plan_endings(
     government: Government, today: date, directory: Directory, writer: Writer
 ) -> None:
-    notice_days = reminder_settings.get(government, "ending_notice_days")
+    notice_days = government_settings.get(government, "ending_notice_days")
     first, last = rules.ending_window(today, notice_days)
     for kind, model in (("mou", Mou), ("pks", Pks)):
         document_kind = (Mou.document_kind if model is Mou else literal("pks")).label(

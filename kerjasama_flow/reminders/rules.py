@@ -34,7 +34,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from kerjasama_flow.reminders import settings as reminder_settings
+from kerjasama_flow import government_settings
 from kerjasama_flow.reminders.models import Rule
 from kerjasama_flow.workdays import calendar
 
@@ -62,7 +62,7 @@ class TaskRuleSettings:
     def for_government(cls, government) -> TaskRuleSettings:
         return cls(
             **{
-                name: reminder_settings.get(government, name)
+                name: government_settings.get(government, name)
                 for name in (
                     "due_soon_working_days",
                     "overdue_repeat_working_days",

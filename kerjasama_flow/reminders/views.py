@@ -23,7 +23,6 @@ from flask_login import current_user
 from kerjasama_flow.extensions import db
 from kerjasama_flow.forms_common import form_values
 from kerjasama_flow.reminders import queries, services
-from kerjasama_flow.reminders import settings as reminder_settings
 from kerjasama_flow.reminders.forms import ReminderSettingsForm
 from kerjasama_flow.reminders.models import Notification
 from kerjasama_flow.web import is_safe_next, run_service
@@ -115,6 +114,5 @@ def edit():
     return render_template(
         "reminders/settings.html",
         form=form,
-        current=reminder_settings.effective(government),
-        timezones=reminder_settings.TIMEZONES,
+        current=services.effective(government),
     )

@@ -94,10 +94,6 @@ def working_days_between_for(government: Government | int, start: date, end: dat
     return calendar.working_days_between(start, end, days_off(government, start, end))
 
 
-def is_working_day_for(government: Government | int, day: date) -> bool:
-    return calendar.is_working_day(day, days_off(government, day, day))
-
-
 # --- changes ------------------------------------------------------------------------------------
 
 
