@@ -20,6 +20,7 @@ from flask import (
 )
 from flask_login import current_user
 
+from kerjasama_flow.accounts.services import has_public_page
 from kerjasama_flow.extensions import db
 from kerjasama_flow.forms_common import form_values
 from kerjasama_flow.reminders import queries, services
@@ -117,4 +118,5 @@ def edit():
         form=form,
         current=reminder_settings.effective(government),
         timezones=reminder_settings.TIMEZONES,
+        public_page=has_public_page(government),  # its switch posts to settings.public_page
     )
