@@ -29,6 +29,7 @@ ENDPOINT_ROLES: dict[str, frozenset[Role]] = {
     "auth.logout": ALL,
     "auth.home": ALL,
     "auth.account": ALL,
+    "auth.calendar_token": ALL,
     "agreements.index": ALL,
     "agreements.detail": ALL,
     "agreements.new": ADMIN,
@@ -49,6 +50,7 @@ ENDPOINT_ROLES: dict[str, frozenset[Role]] = {
     "settings.agency_edit": ADMIN,
     "settings.users": ADMIN,
     "settings.user_edit": ADMIN,
+    "settings.public_page": ADMIN,
     "notifications.index": ALL,
     "notifications.read": ALL,
     "notifications.read_all": ALL,
@@ -70,9 +72,7 @@ ENDPOINT_ROLES: dict[str, frozenset[Role]] = {
     "evaluations.new": ADMIN,
     "evaluations.evidence": ALL,
     "feeds.calendar": PUBLIC,  # authenticated by the secret token in its URL
-    "feeds.token": ALL,
     "public.agreements": PUBLIC,  # 404 unless the government turned its public page on
-    "public.toggle": ADMIN,
     "imports.template": ADMIN,
     "imports.upload": ADMIN,
     "imports.job": ADMIN,

@@ -7,7 +7,9 @@ from datetime import date
 
 import pytest
 from icalendar import Calendar
+from sqlalchemy import select
 
+from kerjasama_flow.activity.models import ActivityLog
 from kerjasama_flow.agreements.lifecycle import Stage
 from kerjasama_flow.extensions import db
 from kerjasama_flow.tasks.models import TaskStatus
@@ -106,6 +108,7 @@ def test_creating_and_replacing_the_token_from_the_account_page(client, auth, wo
     auth.login(world.opd)
     page = client.get("/account").get_data(as_text=True)
     assert "Buat tautan kalender" in page and "/calendar/" not in page
+    assert 'action="/account/calendar-token"' in page
 
     assert client.post("/account/calendar-token").status_code == 302
     db.session.refresh(world.opd)
@@ -122,6 +125,12 @@ def test_creating_and_replacing_the_token_from_the_account_page(client, auth, wo
     assert second != first
     assert client.get(f"/calendar/{first}.ics").status_code == 404  # revoked
     assert client.get(f"/calendar/{second}.ics").status_code == 200
+    logged = db.session.scalars(
+        select(ActivityLog.action)
+        .where(ActivityLog.entity == "user", ActivityLog.entity_id == world.opd.id)
+        .order_by(ActivityLog.id)
+    ).all()
+    assert logged == ["calendar_token_created", "calendar_token_replaced"]
 
 
 def test_feed_needs_no_session(client, feed_world):

@@ -14,7 +14,8 @@ from kerjasama_flow.activity.models import ActivityLog
 from kerjasama_flow.agreements.lifecycle import Stage, stage_from_facts
 from kerjasama_flow.agreements.models import SECTORS, Agreement, MouKind, VisitDirection
 from kerjasama_flow.agreements.services import facts_for
-from kerjasama_flow.demo.seed import DEMO_PASSWORD, GOVERNMENTS, seed_demo
+from kerjasama_flow.demo.data import DEMO_PASSWORD, GOVERNMENTS
+from kerjasama_flow.demo.seed import seed_demo
 from kerjasama_flow.extensions import db
 from kerjasama_flow.tasks.models import Task, TaskStatus
 

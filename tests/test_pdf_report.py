@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import re
 import zlib
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
+from kerjasama_flow.agreements.lifecycle import Stage
+from kerjasama_flow.agreements.models import MouKind
 from kerjasama_flow.extensions import db
-from kerjasama_flow.reports.pdf_report import period_error, printable
+from kerjasama_flow.reports.pdf_report import Line, collect, period_error, printable
+from kerjasama_flow.tasks.models import TaskStatus
 from tests import factories
 
 PAGE = re.compile(rb"/Type\s*/Page\b(?!s)")
@@ -135,3 +138,45 @@ def test_period_rules():
     assert period_error(date(2021, 1, 1), date(2025, 12, 31)) is None
     assert period_error(None, date(2025, 1, 1))
     assert printable("a\u2212b\u00a0c \u4e2d") == "a-b c ?"
+
+
+def test_collect_reads_each_milestone_kind_of_the_period(world):
+    world.mou.number_own = "415.4/12/2025"
+    factories.make_visit(world.agreement, visited_on=date(2024, 12, 31), place="Luar periode")
+    factories.make_mou(world.agreement, document_kind=MouKind.KB, signed_on=date(2025, 6, 16))
+    finished = factories.make_agreement(world.gov, world.agency, title="Selesai, ada kegiatan")
+    finished.stage = Stage.SELESAI
+    factories.make_pks(finished, title="PKS langsung", signed_on=date(2025, 3, 3))
+    quiet = factories.make_agreement(world.gov, world.agency, title="Selesai, tanpa kegiatan")
+    quiet.stage = Stage.SELESAI
+    for title, done_at in (
+        ("Selesai 31 Desember WIB", datetime(2025, 12, 31, 16, 0, tzinfo=UTC)),
+        ("Selesai 1 Januari WIB", datetime(2025, 12, 31, 17, 0, tzinfo=UTC)),
+    ):
+        factories.make_task(
+            world.agreement, world.agency, title=title, status=TaskStatus.DONE, done_at=done_at
+        )
+    db.session.commit()
+
+    data = collect(world.admin, date(2025, 1, 1), date(2025, 12, 31), date(2026, 1, 15))
+
+    assert data.milestone_counts == {"visit": 1, "mou": 2, "pks": 2}
+    assert (data.transaction_count, data.transaction_value) == (1, 1_250_000)
+    assert (data.tasks_done, data.tasks_overdue) == (1, 1)
+    sections = {section.agreement.title: section for section in data.sections}
+    assert set(sections) == {world.agreement.title, "Selesai, ada kegiatan"}
+    section = sections[world.agreement.title]
+    assert section.milestones == [  # by date; on one day a visit before an MoU
+        Line(date(2025, 6, 16), "Kunjungan kerja (Kunjungan ke mitra) di Balai Kota"),
+        Line(date(2025, 6, 16), "Kesepakatan Bersama ditandatangani"),
+        Line(date(2025, 8, 14), "Nota Kesepahaman (MoU) ditandatangani nomor 415.4/12/2025"),
+        Line(date(2025, 9, 1), "PKS ditandatangani: PKS uji"),
+    ]
+    assert section.done_tasks == [Line(date(2025, 12, 31), "Selesai 31 Desember WIB (DKPP)")]
+    assert section.overdue_tasks == [
+        Line(date(2025, 9, 30), f"{world.task.title} (DKPP), terlambat 107 hari")
+    ]
+    assert section.transactions == [world.transaction]
+    assert sections["Selesai, ada kegiatan"].milestones == [
+        Line(date(2025, 3, 3), "PKS ditandatangani: PKS langsung")
+    ]

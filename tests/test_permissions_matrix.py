@@ -223,6 +223,19 @@ def test_collected_rules_match_the_app(app):
     assert sorted((r.endpoint, r.rule) for r in app.url_map.iter_rules()) == RULES
 
 
+def test_the_feed_and_public_page_switches_are_account_settings(app):
+    """Issuing a calendar link and turning the public page on are writes of ``accounts``, at
+    the URLs they always had; the ``feeds`` and ``public`` blueprints of ``reports`` only read."""
+    rules = {rule.endpoint: rule for rule in app.url_map.iter_rules()}
+    assert rules["auth.calendar_token"].rule == "/account/calendar-token"
+    assert ENDPOINT_ROLES["auth.calendar_token"] == frozenset(Role)
+    assert rules["settings.public_page"].rule == "/settings/public-page"
+    assert ENDPOINT_ROLES["settings.public_page"] == {Role.ADMIN}
+    for endpoint, rule in rules.items():
+        if endpoint.startswith(("feeds.", "public.")):
+            assert rule.methods <= {"GET", "HEAD", "OPTIONS"}, endpoint
+
+
 def test_unknown_endpoint_fails_closed(app, world, tmp_path):
     """An endpoint missing from the table answers 403 even to an admin."""
     other = make_test_app(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path)

@@ -3,6 +3,8 @@ government's page follows its own setting."""
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from kerjasama_flow.activity.models import ActivityLog
@@ -48,23 +50,51 @@ def test_on_lists_public_facts_without_internal_data(client, world):
     assert client.get(f"/publik/{world.other_gov.region_code}").status_code == 404
 
 
-def test_admin_toggles_it_from_the_agencies_page(client, auth, world):
+def test_admin_switches_it_on_the_settings_page(client, auth, world):
     auth.login(world.admin)
-    page = client.get("/settings/agencies").get_data(as_text=True)
+    page = client.get("/settings/reminders").get_data(as_text=True)
+    assert 'id="halaman-publik"' in page and 'action="/settings/public-page"' in page
     assert "Aktifkan halaman publik" in page
-    assert client.post("/settings/public-page", data={"enabled": "1"}).status_code == 302
+    assert "halaman publik" not in client.get("/settings/agencies").get_data(as_text=True)
+
+    response = client.post("/settings/public-page", data={"enabled": "1"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/settings/reminders#halaman-publik"
+    page = client.get("/settings/reminders").get_data(as_text=True)
+    assert "Halaman publik diaktifkan." in page
+    assert "Nonaktifkan halaman publik" in page
+    assert f"http://localhost/publik/{world.gov.region_code}" in page
     db.session.refresh(world.gov)
     assert world.gov.settings["public_page"] is True
     assert client.get(f"/publik/{world.gov.region_code}").status_code == 200
-    assert "Nonaktifkan halaman publik" in client.get("/settings/agencies").get_data(as_text=True)
     log = db.session.scalar(select(ActivityLog).where(ActivityLog.entity == "government"))
     assert log.after == {"public_page": True}
 
     client.post("/settings/public-page", data={"enabled": "0"})
+    page = client.get("/settings/reminders").get_data(as_text=True)
+    assert "Halaman publik dinonaktifkan." in page  # the new state is False, still a success
+    assert "Aktifkan halaman publik" in page
     assert client.get(f"/publik/{world.gov.region_code}").status_code == 404
     # Other settings are left alone.
     db.session.refresh(world.gov)
     assert set(world.gov.settings) == {"public_page"}
+
+
+def test_switch_needs_the_settings_pages_csrf_token(app, client, auth, world):
+    auth.login(world.admin)  # logging in before CSRF is switched on
+    app.config["WTF_CSRF_ENABLED"] = True
+    page = client.get("/settings/reminders").get_data(as_text=True)
+    switch = page[page.index('action="/settings/public-page"') :]
+    token = re.search(r'name="csrf_token" value="([^"]+)"', switch).group(1)
+
+    assert client.post("/settings/public-page", data={"enabled": "1"}).status_code == 400
+    db.session.refresh(world.gov)
+    assert "public_page" not in (world.gov.settings or {})
+
+    response = client.post("/settings/public-page", data={"enabled": "1", "csrf_token": token})
+    assert response.status_code == 302
+    db.session.refresh(world.gov)
+    assert world.gov.settings["public_page"] is True
 
 
 def test_toggle_keeps_other_settings(client, auth, world):

@@ -1,15 +1,18 @@
-"""Governments, agencies and users: creation and edits (flush, never commit)."""
+"""Governments, agencies and users: creation and edits, a government's public-page switch and
+a user's calendar token (flush, never commit)."""
 
 from __future__ import annotations
 
 import re
+import secrets
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, select
 
+from kerjasama_flow import government_settings
 from kerjasama_flow.accounts.models import Agency, Government, GovernmentKind, Role, User
-from kerjasama_flow.activity.services import record_changes, snapshot
+from kerjasama_flow.activity.services import record, record_changes, snapshot
 from kerjasama_flow.db import check_version
 from kerjasama_flow.errors import DomainError
 from kerjasama_flow.extensions import db
@@ -20,6 +23,8 @@ MIN_PASSWORD_LENGTH = 8
 AGENCY_FIELDS = ("code", "name", "head_name", "email", "phone", "is_coordinator")
 USER_FIELDS = ("name", "email", "role", "agency", "phone", "is_active")
 ACCOUNT_FIELDS = ("phone", "email_notifications", "whatsapp_notifications")
+CALENDAR_TOKEN_BYTES = 32
+PUBLIC_PAGE = "public_page"  # the key in ``government_settings``
 
 
 def _clean(value: str | None) -> str | None:
@@ -237,6 +242,45 @@ def update_own_account(user: User, data: dict[str, Any], expected_version: int |
         action="updated",
     )
     return user
+
+
+def issue_calendar_token(actor: User) -> str:
+    """Give ``actor`` a new secret token for their calendar feed (``reports.calendar_feed``
+    finds the user by it); the previous one, if any, stops working."""
+    replaced = actor.calendar_token is not None
+    actor.calendar_token = secrets.token_urlsafe(CALENDAR_TOKEN_BYTES)
+    db.session.flush()
+    record(
+        actor=actor,
+        government_id=actor.government_id,
+        entity="user",
+        entity_id=actor.id,
+        action="calendar_token_replaced" if replaced else "calendar_token_created",
+    )
+    return actor.calendar_token
+
+
+def set_public_page(actor: User, enabled: bool) -> bool:
+    """Turn the actor's government's public page on or off; returns the new state. Other
+    settings are left alone."""
+    government = db.session.get(Government, actor.government_id)
+    db.session.refresh(government, with_for_update=True)
+    before = government_settings.is_public(government)
+    settings = dict(government.settings or {})
+    settings[PUBLIC_PAGE] = bool(enabled)
+    government.settings = settings  # a new dict: the JSON column sees the change
+    db.session.flush()
+    if before != enabled:
+        record(
+            actor=actor,
+            government_id=government.id,
+            entity="government",
+            entity_id=government.id,
+            action="updated",
+            before={PUBLIC_PAGE: before},
+            after={PUBLIC_PAGE: bool(enabled)},
+        )
+    return bool(enabled)
 
 
 def authenticate(email: str, password: str) -> User | None:

@@ -1,4 +1,5 @@
-"""Login, logout, own account; and the admin's settings: agencies (OPD) and users."""
+"""Login, logout, own account and calendar link; and the admin's settings: agencies (OPD),
+users and the public page."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from kerjasama_flow.accounts import services
 from kerjasama_flow.accounts.forms import AccountForm, AgencyForm, LoginForm, UserForm
 from kerjasama_flow.accounts.models import Agency, Role, User
 from kerjasama_flow.extensions import db
-from kerjasama_flow.forms_common import form_values
+from kerjasama_flow.forms_common import BaseForm, form_values
 from kerjasama_flow.tenancy import get_owned_or_404
 from kerjasama_flow.web import is_safe_next, run_service
 
@@ -64,7 +65,26 @@ def account():
     return render_template("auth/account.html", form=form)
 
 
-# --- settings: agencies and users (admin only, see permissions.ENDPOINT_ROLES) ---------------
+class ActionForm(BaseForm):
+    """A button's form: only the CSRF token (the button says what to do)."""
+
+
+def _checked(form: BaseForm) -> bool:
+    if form.validate_on_submit():
+        return True
+    flash("Permintaan tidak sah. Muat ulang halaman lalu coba lagi.", "danger")
+    return False
+
+
+@bp.route("/account/calendar-token", methods=["POST"])
+def calendar_token():
+    """Create or replace the user's secret calendar link (the feed is ``feeds.calendar``)."""
+    if _checked(ActionForm()) and run_service(None, services.issue_calendar_token, current_user):
+        flash("Tautan kalender baru dibuat. Tautan lama (bila ada) tidak berlaku lagi.", "success")
+    return redirect(url_for("auth.account", _anchor="kalender"))
+
+
+# --- settings: agencies, users, public page (admin only, see permissions.ENDPOINT_ROLES) -----
 
 
 @settings_bp.route("/agencies")
@@ -130,3 +150,18 @@ def user_edit(user_id: int | None = None):
             return redirect(url_for("settings.users"))
     return render_template("settings/user_form.html", form=form, user=user)
 
+
+@settings_bp.route("/public-page", methods=["POST"])
+def public_page():
+    """Turn the public page (``public.agreements``) on or off; shown with the government's
+    other settings (``reminder_settings.edit``)."""
+    enabled = request.form.get("enabled") == "1"
+    if (
+        _checked(ActionForm())
+        and run_service(None, services.set_public_page, current_user, enabled) is not None
+    ):
+        flash(
+            "Halaman publik diaktifkan." if enabled else "Halaman publik dinonaktifkan.",
+            "success",
+        )
+    return redirect(url_for("reminder_settings.edit", _anchor="halaman-publik"))

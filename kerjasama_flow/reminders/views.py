@@ -20,6 +20,7 @@ from flask import (
 )
 from flask_login import current_user
 
+from kerjasama_flow import government_settings
 from kerjasama_flow.extensions import db
 from kerjasama_flow.forms_common import form_values
 from kerjasama_flow.reminders import queries, services
@@ -115,4 +116,6 @@ def edit():
         "reminders/settings.html",
         form=form,
         current=services.effective(government),
+        # The public page's switch posts to settings.public_page.
+        public_page=government_settings.is_public(government),
     )

@@ -1,13 +1,13 @@
 """The per-user iCalendar feed: open tasks' due dates and MoU/PKS end dates as all-day events.
 
 The feed is fetched by Google Calendar or Outlook without a session: the user is found by the
-secret token in its URL (``User.calendar_token``), which they can replace at any time (the old
-URL then answers 404).
+secret token in its URL (``User.calendar_token``), which they can replace at any time from
+their account page (``accounts.services.issue_calendar_token``; the old URL then answers 404).
+This module only reads.
 """
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -16,14 +16,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from kerjasama_flow.accounts.models import Government, Role, User
-from kerjasama_flow.activity.services import record
 from kerjasama_flow.agreements.lifecycle import Stage
 from kerjasama_flow.agreements.models import Agreement, Mou, Pks
 from kerjasama_flow.agreements.queries import visible_to
 from kerjasama_flow.extensions import db
 from kerjasama_flow.tasks.models import OPEN_STATUSES, Task
 
-TOKEN_BYTES = 32
 PRODID = "-//kerjasama-flow//Kalender Kerja Sama Daerah//ID"
 
 
@@ -34,21 +32,6 @@ def user_for_token(token: str) -> User | None:
     return db.session.scalar(
         select(User).where(User.calendar_token == token, User.is_active.is_(True))
     )
-
-
-def issue_token(actor: User) -> str:
-    """Give ``actor`` a new calendar token; the previous one (if any) stops working."""
-    replaced = actor.calendar_token is not None
-    actor.calendar_token = secrets.token_urlsafe(TOKEN_BYTES)
-    db.session.flush()
-    record(
-        actor=actor,
-        government_id=actor.government_id,
-        entity="user",
-        entity_id=actor.id,
-        action="calendar_token_replaced" if replaced else "calendar_token_created",
-    )
-    return actor.calendar_token
 
 
 def feed_tasks(user: User) -> list[Task]:

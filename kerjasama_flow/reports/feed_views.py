@@ -1,14 +1,12 @@
-"""The calendar feed (public, authenticated only by its secret token) and issuing the token."""
+"""The calendar feed: public, authenticated only by its secret token (issued on the account
+page, ``auth.calendar_token``)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, url_for
-from flask_login import current_user
+from flask import Blueprint, Response, abort, url_for
 
 from kerjasama_flow import clock
-from kerjasama_flow.forms_common import BaseForm
 from kerjasama_flow.reports import calendar_feed
-from kerjasama_flow.web import run_service
 
 bp = Blueprint("feeds", __name__)
 
@@ -33,19 +31,3 @@ def calendar(token: str):
     response.headers["Content-Disposition"] = 'inline; filename="kerjasama.ics"'
     response.headers["Cache-Control"] = "private, max-age=0, no-cache"
     return response
-
-
-class TokenForm(BaseForm):
-    """Only the CSRF token: the button says what to do."""
-
-
-@bp.route("/account/calendar-token", methods=["POST"])
-def token():
-    form = TokenForm()
-    if not form.validate_on_submit():
-        flash("Permintaan tidak sah. Muat ulang halaman lalu coba lagi.", "danger")
-    elif run_service(None, calendar_feed.issue_token, current_user):
-        flash(
-            "Tautan kalender baru dibuat. Tautan lama (bila ada) tidak berlaku lagi.", "success"
-        )
-    return redirect(url_for("auth.account", _anchor="kalender"))

@@ -25,8 +25,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from fpdf import FPDF, XPos, YPos
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, joinedload, selectinload
 
 from kerjasama_flow.accounts.models import Government, User
 from kerjasama_flow.agreements.lifecycle import CLOSED, Stage
@@ -104,6 +104,43 @@ def _utc_bounds(start: date, end: date, zone: str) -> tuple[datetime, datetime]:
     return first, after
 
 
+def _visit_line(visit: Visit) -> str:
+    return f"Kunjungan kerja ({visit.direction.label}) di {visit.place}"
+
+
+def _mou_line(mou: Mou) -> str:
+    number = f" nomor {mou.number_own}" if mou.number_own else ""
+    return f"{mou.document_kind.label} ditandatangani{number}"
+
+
+def _pks_line(pks: Pks) -> str:
+    return f"PKS ditandatangani: {pks.title}"
+
+
+# The milestones the report lists, each by the column that dates it and how its line reads; on
+# one day a visit comes before an MoU, an MoU before a PKS.
+MILESTONES = (
+    (Visit.visited_on, _visit_line),
+    (Mou.signed_on, _mou_line),
+    (Pks.signed_on, _pks_line),
+)
+
+
+def _in_period(
+    dated_by: InstrumentedAttribute[date], visible_ids: Select, start: date, end: date
+) -> list:
+    """The milestones of one kind (``dated_by`` names the kind and its date) of the visible
+    agreements, dated from ``start`` to ``end``, in date order."""
+    model = dated_by.class_
+    return list(
+        db.session.scalars(
+            select(model)
+            .where(model.agreement_id.in_(visible_ids), dated_by.between(start, end))
+            .order_by(dated_by, model.id)
+        )
+    )
+
+
 def collect(user: User, start: date, end: date, today: date) -> ReportData:
     """Everything the report shows, for the agreements ``user`` may read."""
     government = user.government
@@ -118,38 +155,13 @@ def collect(user: User, start: date, end: date, today: date) -> ReportData:
             .group_by(Agreement.stage)
         )
     }
-
-    visits = list(
-        db.session.scalars(
-            select(Visit)
-            .where(Visit.agreement_id.in_(visible_ids), Visit.visited_on.between(start, end))
-            .order_by(Visit.visited_on, Visit.id)
-        )
-    )
-    mous = list(
-        db.session.scalars(
-            select(Mou)
-            .where(Mou.agreement_id.in_(visible_ids), Mou.signed_on.between(start, end))
-            .order_by(Mou.signed_on, Mou.id)
-        )
-    )
-    pks_list = list(
-        db.session.scalars(
-            select(Pks)
-            .where(Pks.agreement_id.in_(visible_ids), Pks.signed_on.between(start, end))
-            .order_by(Pks.signed_on, Pks.id)
-        )
-    )
-    transactions = list(
-        db.session.scalars(
-            select(Transaction)
-            .where(
-                Transaction.agreement_id.in_(visible_ids),
-                Transaction.transacted_on.between(start, end),
-            )
-            .order_by(Transaction.transacted_on, Transaction.id)
-        )
-    )
+    milestone_counts: dict[str, int] = {}
+    milestone_lines: list[tuple[int, Line]] = []  # (agreement id, line)
+    for dated_by, describe in MILESTONES:
+        found = _in_period(dated_by, visible_ids, start, end)
+        milestone_counts[dated_by.class_.kind] = len(found)
+        milestone_lines += [(m.agreement_id, Line(m.occurred_on, describe(m))) for m in found]
+    transactions = _in_period(Transaction.transacted_on, visible_ids, start, end)
     done = and_(Task.status == TaskStatus.DONE, Task.done_at >= first, Task.done_at < after)
     overdue = and_(Task.status.in_(_OPEN), Task.due_on <= end, Task.due_on < today)
     tasks = list(
@@ -168,28 +180,14 @@ def collect(user: User, start: date, end: date, today: date) -> ReportData:
         .options(selectinload(Agreement.partners), joinedload(Agreement.lead_agency))
         .order_by(Agreement.title, Agreement.id)
     )
-    touched = {
-        item.agreement_id
-        for group in (visits, mous, pks_list, transactions, tasks)
-        for item in group
-    }
+    touched = {agreement_id for agreement_id, _ in milestone_lines}
+    touched.update(item.agreement_id for group in (transactions, tasks) for item in group)
     for agreement in agreements:
         if agreement.stage not in CLOSED or agreement.id in touched:
             sections[agreement.id] = AgreementSection(agreement)
 
-    for visit in visits:
-        sections[visit.agreement_id].milestones.append(
-            Line(visit.visited_on, f"Kunjungan kerja ({visit.direction.label}) di {visit.place}")
-        )
-    for mou in mous:
-        number = f" nomor {mou.number_own}" if mou.number_own else ""
-        sections[mou.agreement_id].milestones.append(
-            Line(mou.signed_on, f"{mou.document_kind.label} ditandatangani{number}")
-        )
-    for pks in pks_list:
-        sections[pks.agreement_id].milestones.append(
-            Line(pks.signed_on, f"PKS ditandatangani: {pks.title}")
-        )
+    for agreement_id, line in milestone_lines:
+        sections[agreement_id].milestones.append(line)
     for section in sections.values():
         section.milestones.sort(key=lambda line: line.on)
     for transaction in transactions:
@@ -215,7 +213,7 @@ def collect(user: User, start: date, end: date, today: date) -> ReportData:
         end=end,
         today=today,
         stage_counts=stage_counts,
-        milestone_counts={"visit": len(visits), "mou": len(mous), "pks": len(pks_list)},
+        milestone_counts=milestone_counts,
         tasks_done=tasks_done,
         tasks_overdue=tasks_overdue,
         transaction_count=len(transactions),

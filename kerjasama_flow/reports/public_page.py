@@ -1,8 +1,10 @@
 """The optional public page (open data): a government's agreements as citizens may see them.
 
-Off by default; ``Government.settings["public_page"]`` turns it on. Only public facts leave
+Off by default; an admin turns it on in the settings (``accounts.services.set_public_page``,
+read by ``government_settings.is_public``); this module only reads. Only public facts leave
 here: title, partners' names, sectors, stage, MoU/PKS dates and the realised transactions'
-count and value. Never tasks, documents, notes, contacts or internal references.
+count and value.
+Never tasks, documents, notes, contacts or internal references.
 """
 
 from __future__ import annotations
@@ -13,17 +15,11 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from kerjasama_flow.accounts.models import Government, User
-from kerjasama_flow.activity.services import record
+from kerjasama_flow import government_settings
+from kerjasama_flow.accounts.models import Government
 from kerjasama_flow.agreements.lifecycle import Stage
 from kerjasama_flow.agreements.models import Agreement, Mou, Pks, Transaction
 from kerjasama_flow.extensions import db
-
-SETTING = "public_page"
-
-
-def is_public(government: Government) -> bool:
-    return bool((government.settings or {}).get(SETTING, False))
 
 
 def published_government(region_code: str) -> Government | None:
@@ -31,29 +27,9 @@ def published_government(region_code: str) -> Government | None:
     government = db.session.scalar(
         select(Government).where(Government.region_code == region_code)
     )
-    return government if government is not None and is_public(government) else None
-
-
-def set_public_page(actor: User, enabled: bool) -> bool:
-    """Turn the actor's government's public page on or off; returns the new state."""
-    government = db.session.get(Government, actor.government_id)
-    db.session.refresh(government, with_for_update=True)
-    before = is_public(government)
-    settings = dict(government.settings or {})
-    settings[SETTING] = bool(enabled)
-    government.settings = settings  # a new dict: the JSON column sees the change
-    db.session.flush()
-    if before != enabled:
-        record(
-            actor=actor,
-            government_id=government.id,
-            entity="government",
-            entity_id=government.id,
-            action="updated",
-            before={SETTING: before},
-            after={SETTING: bool(enabled)},
-        )
-    return bool(enabled)
+    if government is None or not government_settings.is_public(government):
+        return None
+    return government
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,10 @@
-"""The public page (no login) and the admin's switch for it."""
+"""The public page (no login); the admin turns it on in the settings (``settings.public_page``)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask import Blueprint, abort, render_template
 
-from kerjasama_flow.forms_common import BaseForm
 from kerjasama_flow.reports import public_page
-from kerjasama_flow.web import run_service
 
 bp = Blueprint("public", __name__)
 
@@ -24,21 +21,3 @@ def agreements(region_code: str):
         rows=rows,
         total_value=sum(row.transaction_total for row in rows),
     )
-
-
-class PublicPageForm(BaseForm):
-    """Only the CSRF token; ``enabled`` comes from the button pressed."""
-
-
-@bp.route("/settings/public-page", methods=["POST"])
-def toggle():
-    form = PublicPageForm()
-    enabled = request.form.get("enabled") == "1"
-    if not form.validate_on_submit():
-        flash("Permintaan tidak sah. Muat ulang halaman lalu coba lagi.", "danger")
-    elif run_service(None, public_page.set_public_page, current_user, enabled):
-        flash(
-            "Halaman publik diaktifkan." if enabled else "Halaman publik dinonaktifkan.",
-            "success",
-        )
-    return redirect(url_for("settings.agencies"))
