@@ -168,6 +168,31 @@ def test_a_running_step_cannot_be_cancelled(client, admin, app):
     assert job(job_id).status == ImportStatus.CHECKING
 
 
+# --- services flush; the request or the job runner commits -------------------------------------
+
+
+def test_the_services_keep_nothing_until_their_caller_commits(app, world):
+    db.session.commit()
+    job_id = services.start(world.admin, "data.xlsx", "xlsx", xlsx(ROWS)).id
+    db.session.rollback()
+    assert db.session.get(ImportJob, job_id) is None
+    assert list((Path(app.instance_path) / "imports").glob(".*.part")) == []
+
+    checked = services.start(world.admin, "data.xlsx", "xlsx", xlsx(ROWS))
+    checked.status = ImportStatus.CHECKED
+    db.session.commit()
+    assert services.confirm(world.admin, checked)
+    db.session.rollback()
+    assert job(checked.id).status == ImportStatus.CHECKED
+    assert services.discard(world.admin, checked)
+    db.session.rollback()
+    assert job(checked.id).status == ImportStatus.CHECKED
+    assert len(stored_files(app, checked.id)) == 1  # the upload stays with its job
+    assert services.discard(world.admin, checked)
+    db.session.commit()
+    assert stored_files(app, checked.id) == []
+
+
 # --- claims: once, again after a dead worker, never twice -------------------------------------
 
 
