@@ -1,4 +1,4 @@
-"""Benchmark of the spreadsheet import (``reports.importer``): preview and confirmation.
+"""Benchmark of the spreadsheet import (``kerjasama_flow.imports``): preview and confirmation.
 
 Generates one government (40 agencies, 200 partners, 1,000 agreements that the file does not
 mention) plus the agreements the file re-imports, then an XLSX in the import template's
@@ -9,7 +9,8 @@ MoU, one row in ten naming a partner that is not recorded yet, one row in 50 wit
 inside its SAVEPOINT). Then it times each phase of the two requests:
 
 * the upload request (``POST /agreements/import``) of a file over ``IMPORT_INLINE_ROWS``: it
-  only reads the file, stores it and queues an ``ImportJob`` (``import_jobs.start``);
+  only reads the file, stores it and queues an ``ImportJob`` (``services.start`` and the
+  request's commit, which publishes the stored file);
 * the check (the preview), run by the scheduler: ``read_table``, ``parse_rows``,
   ``validate_rows`` (every clean row through the services, then rolled back);
 * the import after the confirmation, run by the scheduler: ``read_table`` and ``parse_rows``
@@ -127,7 +128,7 @@ def generate(url: str, size: int, seed: int, path: str) -> dict:
 
     import openpyxl
 
-    from kerjasama_flow.reports.importer import COLUMNS, DATA_SHEET
+    from kerjasama_flow.imports.columns import COLUMNS, DATA_SHEET
 
     rng = random.Random(seed)
     workbook = openpyxl.Workbook(write_only=True)
@@ -190,10 +191,14 @@ class Counter:
 
 
 def measure(url: str, path: str, memory: bool, profile: str) -> dict:
+    from kerjasama_flow import storage
     from kerjasama_flow.accounts.models import User
     from kerjasama_flow.agreements.models import Agreement
     from kerjasama_flow.extensions import db
-    from kerjasama_flow.reports import import_jobs, importer
+    from kerjasama_flow.imports import services
+    from kerjasama_flow.imports.applying import import_rows, validate_rows
+    from kerjasama_flow.imports.parsing import parse_rows
+    from kerjasama_flow.imports.reading import read_table
 
     content = Path(path).read_bytes()
     result: dict = {}
@@ -210,14 +215,14 @@ def measure(url: str, path: str, memory: bool, profile: str) -> dict:
 
         def preview() -> None:
             actor = fresh_actor()
-            rows = importer.parse_rows(gid, importer.read_table(content, "xlsx"))
-            importer.validate_rows(actor, rows)
+            rows = parse_rows(gid, read_table(content, "xlsx"))
+            validate_rows(actor, rows)
             db.session.rollback()
 
         def confirm_rolled_back() -> None:
             actor = fresh_actor()
-            rows = importer.parse_rows(gid, importer.read_table(content, "xlsx"))
-            importer.import_rows(actor, rows)
+            rows = parse_rows(gid, read_table(content, "xlsx"))
+            import_rows(actor, rows)
             db.session.rollback()
 
         if memory:  # traced runs first: the confirmation's is rolled back
@@ -242,25 +247,32 @@ def measure(url: str, path: str, memory: bool, profile: str) -> dict:
             return value
 
         # The upload request of a file too large to check in the request: it reads the file,
-        # stores it and queues the job (``import_jobs.start``); the phases below then run in
-        # the scheduler process (``import_jobs.run``), not in a request.
+        # stores it and queues the job (``services.start``, then the commit of ``run_service``);
+        # the phases below then run in the scheduler process (``jobs.run``), not in a request.
         actor = fresh_actor()
-        queued = timed("upload", lambda: import_jobs.start(actor, "bench.xlsx", "xlsx", content))
-        import_jobs.file_path(queued).unlink()  # the stored upload: not needed below
+
+        def upload():
+            job = services.start(actor, "bench.xlsx", "xlsx", content)
+            db.session.commit()
+            return job
+
+        queued = timed("upload", upload)
+        # The stored upload is not needed below.
+        storage.path_of(services.FOLDER, queued.file_name).unlink()
         # The check (the preview), phase by phase (rolled back after validate_rows).
         actor = fresh_actor()
-        table = timed("read", lambda: importer.read_table(content, "xlsx"))
-        previewed = timed("parse", lambda: importer.parse_rows(gid, table))
+        table = timed("read", lambda: read_table(content, "xlsx"))
+        previewed = timed("parse", lambda: parse_rows(gid, table))
         timed(
             "preview",
-            lambda: (importer.validate_rows(actor, previewed), db.session.rollback()),
+            lambda: (validate_rows(actor, previewed), db.session.rollback()),
             profiled=True,
         )
         outcome = [(r.number, r.action, r.errors) for r in previewed]
         # The confirmation request.
         actor = fresh_actor()
-        rows = importer.parse_rows(gid, importer.read_table(content, "xlsx"))
-        timed("import", lambda: importer.import_rows(actor, rows), profiled=True)
+        rows = parse_rows(gid, read_table(content, "xlsx"))
+        timed("import", lambda: import_rows(actor, rows), profiled=True)
         timed("commit", db.session.commit)
         if profiler:
             profiler.dump_stats(profile)

@@ -70,13 +70,13 @@ def register_blueprints(app: Flask) -> None:
     from kerjasama_flow.accounts.views import settings_bp
     from kerjasama_flow.agreements.views import bp as agreements_bp
     from kerjasama_flow.evaluations.views import bp as evaluations_bp
+    from kerjasama_flow.imports.views import bp as imports_bp
     from kerjasama_flow.permissions import enforce_endpoint_access
     from kerjasama_flow.playbooks.views import bp as playbooks_bp
     from kerjasama_flow.reminders.views import bp as notifications_bp
     from kerjasama_flow.reminders.views import settings_bp as reminder_settings_bp
     from kerjasama_flow.reports.export_views import bp as exports_bp
     from kerjasama_flow.reports.feed_views import bp as feeds_bp
-    from kerjasama_flow.reports.import_views import bp as imports_bp
     from kerjasama_flow.reports.public_views import bp as public_bp
     from kerjasama_flow.reports.views import bp as reports_bp
     from kerjasama_flow.tasks.views import bp as tasks_bp

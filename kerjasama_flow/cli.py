@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 
 from kerjasama_flow.errors import DomainError
 from kerjasama_flow.extensions import db
+from kerjasama_flow.imports.cli import imports_cli
 
 
 def _fail(message: str) -> None:
@@ -118,23 +119,6 @@ def demo_command(host: str, port: int):
         run_simple(host, port, app, use_reloader=False, threaded=True)
     finally:
         stop_background()
-
-
-@click.group("imports", help="Impor Excel yang menunggu di latar belakang.")
-def imports_cli():
-    pass
-
-
-@imports_cli.command("run")
-@with_appcontext
-def imports_run_command():
-    """Run the queued import steps now and expire old previews (the scheduler's
-    ``imports.work`` and ``imports.expire``)."""
-    from kerjasama_flow.reports import import_jobs
-
-    ran = import_jobs.work()
-    expired = import_jobs.expire()
-    click.echo(f"{ran} langkah impor dijalankan, {expired} pratinjau kedaluwarsa.")
 
 
 def register(app: Flask) -> None:

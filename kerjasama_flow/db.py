@@ -6,9 +6,9 @@ import enum
 import sqlite3
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Engine, Enum, MetaData, TypeDecorator, event
+from sqlalchemy import ColumnElement, DateTime, Engine, Enum, MetaData, TypeDecorator, event
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, QueryableAttribute
 
 from kerjasama_flow.errors import ConflictError
 
@@ -32,6 +32,16 @@ def check_version(obj, expected_version: int | None) -> None:
     ``version_id_col`` catches the remaining race between this check and the UPDATE."""
     if expected_version is not None and obj.version != expected_version:
         raise ConflictError()
+
+
+def max_length(column: QueryableAttribute | ColumnElement) -> int:
+    """The declared length of a string column, given as a mapped attribute
+    (``max_length(Agreement.title)`` is 300) or a table column: where a form or the importer
+    learns how long a text may be, so that the limit is written once, in the model."""
+    length = getattr(column.expression.type, "length", None)
+    if not isinstance(length, int):
+        raise TypeError(f"{column} is not a string column with a length")
+    return length
 
 
 def utcnow() -> datetime:

@@ -134,11 +134,14 @@ def agencies_field(label: str, **kwargs) -> QuerySelectMultipleField:
     )
 
 
-DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"]
+# The dates a person may type, here and in an imported spreadsheet (``imports.parsing``):
+# 2025-08-14 (what browsers send), 14-08-2025, 14/08/2025 and 14.08.2025. A list: WTForms'
+# DateField takes a list of formats (a tuple would be taken as one format).
+DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y"]
 
 
 def date_field(label: str, is_required: bool = False, message: str = REQUIRED, **kwargs):
-    """A date input; accepts 2025-08-14 (what browsers send), 14-08-2025 and 14/08/2025."""
+    """A date input, in any of ``DATE_FORMATS``."""
     return DateField(
         label,
         validators=[required(message)] if is_required else [Optional()],

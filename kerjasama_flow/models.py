@@ -13,9 +13,9 @@ from kerjasama_flow.agreements.models import (
     Visit,
 )
 from kerjasama_flow.evaluations.models import Evaluation
+from kerjasama_flow.imports.models import ImportJob
 from kerjasama_flow.playbooks.models import TaskTemplate
 from kerjasama_flow.reminders.models import Notification, Outbox
-from kerjasama_flow.reports.models import ImportJob
 from kerjasama_flow.tasks import tally  # noqa: F401  (its session events keep TaskTally)
 from kerjasama_flow.tasks.models import Task, TaskTally
 from kerjasama_flow.workdays.models import DayOff

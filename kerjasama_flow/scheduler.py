@@ -6,7 +6,7 @@
 * ``reminders.deliver``: every ``REMINDER_DELIVERY_INTERVAL_MINUTES``, delivers whatever is due
   (retries wait out their back-off).
 * ``imports.work``: every ``IMPORT_POLL_SECONDS`` (5), runs the spreadsheet imports queued for
-  the background (``reports.import_jobs``); ``imports.expire``, hourly, discards the previews
+  the background (``imports.jobs``); ``imports.expire``, hourly, discards the previews
   nobody confirmed within a day.
 * ``scheduler.sync``: every 15 minutes, brings the sweep jobs in line with the governments (a
   new government in another zone, a changed sweep time) without a restart.
@@ -38,6 +38,8 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 from sqlalchemy import select
+
+from kerjasama_flow.imports import jobs as import_jobs
 
 log = logging.getLogger(__name__)
 
@@ -84,16 +86,12 @@ def sweep_zone(zone: str, sweep_time: str) -> None:
 
 
 def work_imports() -> None:
-    from kerjasama_flow.reports import import_jobs
-
     ran = import_jobs.work()
     if ran:
         log.info("Impor: %d langkah dijalankan", ran)
 
 
 def expire_imports() -> None:
-    from kerjasama_flow.reports import import_jobs
-
     expired = import_jobs.expire()
     if expired:
         log.info("Impor: %d pratinjau kedaluwarsa", expired)

@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 
 from kerjasama_flow.agreements.models import Agreement
 from kerjasama_flow.extensions import db
-from kerjasama_flow.reports.importer import COLUMNS
-from kerjasama_flow.reports.models import ImportJob, ImportStatus
+from kerjasama_flow.imports.columns import COLUMNS
+from kerjasama_flow.imports.models import ImportJob, ImportStatus
 
 HEADERS = [column.header for column in COLUMNS]
 

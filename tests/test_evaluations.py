@@ -3,6 +3,8 @@ agreement page, the evidence download, and the list filter on the latest recomme
 
 from __future__ import annotations
 
+import errno
+import hashlib
 import io
 import logging
 import shutil
@@ -13,6 +15,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from kerjasama_flow import storage
 from kerjasama_flow.activity.models import ActivityLog
 from kerjasama_flow.agreements.lifecycle import Stage
 from kerjasama_flow.agreements.models import Agreement
@@ -30,6 +33,13 @@ NOW = "2026-01-09T17:30:00+00:00"
 @pytest.fixture(autouse=True)
 def pinned_clock(app):
     app.config["KERJASAMA_NOW"] = NOW
+
+
+@pytest.fixture(autouse=True)
+def instance_folder(app, tmp_path, monkeypatch):
+    """Each test's files in a folder of its own (the store lives under the instance folder)."""
+    monkeypatch.setattr(app, "instance_path", str(tmp_path))
+    return tmp_path
 
 
 def form_data(**overrides) -> dict:
@@ -64,9 +74,7 @@ def record(world, tmp_path, evidence=None, **overrides):
         "recommendation": Recommendation.CONTINUE,
     }
     values.update(overrides)
-    return services.record_evaluation(
-        world.admin, world.agreement, values, evidence_root=tmp_path, evidence=evidence
-    )
+    return services.record_evaluation(world.admin, world.agreement, values, evidence=evidence)
 
 
 # --- the service's rules ----------------------------------------------------------------------
@@ -154,7 +162,7 @@ def test_evidence_is_written_once_the_save_commits(app, world, tmp_path):
     path = evaluation.evidence_path
     db.session.commit()
     assert files_in(tmp_path / "evidence") == {path: b"%PDF-1 isi"}
-    assert services.evidence_file(evaluation, tmp_path) == tmp_path / "evidence" / path
+    assert services.evidence_file(evaluation) == tmp_path / "evidence" / path
 
 
 def test_rolled_back_save_leaves_no_evidence_file(app, world, tmp_path):
@@ -217,7 +225,7 @@ def test_released_savepoint_does_not_publish_before_the_commit(app, world, tmp_p
     evaluation = record(world, tmp_path, evidence=FakeUpload("bukti.pdf", b"%PDF-1"))
     with db.session.begin_nested():  # SQLAlchemy calls after_commit when a savepoint is released
         evaluation.obstacles = "Tidak ada."
-    assert services.evidence_file(evaluation, tmp_path) is None
+    assert services.evidence_file(evaluation) is None
     db.session.rollback()
     assert files_in(tmp_path / "evidence") == {}
 
@@ -232,10 +240,10 @@ def test_evidence_that_cannot_be_written_is_refused_on_its_field(app, world, tmp
 def test_evidence_lost_after_the_commit_is_logged(app, world, tmp_path, caplog):
     evaluation = record(world, tmp_path, evidence=FakeUpload("bukti.pdf", b"%PDF-1"))
     shutil.rmtree(tmp_path / "evidence")  # the folder vanished between write and commit
-    with caplog.at_level(logging.ERROR, logger=services.__name__):
+    with caplog.at_level(logging.ERROR, logger=storage.__name__):
         db.session.commit()
     assert evaluation.evidence_path in caplog.text
-    assert services.evidence_file(evaluation, tmp_path) is None
+    assert services.evidence_file(evaluation) is None
 
 
 # --- the web ----------------------------------------------------------------------------------
@@ -439,3 +447,30 @@ def test_evidence_just_under_the_limit_is_kept(client, auth, world, app):
     assert evaluation.evidence_filename == "besar.pdf"
     stored = Path(app.instance_path) / "evidence" / evaluation.evidence_path
     assert stored.stat().st_size == 1024
+
+
+def test_evidence_on_a_full_disk_is_refused_next_to_its_field(client, auth, world, monkeypatch):
+    def full_disk(path, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(storage, "_write", full_disk)
+    auth.login(world.admin)
+    data = form_data(evidence=(io.BytesIO(b"%PDF-1"), "bukti.pdf"))
+    response = client.post(
+        f"/agreements/{world.agreement.id}/evaluations/new",
+        data=data,
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert "ruang penyimpanan server penuh" in body
+    assert "Perumda menyediakan armada." in body  # the input is kept
+    assert db.session.scalar(select(Evaluation)) is None
+
+
+def test_the_evidence_checksum_is_in_the_activity_log(app, world, tmp_path):
+    evaluation = record(world, tmp_path, evidence=FakeUpload("bukti.pdf", b"%PDF-1 isi"))
+    db.session.commit()
+    log = db.session.scalar(select(ActivityLog).where(ActivityLog.entity == "evaluation"))
+    assert log.entity_id == evaluation.id
+    assert log.after["evidence_sha256"] == hashlib.sha256(b"%PDF-1 isi").hexdigest()

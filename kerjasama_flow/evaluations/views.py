@@ -7,12 +7,9 @@ sees its history and may download the evidence.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -56,7 +53,6 @@ def new(agreement_id: int):
         current_user,
         agreement,
         form_values(form, exclude=("csrf_token", "submit", "version", "evidence")),
-        evidence_root=Path(current_app.instance_path),
         evidence=request.files.get(form.evidence.name),
     ):
         flash("Hasil monev dicatat.", "success")
@@ -72,7 +68,7 @@ def evidence(evaluation_id: int):
     if not evaluation.evidence_path:
         flash("Monev ini tidak memiliki berkas bukti.", "info")
         return redirect(_history_url(evaluation.agreement_id))
-    path = services.evidence_file(evaluation, Path(current_app.instance_path))
+    path = services.evidence_file(evaluation)
     if path is None:
         abort(404)
     return send_file(

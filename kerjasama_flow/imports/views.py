@@ -1,53 +1,36 @@
 """Importing agreements from Excel/CSV: the template, the upload, the job page with the
 preview and the confirmation, and cancelling (admin only).
 
-An upload becomes an ``ImportJob`` (``reports.import_jobs``): a small file is checked and,
-once confirmed, imported within the request; a large one is queued for the ``scheduler``
-process and its page refreshes itself (a meta refresh: no script) until it is done. The
-file stays on the server between the steps; the browser only names the job, which must
-belong to the admin's government, and only its uploader may confirm or cancel it.
+An upload becomes an ``ImportJob``: a small file is checked and, once confirmed, imported
+within the request; a large one is queued for the ``scheduler`` process and its page refreshes
+itself (a meta refresh: no script) until it is done. The file stays on the server between the
+steps; the browser only names the job, which must belong to the admin's government, and only
+its uploader may confirm or cancel it.
+
+The upload, the confirmation and the cancellation commit through ``run_service``; a small
+job's step then runs through the job runner (``imports.jobs.run_now``), which commits its
+result as the scheduler's would.
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from flask_wtf.file import FileAllowed, FileField, FileRequired
 
-from kerjasama_flow.forms_common import BaseForm
+from kerjasama_flow.imports import jobs, queries, services
+from kerjasama_flow.imports.columns import MAX_ROWS
+from kerjasama_flow.imports.forms import ImportForm, JobForm, extension_of
+from kerjasama_flow.imports.models import ImportJob, ImportStatus
+from kerjasama_flow.imports.template import build_template
 from kerjasama_flow.permissions import can_act_on_import
-from kerjasama_flow.reports import import_jobs, importer
-from kerjasama_flow.reports.importer import ImportFileError
-from kerjasama_flow.reports.models import ImportJob, ImportStatus
 from kerjasama_flow.tenancy import get_owned_or_404
+from kerjasama_flow.web import run_service
 
 bp = Blueprint("imports", __name__)
 
-EXTENSIONS = ("xlsx", "csv")
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-class ImportForm(BaseForm):
-    file = FileField(
-        "Berkas XLSX atau CSV",
-        validators=[
-            FileRequired("Pilih berkas yang akan diimpor."),
-            FileAllowed(EXTENSIONS, "Hanya berkas .xlsx atau .csv yang dapat diimpor."),
-        ],
-        description="Gunakan templat agar judul kolom sesuai. Ukuran paling besar 20 MB.",
-    )
-
-
-class JobForm(BaseForm):
-    """Only the CSRF token: the job is named in the URL and checked against the user."""
-
-
 REFRESH_SECONDS = 2  # how often a waiting job's page reloads itself
 SHOWN_ROWS = 500  # valid rows listed on the page; the refused ones are always all listed
-
-
-def _extension(filename: str) -> str:
-    return filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
 
 
 def _job_to_act_on(job_id: int) -> ImportJob:
@@ -65,7 +48,7 @@ def _job_to_act_on(job_id: int) -> ImportJob:
 @bp.route("/agreements/import/template.xlsx")
 def template():
     return Response(
-        importer.build_template(),
+        build_template(),
         mimetype=XLSX_MIMETYPE,
         headers={"Content-Disposition": 'attachment; filename="templat-impor-kerja-sama.xlsx"'},
     )
@@ -77,25 +60,24 @@ def upload():
     if form.validate_on_submit():
         upload_file = form.file.data
         filename = upload_file.filename or ""
-        try:
-            job = import_jobs.start(
-                current_user._get_current_object(),
-                filename,
-                _extension(filename),
-                upload_file.read(),
-            )
-        except ImportFileError as error:
-            form.file.errors.append(error.message)
-        else:
-            if import_jobs.runs_inline(job):
-                import_jobs.run_now(job)
+        job = run_service(
+            form,
+            services.start,
+            current_user,
+            filename,
+            extension_of(filename),
+            upload_file.read(),
+        )
+        if job is not None:
+            if jobs.runs_inline(job):
+                jobs.run_now(job)
             return redirect(url_for("imports.job", job_id=job.id))
     return render_template(
         "imports/upload.html",
         form=form,
-        max_rows=importer.MAX_ROWS,
-        inline_rows=import_jobs.inline_rows(),
-        recent=import_jobs.recent(current_user.government_id),
+        max_rows=MAX_ROWS,
+        inline_rows=jobs.inline_rows(),
+        recent=queries.recent(current_user.government_id),
     )
 
 
@@ -107,8 +89,8 @@ def job(job_id: int):
         job=job,
         form=JobForm(),
         may_act=can_act_on_import(current_user, job),
-        progress=import_jobs.read_progress(job) if job.status.is_waiting else None,
-        unclaimed=import_jobs.unclaimed_too_long(job),
+        progress=jobs.read_progress(job) if job.status.is_waiting else None,
+        unclaimed=jobs.unclaimed_too_long(job),
         refresh_seconds=REFRESH_SECONDS,
         shown_rows=SHOWN_ROWS,
     )
@@ -117,21 +99,23 @@ def job(job_id: int):
 @bp.route("/agreements/import/jobs/<int:job_id>/confirm", methods=["POST"])
 def confirm(job_id: int):
     job = _job_to_act_on(job_id)
-    if not JobForm().validate_on_submit():  # pragma: no cover - only the CSRF token can fail
+    form = JobForm()
+    if not form.validate_on_submit():  # pragma: no cover - only the CSRF token can fail
         return redirect(url_for("imports.job", job_id=job.id))
-    if not import_jobs.confirm(current_user._get_current_object(), job):
+    if not run_service(form, services.confirm, current_user, job):
         flash(_NOT_WAITING.get(job.status, "Impor ini tidak menunggu konfirmasi."), "warning")
-    elif import_jobs.runs_inline(job):
-        import_jobs.run_now(job)
+    elif jobs.runs_inline(job):
+        jobs.run_now(job)
     return redirect(url_for("imports.job", job_id=job.id))
 
 
 @bp.route("/agreements/import/jobs/<int:job_id>/discard", methods=["POST"])
 def discard(job_id: int):
     job = _job_to_act_on(job_id)
-    if not JobForm().validate_on_submit():  # pragma: no cover - only the CSRF token can fail
+    form = JobForm()
+    if not form.validate_on_submit():  # pragma: no cover - only the CSRF token can fail
         return redirect(url_for("imports.job", job_id=job.id))
-    if import_jobs.discard(current_user._get_current_object(), job):
+    if run_service(form, services.discard, current_user, job):
         flash(f"Impor {job.filename} dibatalkan; tidak ada yang disimpan.", "info")
         return redirect(url_for("imports.upload"))
     flash(_NOT_WAITING.get(job.status, "Impor ini tidak dapat dibatalkan lagi."), "warning")

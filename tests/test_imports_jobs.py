@@ -13,9 +13,9 @@ from sqlalchemy import select, text, update
 
 from kerjasama_flow import clock, scheduler
 from kerjasama_flow.extensions import db
+from kerjasama_flow.imports import jobs, services
+from kerjasama_flow.imports.models import ImportJob, ImportStatus
 from kerjasama_flow.reminders.models import Notification, Rule
-from kerjasama_flow.reports import import_jobs
-from kerjasama_flow.reports.models import ImportJob, ImportStatus
 from tests.import_helpers import (
     agreement_count,
     by_ref,
@@ -130,7 +130,7 @@ def test_progress_is_shown_while_a_step_runs(client, admin, app):
     running.status = ImportStatus.CHECKING
     running.started_at = clock.now()
     db.session.commit()
-    import_jobs.Progress(import_jobs.progress_path(running))(2, 5)
+    jobs.Progress(jobs.progress_path(running))(2, 5)
     body = client.get(f"/agreements/import/jobs/{job_id}").get_data(as_text=True)
     assert "Sedang diperiksa" in body
     assert '<progress class="w-100" value="2" max="5">40%</progress>' in body
@@ -139,7 +139,7 @@ def test_progress_is_shown_while_a_step_runs(client, admin, app):
 
 def test_progress_writes_at_most_every_interval_and_always_the_last_row(tmp_path):
     path = tmp_path / "x.progress"
-    progress = import_jobs.Progress(path, every=3600)
+    progress = jobs.Progress(path, every=3600)
     progress(1, 3)
     progress(2, 3)  # within the interval: not written
     assert path.read_text() == "1 3"
@@ -162,10 +162,35 @@ def test_a_queued_job_can_be_cancelled_and_is_never_run(client, admin, app):
 
 def test_a_running_step_cannot_be_cancelled(client, admin, app):
     job_id = queue_file(client)
-    assert import_jobs.claim(job_id).status == ImportStatus.CHECKING
+    assert jobs.claim(job_id).status == ImportStatus.CHECKING
     response = client.post(f"/agreements/import/jobs/{job_id}/discard", follow_redirects=True)
     assert "sedang diperiksa" in response.get_data(as_text=True)
     assert job(job_id).status == ImportStatus.CHECKING
+
+
+# --- services flush; the request or the job runner commits -------------------------------------
+
+
+def test_the_services_keep_nothing_until_their_caller_commits(app, world):
+    db.session.commit()
+    job_id = services.start(world.admin, "data.xlsx", "xlsx", xlsx(ROWS)).id
+    db.session.rollback()
+    assert db.session.get(ImportJob, job_id) is None
+    assert list((Path(app.instance_path) / "imports").glob(".*.part")) == []
+
+    checked = services.start(world.admin, "data.xlsx", "xlsx", xlsx(ROWS))
+    checked.status = ImportStatus.CHECKED
+    db.session.commit()
+    assert services.confirm(world.admin, checked)
+    db.session.rollback()
+    assert job(checked.id).status == ImportStatus.CHECKED
+    assert services.discard(world.admin, checked)
+    db.session.rollback()
+    assert job(checked.id).status == ImportStatus.CHECKED
+    assert len(stored_files(app, checked.id)) == 1  # the upload stays with its job
+    assert services.discard(world.admin, checked)
+    db.session.commit()
+    assert stored_files(app, checked.id) == []
 
 
 # --- claims: once, again after a dead worker, never twice -------------------------------------
@@ -173,21 +198,21 @@ def test_a_running_step_cannot_be_cancelled(client, admin, app):
 
 def test_a_job_is_claimed_once(client, admin):
     job_id = queue_file(client)
-    first = import_jobs.claim()
+    first = jobs.claim()
     assert first is not None and first.id == job_id
-    assert import_jobs.claim() is None
-    assert import_jobs.claim(job_id) is None
+    assert jobs.claim() is None
+    assert jobs.claim(job_id) is None
 
 
 def test_a_step_left_running_by_a_dead_worker_is_claimed_again(client, admin, app):
     job_id = queue_file(client)
-    claimed = import_jobs.claim(job_id)
+    claimed = jobs.claim(job_id)
     first_token = claimed.claim_token
-    assert import_jobs.claim() is None  # still fresh
-    app.config["KERJASAMA_NOW"] = clock.now() + import_jobs.STALE_AFTER + timedelta(minutes=1)
-    again = import_jobs.claim()
+    assert jobs.claim() is None  # still fresh
+    app.config["KERJASAMA_NOW"] = clock.now() + services.STALE_AFTER + timedelta(minutes=1)
+    again = jobs.claim()
     assert again.id == job_id and again.attempts == 2 and again.claim_token != first_token
-    import_jobs.run(again)
+    jobs.run(again)
     assert job(job_id).status == ImportStatus.CHECKED
 
 
@@ -195,11 +220,11 @@ def test_a_job_that_keeps_dying_fails_after_the_last_attempt(client, admin, app)
     job_id = queue_file(client)
     stale = job(job_id)
     stale.status = ImportStatus.CHECKING
-    stale.attempts = import_jobs.MAX_ATTEMPTS
+    stale.attempts = services.MAX_ATTEMPTS
     stale.claim_token = "x" * 32
-    stale.started_at = clock.now() - import_jobs.STALE_AFTER - timedelta(minutes=1)
+    stale.started_at = clock.now() - services.STALE_AFTER - timedelta(minutes=1)
     db.session.commit()
-    assert import_jobs.claim() is None
+    assert jobs.claim() is None
     failed = job(job_id)
     assert failed.status == ImportStatus.FAILED
     assert "terhenti 3 kali" in failed.message
@@ -216,9 +241,9 @@ def test_an_import_whose_claim_was_taken_over_keeps_nothing(client, admin, app, 
     run_scheduler_job(app)
     confirm(client, job_id)
     before = agreement_count()
-    claimed = import_jobs.claim(job_id)
+    claimed = jobs.claim(job_id)
     assert claimed.status == ImportStatus.IMPORTING
-    original_run = import_jobs.importer.import_rows
+    original_run = jobs.applying.import_rows
 
     def overtaken(actor, rows, on_row=None):
         applied = original_run(actor, rows, on_row)
@@ -227,8 +252,8 @@ def test_an_import_whose_claim_was_taken_over_keeps_nothing(client, admin, app, 
         )
         return applied
 
-    monkeypatch.setattr(import_jobs.importer, "import_rows", overtaken)
-    import_jobs.run(claimed)
+    monkeypatch.setattr(jobs.applying, "import_rows", overtaken)
+    jobs.run(claimed)
     assert agreement_count() == before
     assert job(job_id).status == ImportStatus.IMPORTING  # left to the claim that holds it
     assert job(job_id).finished_at is None
@@ -249,7 +274,7 @@ def test_parallel_workers_run_each_step_once(client, admin, app, backend):
         try:
             with app.app_context():
                 barrier.wait(timeout=10)
-                ran.append(import_jobs.work())
+                ran.append(jobs.work())
                 db.session.remove()
         except BaseException as error:  # reported below; a thread must not die silently
             failures.append(error)
@@ -274,7 +299,7 @@ def test_a_missing_file_fails_the_job_with_a_message(client, admin, app):
     run_scheduler_job(app)
     failed = job(job_id)
     assert failed.status == ImportStatus.FAILED
-    assert failed.message == import_jobs.MISSING_FILE
+    assert failed.message == jobs.MISSING_FILE
 
 
 def test_an_unexpected_error_fails_the_job_and_imports_nothing(
@@ -284,17 +309,17 @@ def test_an_unexpected_error_fails_the_job_and_imports_nothing(
     run_scheduler_job(app)
     confirm(client, job_id)
     before = agreement_count()
-    original_run = import_jobs.importer.import_rows
+    original_run = jobs.applying.import_rows
 
     def half_then_crash(actor, rows, on_row=None):
         original_run(actor, rows[:2], on_row)
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(import_jobs.importer, "import_rows", half_then_crash)
+    monkeypatch.setattr(jobs.applying, "import_rows", half_then_crash)
     run_scheduler_job(app)  # logged, not raised: the next job in the queue still runs
     failed = job(job_id)
     assert failed.status == ImportStatus.FAILED
-    assert failed.message == import_jobs.UNEXPECTED
+    assert failed.message == jobs.UNEXPECTED
     assert agreement_count() == before  # the two rows applied before the crash are gone
     assert "disk on fire" in caplog.text
     assert stored_files(app, job_id) == []
@@ -314,7 +339,7 @@ def test_a_preview_nobody_confirms_expires_after_a_day(client, admin, app):
     run_scheduler_job(app, scheduler.IMPORTS_EXPIRE_JOB_ID)
     expired = job(job_id)
     assert expired.status == ImportStatus.DISCARDED
-    assert expired.message == import_jobs.EXPIRED
+    assert expired.message == services.EXPIRED
     assert stored_files(app, job_id) == []
     response = confirm(client, job_id, follow_redirects=True)
     assert "sudah dibatalkan" in response.get_data(as_text=True)
@@ -326,7 +351,7 @@ def test_a_queued_step_nobody_takes_says_the_scheduler_may_be_down(client, admin
     job_id = queue_file(client)
     page = client.get(f"/agreements/import/jobs/{job_id}").get_data(as_text=True)
     assert "mungkin tidak berjalan" not in page
-    app.config["KERJASAMA_NOW"] = clock.now() + import_jobs.UNCLAIMED_HINT_AFTER * 2
+    app.config["KERJASAMA_NOW"] = clock.now() + jobs.UNCLAIMED_HINT_AFTER * 2
     page = client.get(f"/agreements/import/jobs/{job_id}").get_data(as_text=True)
     assert "Proses penjadwal" in page and "mungkin tidak berjalan" in page
     run_scheduler_job(app)

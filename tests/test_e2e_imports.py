@@ -8,8 +8,8 @@ import csv
 
 import pytest
 
-from kerjasama_flow.reports import import_jobs
-from kerjasama_flow.reports.importer import COLUMNS
+from kerjasama_flow.imports import jobs
+from kerjasama_flow.imports.columns import COLUMNS
 from tests import test_e2e_browser as e2e
 
 # The harness's fixtures, made available to this module by name.
@@ -59,12 +59,12 @@ def test_a_background_import_from_upload_to_result(
     expect(heading).to_have_text("Memeriksa berkas")
     expect(page.get_by_role("heading", name="Menunggu pemeriksaan…")).to_be_visible()
 
-    e2e._query(live_server, import_jobs.work)  # the scheduler's turn
+    e2e._query(live_server, jobs.work)  # the scheduler's turn
     expect(heading).to_have_text("Pratinjau impor", timeout=15_000)  # the page reloaded itself
     page.get_by_role("button", name="Impor 5 baris").click()
     expect(heading).to_have_text("Mengimpor")
 
-    e2e._query(live_server, import_jobs.work)
+    e2e._query(live_server, jobs.work)
     expect(heading).to_have_text("Impor selesai", timeout=15_000)
     expect(page.locator("main")).to_contain_text("5 kerja sama baru")
     expect(page.get_by_role("link", name="Notifikasi")).to_contain_text("2")

@@ -3,20 +3,25 @@ that must be refused with nothing imported."""
 
 from __future__ import annotations
 
+import errno
 import io
 import zipfile
 from datetime import date
+from pathlib import Path
 
 import openpyxl
 import pytest
 from sqlalchemy import func, select
 
+from kerjasama_flow import storage
 from kerjasama_flow.accounts.models import Role
 from kerjasama_flow.agreements.models import Agreement, Mou, Partner
 from kerjasama_flow.extensions import db
-from kerjasama_flow.reports import importer
-from kerjasama_flow.reports.importer import MAX_ROWS
-from kerjasama_flow.reports.models import ImportJob, ImportStatus
+from kerjasama_flow.imports.applying import import_rows, validate_rows
+from kerjasama_flow.imports.columns import MAX_ROWS
+from kerjasama_flow.imports.models import ImportJob, ImportStatus
+from kerjasama_flow.imports.parsing import parse_rows
+from kerjasama_flow.imports.reading import read_table
 from kerjasama_flow.tasks.models import Task
 from tests import factories
 from tests.import_helpers import (
@@ -300,6 +305,17 @@ def test_upload_over_20_mb_gets_413(client, admin, app):
     assert agreement_count() == before
 
 
+def test_upload_on_a_full_disk_is_refused_on_the_file_field(client, admin, app, monkeypatch):
+    def full_disk(path, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(storage, "_write", full_disk)
+    response = upload(client, xlsx([row()]))
+    assert_refused(response, "ruang penyimpanan server penuh")
+    assert db.session.scalar(select(func.count()).select_from(ImportJob)) == 0
+    assert list((Path(app.instance_path) / "imports").glob(".*.part")) == []
+
+
 # --- the stored upload ----------------------------------------------------------------------------
 
 
@@ -472,8 +488,8 @@ def test_import_is_kept_only_when_the_caller_commits(app, world):
     db.session.commit()
     agreements, partners = agreement_count(), partner_count()
     content = xlsx([row("KS-001"), row("KS-002", Mitra="Mitra Baru Sekali")])
-    rows = importer.parse_rows(world.gov.id, importer.read_table(content, "xlsx"))
-    assert [r.number for r in importer.import_rows(world.admin, rows)] == [2, 3]
+    rows = parse_rows(world.gov.id, read_table(content, "xlsx"))
+    assert [r.number for r in import_rows(world.admin, rows)] == [2, 3]
     db.session.rollback()
     assert (agreement_count(), partner_count()) == (agreements, partners)
 
@@ -483,8 +499,8 @@ def test_non_ascii_partner_names_are_matched_by_the_service(app, world):
     db.session.commit()
     partners = partner_count()
     content = xlsx([row("KS-001", Mitra="Universitas Négeri Blitar")])
-    rows = importer.parse_rows(world.gov.id, importer.read_table(content, "xlsx"))
-    importer.import_rows(world.admin, rows)
+    rows = parse_rows(world.gov.id, read_table(content, "xlsx"))
+    import_rows(world.admin, rows)
     db.session.commit()
     assert [p.name for p in by_ref("KS-001", world.gov.id).partners] == [
         "Universitas Négeri Blitar"
@@ -497,8 +513,8 @@ def statements_to_import(government, actor, rows_values) -> int:
     db.session.commit()
     content = xlsx(rows_values)
     with recorded_statements() as statements:
-        for apply in (importer.validate_rows, importer.import_rows):
-            rows = importer.parse_rows(government.id, importer.read_table(content, "xlsx"))
+        for apply in (validate_rows, import_rows):
+            rows = parse_rows(government.id, read_table(content, "xlsx"))
             apply(actor, rows)
             assert all(r.is_valid for r in rows), [r.messages() for r in rows]
             db.session.rollback()

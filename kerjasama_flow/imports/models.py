@@ -2,9 +2,9 @@
 
 A job is checked (the preview) and, once its uploader confirms, imported. Either step runs
 in the request when the file is small, and otherwise in the ``scheduler`` process, which
-claims queued jobs (``reports.import_jobs``). The file itself waits in the instance folder
-under ``imports/<token>.<extension>``; the row says where the job stands and, once checked,
-what each row will do or why it is refused.
+claims queued jobs (``imports.jobs``). The file itself waits in the file store
+(``kerjasama_flow.storage``, folder ``imports``) as ``<token>.<extension>``; the row says where
+the job stands and, once checked, what each row will do or why it is refused.
 """
 
 from __future__ import annotations
@@ -103,6 +103,11 @@ class ImportJob(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship()
+
+    @property
+    def file_name(self) -> str:
+        """The uploaded file's name in the store's ``imports`` folder."""
+        return f"{self.token}.{self.extension}"
 
     @property
     def valid_rows(self) -> list[dict[str, Any]]:

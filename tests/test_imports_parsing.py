@@ -1,0 +1,105 @@
+"""Checking rows, said once: the dates the importer reads are the forms' dates, and the text
+limits are the model columns' lengths (``db.max_length``)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from werkzeug.datastructures import MultiDict
+
+from kerjasama_flow.agreements.models import Agreement, Mou, Partner
+from kerjasama_flow.db import max_length
+from kerjasama_flow.forms_common import DATE_FORMATS, BaseForm, date_field
+from kerjasama_flow.imports.columns import COLUMN_BY_KEY, COLUMNS
+from kerjasama_flow.imports.parsing import parse_rows
+from kerjasama_flow.imports.reading import Table
+
+HEADERS = {column.key: index for index, column in enumerate(COLUMNS)}
+
+
+def parse(world, **values):
+    """One row of the given values (by column key), parsed for the world's government."""
+    cells = [values.get(column.key) for column in COLUMNS]
+    (parsed,) = parse_rows(world.gov.id, Table(columns=HEADERS, rows=[(2, cells)]))
+    return parsed
+
+
+def good(**values):
+    return {"external_ref": "KS-1", "title": "Judul", "kind": "KSDD", "partners": "Mitra"} | values
+
+
+# --- dates ------------------------------------------------------------------------------------
+
+
+SAME_DAY = ["2024-03-01", "01-03-2024", "01/03/2024", "01.03.2024"]
+
+
+def test_every_date_format_is_defined_once_and_shared():
+    assert len(DATE_FORMATS) == 4 == len(set(DATE_FORMATS))
+
+
+@pytest.mark.parametrize("text", SAME_DAY)
+def test_the_importer_reads_each_date_format(app, world, text):
+    parsed = parse(world, **good(signed_on=text))
+    assert parsed.is_valid, parsed.messages()
+    assert parsed.values["signed_on"] == date(2024, 3, 1)
+
+
+@pytest.mark.parametrize("text", SAME_DAY)
+def test_the_forms_read_the_same_dates(app, text):
+    class OneDate(BaseForm):
+        day = date_field("Tanggal")
+
+    with app.test_request_context(method="POST"):
+        form = OneDate(formdata=MultiDict({"day": text}), meta={"csrf": False})
+        assert form.validate(), form.errors
+        assert form.day.data == date(2024, 3, 1)
+
+
+@pytest.mark.parametrize("text", ["1 Maret 2024", "2024/03/01", "31-02-2024", "01.03.24"])
+def test_other_dates_are_refused_with_the_same_message(app, world, text):
+    parsed = parse(world, **good(signed_on=text))
+    assert parsed.messages() == [
+        "Baris 2, kolom Tanggal MoU: Tanggal tidak sah. Tulis mis. 31-12-2024."
+    ]
+
+
+# --- lengths ----------------------------------------------------------------------------------
+
+
+def test_max_length_reads_the_model_column():
+    assert max_length(Agreement.title) == Agreement.__table__.c.title.type.length == 300
+    assert max_length(Agreement.__table__.c.external_ref) == 80
+    with pytest.raises(TypeError):
+        max_length(Agreement.id)
+
+
+@pytest.mark.parametrize(
+    ("key", "attribute"),
+    [
+        ("external_ref", Agreement.external_ref),
+        ("title", Agreement.title),
+        ("partners", Partner.name),
+        ("commodities", Agreement.commodities),
+        ("origin_event", Agreement.origin_event),
+        ("number_own", Mou.number_own),
+    ],
+)
+def test_column_limits_are_the_models(key, attribute):
+    assert COLUMN_BY_KEY[key].max_length == max_length(attribute)
+
+
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        ("title", "Baris 2, kolom Judul: Paling banyak 300 karakter."),
+        ("number_own", "Baris 2, kolom Nomor MoU: Paling banyak 120 karakter."),
+        ("partners", "Baris 2, kolom Mitra: Nama mitra paling banyak 200 karakter."),
+    ],
+)
+def test_a_text_over_the_column_length_is_refused(app, world, key, message):
+    limit = COLUMN_BY_KEY[key].max_length
+    values = good(signed_on="01-03-2024")
+    assert parse(world, **(values | {key: "x" * limit})).is_valid
+    assert parse(world, **(values | {key: "x" * (limit + 1)})).messages() == [message]
