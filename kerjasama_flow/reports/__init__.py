@@ -1,2 +1,3 @@
-"""Leadership and reporting: the dashboard, exports, the PDF report, the import, the public
-page and the calendar feed. Reads the domains; the domains never import it."""
+"""Leadership and reporting: the dashboard, exports, the PDF report, the public page and the
+calendar feed. Only reads: it imports the domains, the domains never import it, and what
+changes data (the spreadsheet import, tokens, settings) lives in the domain that owns it."""
