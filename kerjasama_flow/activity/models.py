@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from kerjasama_flow.accounts.models import User
 from kerjasama_flow.db import Base, UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    # accounts logs its changes through activity; activity names the user by string.
+    from kerjasama_flow.accounts.models import User
 
 
 class ActivityLog(Base):
@@ -29,4 +32,4 @@ class ActivityLog(Base):
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    actor: Mapped[User | None] = relationship()
+    actor: Mapped[User | None] = relationship("User")
