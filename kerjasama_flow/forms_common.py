@@ -1,19 +1,17 @@
 """What every form shares: the base form with WTForms' own messages in Indonesian, option
-helpers, date and hidden-version fields, and tenant-scoped agency choices."""
+helpers, enum, date and hidden-version fields.
+
+No domain model here: a domain's own choices (the government's agencies, its partners) live
+in that domain's ``forms`` module."""
 
 from __future__ import annotations
 
-from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
-from wtforms import DateField, Form, IntegerField
+from wtforms import DateField, Form, IntegerField, SelectField
 from wtforms.fields.choices import Choice, SelectChoice
 from wtforms.validators import InputRequired, Optional
 from wtforms.widgets import HiddenInput
 from wtforms_sqlalchemy import fields as sqla_fields
-
-from kerjasama_flow.accounts.models import Agency
-from kerjasama_flow.extensions import db
 
 REQUIRED = "Wajib diisi."
 
@@ -106,31 +104,25 @@ def required(message: str = REQUIRED) -> InputRequired:
     return InputRequired(message=message)
 
 
-def own_agencies() -> list[Agency]:
-    return list(
-        db.session.scalars(
-            select(Agency)
-            .where(Agency.government_id == current_user.government_id)
-            .order_by(Agency.name)
-        )
-    )
+def enum_coerce(enum_cls):
+    """A ``SelectField`` coercion from the submitted value to the enum's member."""
+
+    def coerce(value):
+        return value if isinstance(value, enum_cls) else enum_cls(value)
+
+    return coerce
 
 
-def agency_field(label: str, optional: bool = False, **kwargs) -> QuerySelectField:
-    return QuerySelectField(
+def enum_field(label: str, enum_cls, **kwargs) -> SelectField:
+    """A required choice of one of an enum's members, labelled with their ``label``; the
+    field's data is the member."""
+    return SelectField(
         label,
-        query_factory=own_agencies,
-        get_label="label",
-        allow_blank=optional,
-        blank_text="— pilih —",
-        validators=[Optional()] if optional else [required("Pilih perangkat daerah (OPD).")],
+        choices=enum_choices(enum_cls),
+        coerce=enum_coerce(enum_cls),
+        validators=[required("Pilih salah satu.")],
+        invalid_choice_message="Pilihan tidak sah.",
         **kwargs,
-    )
-
-
-def agencies_field(label: str, **kwargs) -> QuerySelectMultipleField:
-    return QuerySelectMultipleField(
-        label, query_factory=own_agencies, get_label="label", **kwargs
     )
 
 

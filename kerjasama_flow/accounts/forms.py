@@ -1,12 +1,57 @@
-"""Forms of the accounts domain: login, own account, agencies and users."""
+"""Forms of the accounts domain: login, own account, agencies and users; and the choice of
+one or several of the current user's agencies, which other domains' forms use."""
 
 from __future__ import annotations
 
+from flask_login import current_user
+from sqlalchemy import select
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import Email, EqualTo, Length, Optional
 
-from kerjasama_flow.accounts.models import ROLE_LABELS, Role
-from kerjasama_flow.forms_common import BaseForm, agency_field, choice, required, version_field
+from kerjasama_flow.accounts.models import ROLE_LABELS, Agency, Role
+from kerjasama_flow.extensions import db
+from kerjasama_flow.forms_common import (
+    BaseForm,
+    QuerySelectField,
+    QuerySelectMultipleField,
+    choice,
+    required,
+    version_field,
+)
+
+# --- the government's agencies as choices -----------------------------------------------------
+
+
+def own_agencies() -> list[Agency]:
+    """The agencies of the current user's government, by name."""
+    return list(
+        db.session.scalars(
+            select(Agency)
+            .where(Agency.government_id == current_user.government_id)
+            .order_by(Agency.name)
+        )
+    )
+
+
+def agency_field(label: str, optional: bool = False, **kwargs) -> QuerySelectField:
+    return QuerySelectField(
+        label,
+        query_factory=own_agencies,
+        get_label="label",
+        allow_blank=optional,
+        blank_text="— pilih —",
+        validators=[Optional()] if optional else [required("Pilih perangkat daerah (OPD).")],
+        **kwargs,
+    )
+
+
+def agencies_field(label: str, **kwargs) -> QuerySelectMultipleField:
+    return QuerySelectMultipleField(
+        label, query_factory=own_agencies, get_label="label", **kwargs
+    )
+
+
+# --- the forms --------------------------------------------------------------------------------
 
 
 class LoginForm(BaseForm):

@@ -25,6 +25,7 @@ from wtforms import (
 from wtforms.validators import Length, Optional
 from wtforms.widgets import TextInput
 
+from kerjasama_flow.accounts.forms import agencies_field, agency_field
 from kerjasama_flow.agreements import queries
 from kerjasama_flow.agreements.lifecycle import Action, Stage
 from kerjasama_flow.agreements.models import (
@@ -42,11 +43,11 @@ from kerjasama_flow.forms_common import (
     FilterForm,
     QuerySelectField,
     QuerySelectMultipleField,
-    agencies_field,
-    agency_field,
     choices,
     date_field,
     enum_choices,
+    enum_coerce,
+    enum_field,
     positive_int,
     required,
     version_field,
@@ -151,24 +152,6 @@ class VolumeField(_IndonesianNumberField):
         self.data = value
 
 
-def _coerce(enum_cls):
-    def coerce(value):
-        return value if isinstance(value, enum_cls) else enum_cls(value)
-
-    return coerce
-
-
-def enum_field(label: str, enum_cls, **kwargs) -> SelectField:
-    return SelectField(
-        label,
-        choices=enum_choices(enum_cls),
-        coerce=_coerce(enum_cls),
-        validators=[required("Pilih salah satu.")],
-        invalid_choice_message="Pilihan tidak sah.",
-        **kwargs,
-    )
-
-
 def own_partners() -> list[Partner]:
     return list(
         db.session.scalars(
@@ -208,7 +191,7 @@ class AgreementForm(BaseForm):
     new_partner_kind = SelectField(
         "Jenis mitra baru",
         choices=enum_choices(PartnerKind),
-        coerce=_coerce(PartnerKind),
+        coerce=enum_coerce(PartnerKind),
         default=PartnerKind.PEMDA_KOTA,
         invalid_choice_message="Pilihan tidak sah.",
     )
@@ -408,7 +391,7 @@ class StageForm(BaseForm):
     action = SelectField(
         "Tindakan",
         choices=enum_choices(Action),
-        coerce=_coerce(Action),
+        coerce=enum_coerce(Action),
         validators=[required("Pilih tindakan.")],
         invalid_choice_message="Pilihan tidak sah.",
     )

@@ -5,8 +5,8 @@ from __future__ import annotations
 from wtforms import BooleanField, IntegerField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional
 
-from kerjasama_flow.agreements.forms import enum_field
-from kerjasama_flow.forms_common import BaseForm, agency_field, required, version_field
+from kerjasama_flow.accounts.forms import agency_field
+from kerjasama_flow.forms_common import BaseForm, enum_field, required, version_field
 from kerjasama_flow.playbooks.models import AssigneeKind, Trigger
 from kerjasama_flow.playbooks.services import MAX_DUE_IN_WORKING_DAYS
 

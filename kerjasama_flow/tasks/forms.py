@@ -15,6 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
+from kerjasama_flow.accounts.forms import own_agencies
 from kerjasama_flow.accounts.models import Role, User
 from kerjasama_flow.extensions import db
 from kerjasama_flow.forms_common import (
@@ -23,7 +24,6 @@ from kerjasama_flow.forms_common import (
     QuerySelectField,
     choice,
     date_field,
-    own_agencies,
     required,
     version_field,
 )
