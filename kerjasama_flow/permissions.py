@@ -8,14 +8,19 @@ views after loading the record through ``tenancy`` (another government's record 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import abort, request
 from flask_login import current_user
-from sqlalchemy import exists, select
 
 from kerjasama_flow.accounts.models import Role, User
-from kerjasama_flow.agreements.models import Agreement
-from kerjasama_flow.extensions import db, login_manager
-from kerjasama_flow.tasks.models import Task
+from kerjasama_flow.extensions import login_manager
+
+if TYPE_CHECKING:
+    # The domains import permissions, not the other way round: the records are only checked
+    # here, through their own attributes and methods.
+    from kerjasama_flow.agreements.models import Agreement
+    from kerjasama_flow.tasks.models import Task
 
 PUBLIC = frozenset()  # no login needed
 ALL = frozenset(Role)
@@ -97,24 +102,12 @@ def enforce_endpoint_access():
     return None
 
 
-def agency_involved(agreement_id: int, agency_id: int) -> bool:
-    """The agency leads the agreement or has a task in it."""
-    return bool(
-        db.session.scalar(
-            select(
-                exists().where(Agreement.id == agreement_id, Agreement.lead_agency_id == agency_id)
-                | exists().where(Task.agreement_id == agreement_id, Task.agency_id == agency_id)
-            )
-        )
-    )
-
-
 def can_read_agreement(user: User, agreement: Agreement) -> bool:
     if user.government_id != agreement.government_id:
         return False
     if user.role in (Role.ADMIN, Role.PIMPINAN):
         return True
-    return user.agency_id is not None and agency_involved(agreement.id, user.agency_id)
+    return user.agency_id is not None and agreement.involves_agency(user.agency_id)
 
 
 def can_edit_agreement(user: User, agreement: Agreement) -> bool:

@@ -7,6 +7,7 @@ import re
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
 from kerjasama_flow.activity.models import ActivityLog
 from kerjasama_flow.agreements.lifecycle import Stage
@@ -375,6 +376,27 @@ def test_opd_reads_only_agreements_its_agency_is_involved_in(client, world, auth
     assert "Pasokan pangan ke DKI" in page and "Ada tugas DKPP" in page
     assert "Urusan Bappeda" not in page
     assert "2 kerja sama" in page
+
+
+def test_an_agency_is_involved_when_it_leads_or_has_a_task(world):
+    """``Agreement.involves_agency``: on a loaded agreement (the detail page's check) and as
+    the list's SQL condition."""
+    with_task = factories.make_agreement(world.gov, world.other_agency, title="Ada tugas DKPP")
+    factories.make_task(with_task, world.agency)
+    unrelated = factories.make_agreement(world.gov, world.other_agency, title="Urusan Bappeda")
+    db.session.commit()
+    agency_id = world.agency.id
+    assert world.agreement.involves_agency(agency_id)  # it leads
+    assert with_task.involves_agency(agency_id)  # it has a task
+    assert not unrelated.involves_agency(agency_id)
+    involved = db.session.scalars(
+        select(Agreement.id).where(
+            Agreement.government_id == world.gov.id, Agreement.involves_agency(agency_id)
+        )
+    ).all()
+    assert sorted(involved) == sorted([world.agreement.id, with_task.id])
+    # Not saved yet: only the lead agency can say.
+    assert Agreement(lead_agency_id=agency_id).involves_agency(agency_id)
 
 
 def test_another_governments_records_are_404_for_admin(client, world, auth):

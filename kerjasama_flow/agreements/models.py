@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     BigInteger,
@@ -19,13 +20,22 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    exists,
+    or_,
+    select,
 )
 from sqlalchemy.ext.associationproxy import AssociationProxy, association_proxy
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+from sqlalchemy.ext.hybrid import hybrid_method
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, object_session, relationship
 
 from kerjasama_flow.accounts.models import Agency, Government, User
 from kerjasama_flow.agreements.lifecycle import Stage
 from kerjasama_flow.db import Base, UTCDateTime, str_enum, utcnow
+
+if TYPE_CHECKING:
+    # A task belongs to an agreement (tasks imports this module); the agreement refers to its
+    # tasks by name.
+    from kerjasama_flow.tasks.models import Task
 
 
 class AgreementKind(enum.StrEnum):
@@ -203,6 +213,30 @@ class Agreement(Base):
         cascade="all, delete-orphan",
         order_by="Transaction.transacted_on",
     )
+    # For conditions such as ``involves_agency``; the pages read an agreement's tasks through
+    # ``queries`` (ordered, with their agencies). ``Task.agreement`` is the writable side.
+    tasks: Mapped[list[Task]] = relationship("Task", viewonly=True)
+
+    @hybrid_method
+    def involves_agency(self, agency_id: int) -> bool:
+        """The agency leads this agreement or has a task in it: what an OPD head may read
+        (``permissions.can_read_agreement``). One query on a loaded agreement; on the class,
+        the same condition in SQL (``queries.visible_to``)."""
+        session = object_session(self)
+        if session is None:  # not saved yet: nothing to ask the database
+            return self.lead_agency_id == agency_id
+        return bool(
+            session.scalar(
+                select(
+                    exists().where(Agreement.id == self.id, Agreement.involves_agency(agency_id))
+                )
+            )
+        )
+
+    @involves_agency.expression
+    @classmethod
+    def involves_agency(cls, agency_id: int):
+        return or_(cls.lead_agency_id == agency_id, cls.tasks.any(agency_id=agency_id))
 
     @property
     def sector_labels(self) -> list[str]:

@@ -56,10 +56,7 @@ def visible_to(user: User):
     an OPD head only those their agency leads or has tasks in."""
     condition = Agreement.government_id == user.government_id
     if user.role == Role.OPD:
-        involved = exists().where(
-            Task.agreement_id == Agreement.id, Task.agency_id == user.agency_id
-        )
-        condition = and_(condition, or_(Agreement.lead_agency_id == user.agency_id, involved))
+        condition = and_(condition, Agreement.involves_agency(user.agency_id))
     return condition
 
 

@@ -34,9 +34,16 @@ from kerjasama_flow.agreements.lifecycle import (
     next_milestone,
     stepper,
 )
-from kerjasama_flow.agreements.models import MILESTONE_LABELS, Agreement, Partner
+from kerjasama_flow.agreements.models import (
+    MILESTONE_LABELS,
+    MILESTONE_MODELS,
+    Agreement,
+    MilestoneMixin,
+    Partner,
+)
 from kerjasama_flow.evaluations.queries import agreement_evaluations
 from kerjasama_flow.evaluations.services import can_be_evaluated
+from kerjasama_flow.extensions import db
 from kerjasama_flow.formatting import tanggal
 from kerjasama_flow.forms_common import form_values
 from kerjasama_flow.permissions import (
@@ -45,7 +52,7 @@ from kerjasama_flow.permissions import (
     can_record_evaluation,
 )
 from kerjasama_flow.playbooks.services import record_milestone_with_playbook
-from kerjasama_flow.tenancy import get_milestone_or_404, get_owned_or_404
+from kerjasama_flow.tenancy import get_owned_or_404
 from kerjasama_flow.web import run_service
 
 bp = Blueprint("agreements", __name__)
@@ -82,6 +89,17 @@ def _editable(agreement_id: int) -> Agreement:
     if not can_edit_agreement(current_user, agreement):
         abort(403)
     return agreement
+
+
+def get_milestone_or_404(agreement: Agreement, kind: str, milestone_id: int) -> MilestoneMixin:
+    """A milestone of ``kind`` of this (already loaded and checked) agreement, else 404."""
+    model = MILESTONE_MODELS.get(kind)
+    if model is None:
+        abort(404)
+    milestone = db.session.get(model, milestone_id)
+    if milestone is None or milestone.agreement_id != agreement.id:
+        abort(404)
+    return milestone
 
 
 def _detail_url(agreement: Agreement, anchor: str | None = None) -> str:
