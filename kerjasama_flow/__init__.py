@@ -31,6 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     register_extensions(app)
     register_blueprints(app)
+    register_receivers(app)
     register_errorhandlers(app)
     register_template_helpers(app)
     register_commands(app)
@@ -97,6 +98,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(public_bp)
     app.register_blueprint(imports_bp)
     app.before_request(enforce_endpoint_access)
+
+
+def register_receivers(app: Flask) -> None:
+    from kerjasama_flow.playbooks import receivers as playbook_receivers
+
+    playbook_receivers.init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from functools import partial
 
 import pytest
+from flask import Flask
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
@@ -15,6 +16,8 @@ from kerjasama_flow.accounts.models import Agency
 from kerjasama_flow.accounts.services import save_agency
 from kerjasama_flow.activity.models import ActivityLog
 from kerjasama_flow.agreements.models import Mou, MouKind, Transaction
+from kerjasama_flow.agreements.services import record_milestone
+from kerjasama_flow.agreements.signals import milestone_recorded
 from kerjasama_flow.extensions import db
 from kerjasama_flow.playbooks import services
 from kerjasama_flow.playbooks.defaults import DEFAULT_TEMPLATES
@@ -182,18 +185,18 @@ def test_due_dates_skip_idul_fitri_and_the_governments_own_days_off(world, coord
     # Idul Fitri and its cuti bersama; 8 April is the next working day, unless the government
     # has its own day off then.
     factories.make_day_off(world.gov, date(2025, 4, 8), name="Hari Jadi (uji)")
-    recorded = services.record_milestone_with_playbook(
+    recorded = record_milestone(
         world.admin, fresh, "mou", mou_values(date(2025, 3, 27))
     )
-    report = next(t for t in recorded.run if t.template_id == tpl.id)
+    report = next(t for t in recorded.tasks if t.template_id == tpl.id)
     assert report.due_on == date(2025, 4, 9)
 
     other = factories.make_agreement(world.gov, world.agency)
-    recorded = services.record_milestone_with_playbook(
+    recorded = record_milestone(
         world.admin, other, "mou", mou_values(date(2025, 3, 27))
     )
     assert add_working_days_for(world.other_gov, date(2025, 3, 27), 1) == date(2025, 4, 8)
-    assert next(t for t in recorded.run if t.template_id == tpl.id).due_on == date(2025, 4, 9)
+    assert next(t for t in recorded.tasks if t.template_id == tpl.id).due_on == date(2025, 4, 9)
 
 
 def _values(tpl: TaskTemplate) -> dict:
@@ -209,9 +212,9 @@ def _values(tpl: TaskTemplate) -> dict:
 
 
 def test_the_same_milestone_never_gets_its_tasks_twice(client, auth, world, coordinator, fresh):
-    recorded = services.record_milestone_with_playbook(world.admin, fresh, "mou", mou_values())
+    recorded = record_milestone(world.admin, fresh, "mou", mou_values())
     db.session.commit()
-    assert len(recorded.run) == 3
+    assert len(recorded.tasks) == 3
     mou = recorded.milestone
 
     again = services.run_playbook(world.admin, fresh, Trigger.MOU, "mou", mou.id, SIGNED_ON)
@@ -232,7 +235,7 @@ def test_the_same_milestone_never_gets_its_tasks_twice(client, auth, world, coor
 def test_the_unique_key_holds_when_two_runs_race(world, coordinator, fresh, monkeypatch):
     """A run that does not see the other run's tasks (a concurrent sweep) is stopped by the
     UNIQUE (template_id, milestone_kind, milestone_id), and the transaction goes on."""
-    recorded = services.record_milestone_with_playbook(world.admin, fresh, "mou", mou_values())
+    recorded = record_milestone(world.admin, fresh, "mou", mou_values())
     db.session.commit()
     monkeypatch.setattr(services, "_existing_template_ids", lambda kind, milestone_id: set())
 
@@ -304,9 +307,25 @@ def test_only_the_first_transaction_runs_its_playbook(client, auth, world, coord
 def test_inactive_templates_are_skipped(world, coordinator, fresh):
     draft = template(world.gov, "mou.draft_pks")
     services.set_active(world.admin, draft, False, draft.version)
-    recorded = services.record_milestone_with_playbook(world.admin, fresh, "mou", mou_values())
-    assert {t.title for t in recorded.run} == MOU_TITLES - {"Susun draf PKS"}
-    assert recorded.run.skipped == []
+    recorded = record_milestone(world.admin, fresh, "mou", mou_values())
+    assert {t.title for t in recorded.tasks} == MOU_TITLES - {"Susun draf PKS"}
+    assert recorded.warnings == []
+
+
+def test_imports_and_the_demo_record_without_follow_up(world, coordinator, fresh):
+    """``follow_up=False`` (the spreadsheet import, the demo data): the milestone only."""
+    recorded = record_milestone(world.admin, fresh, "mou", mou_values(), follow_up=False)
+    db.session.commit()
+    assert recorded.milestone.id is not None
+    assert recorded.follow_ups == [] and recorded.tasks == [] and recorded.warnings == []
+    assert tasks_of(fresh) == []
+
+
+def test_the_playbooks_answer_the_apps_that_connected_them(app):
+    """``create_app`` connects the playbooks' receiver with its app as the sender: another
+    app (or a bare import of the package) runs no playbook."""
+    assert milestone_recorded.has_receivers_for(app)
+    assert not milestone_recorded.has_receivers_for(Flask("another"))
 
 
 def test_a_visit_runs_its_playbook_with_a_custom_template_of_a_named_agency(world, fresh):
@@ -324,13 +343,13 @@ def test_a_visit_runs_its_playbook_with_a_custom_template_of_a_named_agency(worl
             "is_active": True,
         },
     )
-    recorded = services.record_milestone_with_playbook(
+    recorded = record_milestone(
         world.admin,
         fresh,
         "visit",
         {"visited_on": date(2025, 6, 14), "place": "Balai Kota", "direction": "keluar"},
     )
-    tasks = {t.title: t for t in recorded.run}
+    tasks = {t.title: t for t in recorded.tasks}
     assert set(tasks) == {
         "Laporan hasil kunjungan kerja kepada pimpinan",
         "Susun draf Kesepakatan Bersama",
@@ -402,11 +421,11 @@ def test_templates_are_per_government(client, auth, world):
 
     # Government B's MoU still gets B's own template.
     agreement_b = factories.make_agreement(world.other_gov, world.other_agency_b)
-    recorded = services.record_milestone_with_playbook(
+    recorded = record_milestone(
         world.other_admin, agreement_b, "mou", mou_values()
     )
-    assert "Susun draf PKS" in {t.title for t in recorded.run}
-    assert all(t.government_id == world.other_gov.id for t in recorded.run)
+    assert "Susun draf PKS" in {t.title for t in recorded.tasks}
+    assert all(t.government_id == world.other_gov.id for t in recorded.tasks)
     # And A's admin cannot open B's template.
     assert client.get(f"/settings/playbooks/{theirs.id}/edit").status_code == 404
 

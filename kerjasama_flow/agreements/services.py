@@ -6,9 +6,11 @@ commit. The caller (a view, the CLI, the API) commits once.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import extract, func, inspect, select, true
 
 from kerjasama_flow.accounts.models import Agency, User
@@ -27,6 +29,7 @@ from kerjasama_flow.agreements.models import (
     Transaction,
     Visit,
 )
+from kerjasama_flow.agreements.signals import FollowUp, milestone_recorded
 from kerjasama_flow.db import check_version, utcnow
 from kerjasama_flow.errors import DomainError
 from kerjasama_flow.extensions import db
@@ -440,8 +443,37 @@ def _assign_milestone(milestone: Any, kind: str, data: dict[str, Any]) -> None:
         milestone.value_rp = 0
 
 
-def record_milestone(actor: User, agreement: Agreement, kind: str, data: dict[str, Any]):
-    """Record a visit, MoU/KB, PKS or transaction; the stage follows from the milestones."""
+@dataclass
+class RecordedMilestone:
+    """What ``record_milestone`` did: the milestone, and what the receivers of
+    ``signals.milestone_recorded`` did in answer (the playbook's tasks, and the warnings of
+    the templates it could not turn into a task)."""
+
+    milestone: Any
+    follow_ups: list[FollowUp] = field(default_factory=list)
+
+    @property
+    def tasks(self) -> list:
+        return [task for follow_up in self.follow_ups for task in follow_up.tasks]
+
+    @property
+    def warnings(self) -> list[str]:
+        return [warning for follow_up in self.follow_ups for warning in follow_up.warnings]
+
+
+def record_milestone(
+    actor: User | None,
+    agreement: Agreement,
+    kind: str,
+    data: dict[str, Any],
+    *,
+    follow_up: bool = True,
+) -> RecordedMilestone:
+    """Record a visit, MoU/KB, PKS or transaction; the stage follows from the milestones.
+
+    Then, unless ``follow_up`` is False, tell the other domains (``milestone_recorded``): the
+    playbooks create the step's follow-up tasks in the same transaction. Imports and the demo
+    data record history, and pass ``follow_up=False``."""
     model = MILESTONE_MODELS[kind]
     lifecycle.check_open(agreement.stage)
     _check_milestone(agreement, kind, data)
@@ -462,7 +494,12 @@ def record_milestone(actor: User, agreement: Agreement, kind: str, data: dict[st
     if kind in FILING_KINDS:
         refile(agreement)
     db.session.flush()
-    return milestone
+    if not follow_up:
+        return RecordedMilestone(milestone)
+    answers = milestone_recorded.send(
+        current_app._get_current_object(), actor=actor, agreement=agreement, milestone=milestone
+    )
+    return RecordedMilestone(milestone, [answer for _, answer in answers if answer is not None])
 
 
 def update_milestone(

@@ -51,7 +51,6 @@ from kerjasama_flow.permissions import (
     can_read_agreement,
     can_record_evaluation,
 )
-from kerjasama_flow.playbooks.services import record_milestone_with_playbook
 from kerjasama_flow.tenancy import get_owned_or_404
 from kerjasama_flow.web import run_service
 
@@ -286,14 +285,14 @@ def _defaults(form, agreement: Agreement, kind: str) -> None:
         form.pks.data = agreement.pks_list[-1]
 
 
-def _flash_recorded(kind: str, run) -> None:
+def _flash_recorded(kind: str, recorded: services.RecordedMilestone) -> None:
     """Flash "MoU dicatat. 3 tugas tindak lanjut dibuat otomatis." and each task not made."""
     message = f"{SAVED_LABELS[kind]} dicatat."
-    if run:
-        message += f" {len(run)} tugas tindak lanjut dibuat otomatis."
+    if recorded.tasks:
+        message += f" {len(recorded.tasks)} tugas tindak lanjut dibuat otomatis."
     flash(message, "success")
-    for skipped in run.skipped:
-        flash(skipped.message, "warning")
+    for warning in recorded.warnings:
+        flash(warning, "warning")
 
 
 @bp.route(
@@ -310,10 +309,10 @@ def milestone_new(agreement_id: int, kind: str):
     if form.validate_on_submit():
         # The milestone and the follow-up tasks of its playbook, committed together.
         recorded = run_service(
-            form, record_milestone_with_playbook, current_user, agreement, kind, form_values(form)
+            form, services.record_milestone, current_user, agreement, kind, form_values(form)
         )
         if recorded:
-            _flash_recorded(kind, recorded.run)
+            _flash_recorded(kind, recorded)
             return redirect(_detail_url(agreement, "riwayat"))
     return render_template(
         "agreements/milestone_form.html",

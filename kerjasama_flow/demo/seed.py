@@ -248,7 +248,9 @@ def _build_agreement(
             data["agencies"] = [agencies[code] for code in milestone_spec.agencies]
         elif milestone_spec.kind == "transaction":
             data["pks"] = latest["pks"]
-        milestone = record_milestone(admin, agreement, milestone_spec.kind, data)
+        milestone = record_milestone(
+            admin, agreement, milestone_spec.kind, data, follow_up=False
+        ).milestone
         latest[milestone_spec.kind] = milestone
         for task_spec in milestone_spec.tasks:
             _build_task(admin, agreement, milestone, agencies, heads, task_spec)

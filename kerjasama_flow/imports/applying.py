@@ -179,7 +179,7 @@ def apply_row(
         existing = _matching_mou(agreement, mou_data)
         if existing is None:
             services.record_milestone(
-                actor, agreement, "mou", {"document_kind": MouKind.MOU, **mou_data}
+                actor, agreement, "mou", {"document_kind": MouKind.MOU, **mou_data}, follow_up=False
             )
         else:
             services.update_milestone(actor, existing, mou_data, existing.version)

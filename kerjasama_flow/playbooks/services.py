@@ -11,7 +11,7 @@ milestone_id). Services flush, never commit.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -21,7 +21,6 @@ from sqlalchemy.exc import IntegrityError
 from kerjasama_flow import government_settings
 from kerjasama_flow.accounts.models import Agency, Government, User
 from kerjasama_flow.activity.services import record, record_changes, snapshot
-from kerjasama_flow.agreements import services as agreement_services
 from kerjasama_flow.agreements.lifecycle import CLOSED
 from kerjasama_flow.agreements.models import Agreement, Mou, Pks
 from kerjasama_flow.db import check_version
@@ -76,14 +75,6 @@ class PlaybookRun(list):
     def __init__(self, tasks=(), skipped=()):
         super().__init__(tasks)
         self.skipped: list[SkippedTemplate] = list(skipped)
-
-
-@dataclass
-class RecordedMilestone:
-    """What ``record_milestone_with_playbook`` did: the milestone and the playbook's run."""
-
-    milestone: Any
-    run: PlaybookRun = field(default_factory=PlaybookRun)
 
 
 # --- the government's templates ---------------------------------------------------------------
@@ -396,16 +387,16 @@ def run_playbook(
     return run
 
 
-def record_milestone_with_playbook(
-    actor: User, agreement: Agreement, kind: str, data: dict[str, Any]
-) -> RecordedMilestone:
-    """Record a milestone (``agreements.services.record_milestone``), then run its playbook:
-    visit, MoU/KB and PKS always, a transaction only when it is the agreement's first."""
-    had_transaction = bool(agreement.transactions)
-    milestone = agreement_services.record_milestone(actor, agreement, kind, data)
-    if kind == "transaction" and had_transaction:
-        return RecordedMilestone(milestone)
-    run = run_playbook(
+def run_milestone_playbook(
+    actor: User | None, agreement: Agreement, milestone: Any
+) -> PlaybookRun | None:
+    """The playbook of a milestone just recorded (``receivers.on_milestone_recorded``): a
+    visit, MoU/KB and PKS always; a transaction only when it is the agreement's first. None
+    when no playbook runs."""
+    kind = milestone.kind
+    if kind == "transaction" and any(other is not milestone for other in agreement.transactions):
+        return None
+    return run_playbook(
         actor,
         agreement,
         MILESTONE_TRIGGERS[kind],
@@ -413,7 +404,6 @@ def record_milestone_with_playbook(
         milestone.id,
         start_on=milestone.occurred_on,
     )
-    return RecordedMilestone(milestone, run)
 
 
 def _extended(document: Mou | Pks) -> bool:
