@@ -1,14 +1,29 @@
-"""Command-line interface: ``flask --app wsgi <command>``."""
+"""Command-line interface: ``flask --app wsgi <command>``. ``register`` adds every command of
+the app (``create_app`` calls it); a domain's group of commands lives in its package
+(``imports.cli``, ``reminders.cli``)."""
 
 from __future__ import annotations
 
-import click
-from flask import Flask
-from flask.cli import with_appcontext
+import logging
 
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+from flask_migrate import upgrade
+from werkzeug.serving import run_simple
+
+from kerjasama_flow.accounts.services import (
+    agency_by_code,
+    create_government,
+    government_by_code,
+    save_user,
+)
+from kerjasama_flow.demo.seed import DEMO_PASSWORD, seed_demo
 from kerjasama_flow.errors import DomainError
 from kerjasama_flow.extensions import db
 from kerjasama_flow.imports.cli import imports_cli
+from kerjasama_flow.reminders.cli import reminders_cli
+from kerjasama_flow.scheduler import run_blocking, start_background, stop_background
 
 
 def _fail(message: str) -> None:
@@ -24,10 +39,6 @@ def _fail(message: str) -> None:
 @with_appcontext
 def create_government_command(code: str, name: str, timezone: str | None, province: str | None):
     """Register a government (Pemda) by its Kemendagri region code."""
-    from flask import current_app
-
-    from kerjasama_flow.accounts.services import create_government
-
     try:
         government = create_government(
             code, name, timezone or current_app.config["KERJASAMA_TIMEZONE"], province=province
@@ -50,8 +61,6 @@ def create_user_command(
     email: str, name: str, role: str, government_code: str, agency_code: str | None, password: str
 ):
     """Create a user of a government."""
-    from kerjasama_flow.accounts.services import agency_by_code, government_by_code, save_user
-
     government = government_by_code(government_code)
     if government is None:
         _fail(f"Pemda dengan kode wilayah {government_code} tidak ditemukan.")
@@ -80,8 +89,6 @@ def create_user_command(
 @with_appcontext
 def seed_demo_command():
     """Load the demo data from the seed reports; running it twice changes nothing."""
-    from kerjasama_flow.demo.seed import DEMO_PASSWORD, seed_demo
-
     summary = seed_demo()
     db.session.commit()
     click.echo(summary.describe())
@@ -94,12 +101,6 @@ def seed_demo_command():
 @with_appcontext
 def demo_command(host: str, port: int):
     """Apply migrations, load the demo data and serve the app (for trying it out)."""
-    from flask import current_app
-    from flask_migrate import upgrade
-    from werkzeug.serving import run_simple
-
-    from kerjasama_flow.demo.seed import DEMO_PASSWORD, seed_demo
-
     upgrade()
     summary = seed_demo()
     db.session.commit()
@@ -111,8 +112,6 @@ def demo_command(host: str, port: int):
     app = current_app._get_current_object()
     # The demo's reminders run in-process, started once here (one process, no reloader);
     # production runs `flask --app wsgi scheduler` as a process of its own.
-    from kerjasama_flow.scheduler import start_background, stop_background
-
     start_background(app)
     try:
         # app.run() is a no-op inside the flask CLI; serve with Werkzeug directly, one process.
@@ -121,15 +120,24 @@ def demo_command(host: str, port: int):
         stop_background()
 
 
-def register(app: Flask) -> None:
-    from kerjasama_flow.reminders.cli import COMMANDS as REMINDER_COMMANDS
+@click.command("scheduler")
+@with_appcontext
+def scheduler_command():
+    """Run the periodic jobs (daily sweep per time zone, delivery retries, background imports)
+    until SIGTERM."""
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    run_blocking(current_app._get_current_object())
 
+
+def register(app: Flask) -> None:
     for command in (
         create_government_command,
         create_user_command,
         seed_demo_command,
         demo_command,
         imports_cli,
-        *REMINDER_COMMANDS,
+        reminders_cli,
+        scheduler_command,
     ):
         app.cli.add_command(command)

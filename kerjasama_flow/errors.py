@@ -1,7 +1,7 @@
-"""Domain errors raised by services, and the HTTP error pages.
+"""Domain errors raised by services, and the texts of the HTTP error pages.
 
-The exceptions are plain Python so that pure modules (the lifecycle) can raise them; the Flask
-handlers are registered by ``register_errorhandlers``.
+Plain Python, so that pure modules (the lifecycle) can raise them; the Flask handlers that
+show the pages are registered by the app factory (``app.register_errorhandlers``).
 """
 
 from __future__ import annotations
@@ -36,33 +36,3 @@ ERROR_PAGES = {
     413: ("Berkas terlalu besar", "Ukuran berkas melebihi batas yang diizinkan."),
     500: ("Terjadi kesalahan", "Terjadi kesalahan pada server. Perubahan Anda tidak disimpan."),
 }
-
-
-def register_errorhandlers(app) -> None:
-    from flask import render_template
-    from flask_wtf.csrf import CSRFError
-    from werkzeug.exceptions import HTTPException
-
-    from kerjasama_flow.extensions import db
-
-    def render(code: int, message: str | None = None):
-        title, default = ERROR_PAGES.get(code, ERROR_PAGES[500])
-        return render_template(
-            "errors/error.html", code=code, title=title, message=message or default
-        ), code
-
-    @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):
-        return render(error.code or 500)
-
-    @app.errorhandler(CSRFError)
-    def csrf_error(error: CSRFError):
-        return render(
-            400,
-            "Sesi formulir sudah kedaluwarsa atau tidak sah. Muat ulang halaman lalu coba lagi.",
-        )
-
-    @app.errorhandler(500)
-    def server_error(error):
-        db.session.rollback()
-        return render(500)

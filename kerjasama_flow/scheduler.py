@@ -39,7 +39,12 @@ from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 from sqlalchemy import select
 
+from kerjasama_flow import clock, government_settings
+from kerjasama_flow.accounts.models import Government
+from kerjasama_flow.extensions import db
 from kerjasama_flow.imports import jobs as import_jobs
+from kerjasama_flow.reminders.delivery import deliver
+from kerjasama_flow.reminders.planner import plan
 
 log = logging.getLogger(__name__)
 
@@ -68,11 +73,6 @@ class JobSpec:
 def sweep_zone(zone: str, sweep_time: str) -> None:
     """Plan today's reminders for the governments of ``zone`` swept at ``sweep_time``, then
     deliver."""
-    from kerjasama_flow import clock
-    from kerjasama_flow.extensions import db
-    from kerjasama_flow.reminders.delivery import deliver
-    from kerjasama_flow.reminders.planner import plan
-
     government_ids = [
         government.id
         for government in _governments()
@@ -98,8 +98,6 @@ def expire_imports() -> None:
 
 
 def deliver_due() -> None:
-    from kerjasama_flow.reminders.delivery import deliver
-
     result = deliver()
     if result.sent or result.failed:
         log.info("Pengiriman: %d terkirim, %d gagal", result.sent, result.failed)
@@ -109,9 +107,6 @@ def deliver_due() -> None:
 
 
 def _governments():
-    from kerjasama_flow.accounts.models import Government
-    from kerjasama_flow.extensions import db
-
     return db.session.scalars(select(Government).order_by(Government.id)).all()
 
 
@@ -125,8 +120,6 @@ def _parse_time(value: object) -> tuple[int, int] | None:
 
 def sweep_time_of(government) -> str:
     """The government's local sweep time "HH:MM" (``government_settings``, default 07:00)."""
-    from kerjasama_flow import government_settings
-
     value = government_settings.get(government, "sweep_time")
     parsed = _parse_time(value) or _parse_time(DEFAULT_SWEEP_TIME)
     return f"{parsed[0]:02d}:{parsed[1]:02d}"
@@ -135,8 +128,6 @@ def sweep_time_of(government) -> str:
 def job_specs(app: Flask) -> list[JobSpec]:
     """Every periodic job, with stable ids. Reads the governments (needs the database)."""
     with app.app_context():
-        from kerjasama_flow.extensions import db
-
         slots = sorted({(g.timezone, sweep_time_of(g)) for g in _governments()})
         db.session.remove()
     specs = []
@@ -183,8 +174,6 @@ def job_specs(app: Flask) -> list[JobSpec]:
 
 def run_job(app: Flask, job_id: str, func: Callable[..., object], *args) -> None:
     """Run one job inside an app context; the session is removed afterwards."""
-    from kerjasama_flow.extensions import db
-
     with app.app_context():
         try:
             func(*args)

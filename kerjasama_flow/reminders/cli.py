@@ -1,17 +1,19 @@
-"""``flask --app wsgi reminders run`` (one sweep, for cron and tests) and
-``flask --app wsgi scheduler`` (the periodic jobs, in a process of its own)."""
+"""``flask --app wsgi reminders run``: one sweep, for cron and tests. (The periodic jobs run
+in a process of their own: ``flask --app wsgi scheduler``, in ``kerjasama_flow.cli``.)"""
 
 from __future__ import annotations
 
 from datetime import date
 
 import click
-from flask import current_app
-from flask.cli import AppGroup, with_appcontext
+from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from kerjasama_flow.extensions import db
 from kerjasama_flow.formatting import tanggal
+from kerjasama_flow.reminders.delivery import deliver
+from kerjasama_flow.reminders.models import Outbox, OutboxStatus
+from kerjasama_flow.reminders.planner import plan
 
 reminders_cli = AppGroup("reminders", help="Pengingat tindak lanjut: sapuan dan pengiriman.")
 
@@ -36,8 +38,6 @@ def _describe_item(item) -> str:
 
 
 def _pending_by_government() -> dict[int, int]:
-    from kerjasama_flow.reminders.models import Outbox, OutboxStatus
-
     rows = db.session.execute(
         select(Outbox.government_id, func.count())
         .where(Outbox.status == OutboxStatus.PENDING)
@@ -59,9 +59,6 @@ def _pending_by_government() -> dict[int, int]:
 def run_command(on: date | None, dry_run: bool):
     """One sweep: plan today's reminders, then deliver everything pending (also the rows still
     waiting out their back-off). Exits 1 when some deliveries failed."""
-    from kerjasama_flow.reminders.delivery import deliver
-    from kerjasama_flow.reminders.planner import plan
-
     if dry_run:
         plans = plan(on=on, dry_run=True)
         pending = _pending_by_government()
@@ -106,19 +103,3 @@ def run_command(on: date | None, dry_run: bool):
         click.echo(f"{result.failed} pengingat gagal dikirim; dicoba lagi pada sapuan berikutnya.")
     if result.failed or plan_errors:
         raise SystemExit(1)
-
-
-@click.command("scheduler")
-@with_appcontext
-def scheduler_command():
-    """Run the periodic jobs (daily sweep per time zone, delivery retries) until SIGTERM."""
-    import logging
-
-    from kerjasama_flow.scheduler import run_blocking
-
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    run_blocking(current_app._get_current_object())
-
-
-COMMANDS = (reminders_cli, scheduler_command)

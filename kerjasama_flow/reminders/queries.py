@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import Select, case, func, select
 
+from kerjasama_flow.extensions import db
 from kerjasama_flow.reminders.models import Notification
 
 
 def unread_count(user_id: int) -> int:
     """One COUNT on the (user_id, read_at) index."""
-    from kerjasama_flow.extensions import db
-
     return db.session.scalar(
         select(func.count())
         .select_from(Notification)

@@ -1,0 +1,175 @@
+"""The application factory: ``create_app`` and its ``register_*`` steps (cookiecutter-flask).
+
+Everything the app is built from is imported here, at module level: the factory sits on top of
+the dependency graph (``wsgi.py``, the tests and the benchmarks import it; nothing in the
+package does). ``kerjasama_flow`` re-exports ``create_app`` and ``resource_dir``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, render_template
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from config import load_config
+from kerjasama_flow import (
+    cli,
+    clock,
+    models,  # noqa: F401  (every table in the metadata)
+)
+from kerjasama_flow.accounts.models import User
+from kerjasama_flow.accounts.views import bp as auth_bp
+from kerjasama_flow.accounts.views import settings_bp
+from kerjasama_flow.agreements.views import bp as agreements_bp
+from kerjasama_flow.errors import ERROR_PAGES
+from kerjasama_flow.evaluations.views import bp as evaluations_bp
+from kerjasama_flow.extensions import bootstrap, csrf, db, login_manager, migrate
+from kerjasama_flow.formatting import FILTERS
+from kerjasama_flow.imports.views import bp as imports_bp
+from kerjasama_flow.permissions import enforce_endpoint_access
+from kerjasama_flow.playbooks import receivers as playbook_receivers
+from kerjasama_flow.playbooks.views import bp as playbooks_bp
+from kerjasama_flow.reminders.views import bp as notifications_bp
+from kerjasama_flow.reminders.views import settings_bp as reminder_settings_bp
+from kerjasama_flow.reports.export_views import bp as exports_bp
+from kerjasama_flow.reports.feed_views import bp as feeds_bp
+from kerjasama_flow.reports.public_views import bp as public_bp
+from kerjasama_flow.reports.views import bp as reports_bp
+from kerjasama_flow.tasks.views import bp as tasks_bp
+from kerjasama_flow.workdays.views import bp as workdays_bp
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def resource_dir(name: str) -> Path:
+    """``templates`` or ``migrations``: at the repository root in a checkout, inside the
+    package in an installed wheel."""
+    for candidate in (PACKAGE_DIR.parent / name, PACKAGE_DIR / name):
+        if candidate.is_dir():
+            return candidate
+    raise RuntimeError(f"{name}/ not found next to or inside {PACKAGE_DIR}")
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        # The package's name, not this module's: the static files, the instance folder and
+        # the logger are the package's.
+        __package__,
+        instance_relative_config=True,
+        template_folder=str(resource_dir("templates")),
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(load_config(app.instance_path, test_config))
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_receivers(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    register_security(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(resource_dir("migrations")),
+        render_as_batch=True,
+        compare_type=True,
+    )
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Silakan masuk untuk membuka halaman ini."
+    login_manager.login_message_category = "warning"
+    login_manager.user_loader(load_user)
+
+
+def load_user(user_id: str) -> User | None:
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.is_active else None
+
+
+def register_blueprints(app: Flask) -> None:
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(settings_bp)
+    app.register_blueprint(agreements_bp)
+    app.register_blueprint(tasks_bp)
+    app.register_blueprint(playbooks_bp)
+    app.register_blueprint(notifications_bp)
+    app.register_blueprint(reminder_settings_bp)
+    app.register_blueprint(workdays_bp)
+    app.register_blueprint(exports_bp)
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(evaluations_bp)
+    app.register_blueprint(feeds_bp)
+    app.register_blueprint(public_bp)
+    app.register_blueprint(imports_bp)
+    app.before_request(enforce_endpoint_access)
+
+
+def register_receivers(app: Flask) -> None:
+    """What the domains do when another one tells them something (blinker signals)."""
+    playbook_receivers.init_app(app)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """The error pages (``errors.ERROR_PAGES``); a 500 rolls the session back."""
+
+    def render(code: int, message: str | None = None):
+        title, default = ERROR_PAGES.get(code, ERROR_PAGES[500])
+        return render_template(
+            "errors/error.html", code=code, title=title, message=message or default
+        ), code
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        return render(error.code or 500)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return render(
+            400,
+            "Sesi formulir sudah kedaluwarsa atau tidak sah. Muat ulang halaman lalu coba lagi.",
+        )
+
+    @app.errorhandler(500)
+    def server_error(error):
+        db.session.rollback()
+        return render(500)
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.jinja_env.filters.update(FILTERS)
+
+    @app.context_processor
+    def inject_context():
+        zone = app.config["KERJASAMA_TIMEZONE"]
+        if current_user.is_authenticated:
+            zone = current_user.government.timezone
+        return {"today": clock.today_in(zone), "zone": zone}
+
+
+def register_commands(app: Flask) -> None:
+    cli.register(app)
+
+
+def register_security(app: Flask) -> None:
+    @app.after_request
+    def security_headers(response):
+        # No inline scripts or styles anywhere: everything is served from the app itself.
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
