@@ -18,7 +18,8 @@ from kerjasama_flow.accounts.services import (
     government_by_code,
     save_user,
 )
-from kerjasama_flow.demo.seed import DEMO_PASSWORD, seed_demo
+from kerjasama_flow.demo.data import DEMO_PASSWORD
+from kerjasama_flow.demo.seed import seed_demo
 from kerjasama_flow.errors import DomainError
 from kerjasama_flow.extensions import db
 from kerjasama_flow.imports.cli import imports_cli
