@@ -29,21 +29,6 @@ ALLOWED_PAIRS = {
 }
 # Imports inside a function, by (module, function): each needs a reason other than a cycle.
 ALLOWED_FUNCTION_IMPORTS: dict[tuple[str, str], str] = {}
-# Imports inside a function that another branch rewrites, by (module, function, imported
-# module): tolerated only while they import that very module, so that the merge fails here
-# until the import moves to the top of its module (or goes).
-IMPORT_JOBS_MOVE = "the import jobs move from reports to a package of their own on another branch"
-BEING_MOVED_FUNCTION_IMPORTS = {
-    ("kerjasama_flow.cli", "imports_run_command", "kerjasama_flow.reports.import_jobs"): (
-        IMPORT_JOBS_MOVE
-    ),
-    ("kerjasama_flow.scheduler", "work_imports", "kerjasama_flow.reports.import_jobs"): (
-        IMPORT_JOBS_MOVE
-    ),
-    ("kerjasama_flow.scheduler", "expire_imports", "kerjasama_flow.reports.import_jobs"): (
-        IMPORT_JOBS_MOVE
-    ),
-}
 
 # Shared infrastructure: domains import these, never the other way round.
 INFRASTRUCTURE = ("db", "errors", "extensions", "forms_common", "permissions", "tenancy", "web")
@@ -226,19 +211,12 @@ def test_no_import_inside_a_function_or_behind_except_import_error():
     """An import inside a function or behind ``except ImportError`` usually hides a cycle;
     the few kept for another reason are listed with it."""
 
-    def tolerated(found: Import) -> bool:
-        return (found.module, found.function) in ALLOWED_FUNCTION_IMPORTS or (
-            found.module,
-            found.function,
-            found.target,
-        ) in BEING_MOVED_FUNCTION_IMPORTS
-
     inside = [found for found in all_imports() if found.function]
     unexpected = sorted(
         {
             f"{found.module}:{found.line} in {found.function}() imports {found.target}"
             for found in inside
-            if not tolerated(found)
+            if (found.module, found.function) not in ALLOWED_FUNCTION_IMPORTS
         }
     )
     assert unexpected == [], "imports inside functions:\n  " + "\n  ".join(unexpected)
@@ -249,7 +227,7 @@ def test_no_import_inside_a_function_or_behind_except_import_error():
         {
             f"{found.module}:{found.line} imports {found.target}"
             for found in all_imports()
-            if found.guarded and not tolerated(found)
+            if found.guarded
         }
     )
     assert guarded == [], "imports behind except ImportError:\n  " + "\n  ".join(guarded)
