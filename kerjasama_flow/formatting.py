@@ -1,4 +1,7 @@
-"""Indonesian presentation: dates like "14 Agustus 2025", money like "Rp 1.250.000"."""
+"""Indonesian presentation: dates like "14 Agustus 2025", money like "Rp 1.250.000".
+
+Python callers use the English names; templates use the Indonesian filter names in ``FILTERS``.
+"""
 
 from __future__ import annotations
 
@@ -6,54 +9,54 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime
+from babel import dates as babel_dates
 from babel.numbers import format_decimal
 
 LOCALE = "id_ID"
 
 
-def tanggal(value: date | datetime | None, empty: str = "–") -> str:
+def format_date(value: date | datetime | None, empty: str = "–") -> str:
     """14 Agustus 2025"""
     if value is None:
         return empty
     if isinstance(value, datetime):
         value = value.date()
-    return format_date(value, format="d MMMM y", locale=LOCALE)
+    return babel_dates.format_date(value, format="d MMMM y", locale=LOCALE)
 
 
-def tanggal_pendek(value: date | None, empty: str = "–") -> str:
+def format_short_date(value: date | None, empty: str = "–") -> str:
     """14 Agu 2025"""
     if value is None:
         return empty
-    return format_date(value, format="d MMM y", locale=LOCALE)
+    return babel_dates.format_date(value, format="d MMM y", locale=LOCALE)
 
 
-def waktu(value: datetime | None, zone: str = "Asia/Jakarta", empty: str = "–") -> str:
+def format_datetime(value: datetime | None, zone: str = "Asia/Jakarta", empty: str = "–") -> str:
     """14 Agustus 2025 09.30 WIB: a UTC timestamp shown in the government's zone, with the
-    zone's abbreviation as ``zona_waktu`` gives it."""
+    zone's abbreviation as ``zone_abbreviation`` gives it."""
     if value is None:
         return empty
     local = value.astimezone(ZoneInfo(zone))
-    return format_datetime(local, format="d MMMM y HH.mm z", locale=LOCALE)
+    return babel_dates.format_datetime(local, format="d MMMM y HH.mm z", locale=LOCALE)
 
 
-def zona_waktu(zone: str, at: datetime | None = None) -> str:
+def zone_abbreviation(zone: str, at: datetime | None = None) -> str:
     """WIB, WITA or WIT: the short name of ``zone`` in Indonesian, from Babel (CLDR's id
     locale), at the instant ``at`` (default now). Indonesia's zones keep one offset all year;
     a zone without a short Indonesian name shows its offset, e.g. "+0200"."""
-    return format_datetime(
+    return babel_dates.format_datetime(
         at or datetime.now(UTC), format="z", tzinfo=ZoneInfo(zone), locale=LOCALE
     )
 
 
-def angka(value: int | float | Decimal | None, empty: str = "–") -> str:
+def format_number(value: int | float | Decimal | None, empty: str = "–") -> str:
     """1.250.000 or 12,5"""
     if value is None:
         return empty
     return format_decimal(value, locale=LOCALE)
 
 
-def rupiah(value: int | None, empty: str = "–") -> str:
+def format_rupiah(value: int | None, empty: str = "–") -> str:
     """Rp 1.250.000"""
     if value is None:
         return empty
@@ -62,10 +65,10 @@ def rupiah(value: int | None, empty: str = "–") -> str:
 
 
 FILTERS = {
-    "tanggal": tanggal,
-    "tanggal_pendek": tanggal_pendek,
-    "waktu": waktu,
-    "zona_waktu": zona_waktu,
-    "angka": angka,
-    "rupiah": rupiah,
+    "tanggal": format_date,
+    "tanggal_pendek": format_short_date,
+    "waktu": format_datetime,
+    "zona_waktu": zone_abbreviation,
+    "angka": format_number,
+    "rupiah": format_rupiah,
 }

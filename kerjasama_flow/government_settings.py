@@ -27,7 +27,7 @@ from types import MappingProxyType
 from typing import Any
 
 from kerjasama_flow.errors import DomainError
-from kerjasama_flow.formatting import zona_waktu
+from kerjasama_flow.formatting import zone_abbreviation
 
 log = logging.getLogger(__name__)
 
@@ -237,13 +237,13 @@ DEFAULTS: Mapping[str, Any] = MappingProxyType(
 )
 
 # The time zones a government can choose: the three of Indonesia. Their abbreviations (WIB,
-# WITA, WIT) come from Babel's Indonesian locale (``formatting.zona_waktu``).
+# WITA, WIT) come from Babel's Indonesian locale (``formatting.zone_abbreviation``).
 TIMEZONES: tuple[str, ...] = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
 
 
 def timezone_choices() -> list[tuple[str, str]]:
     """(zone, "WIB (Asia/Jakarta)") for each selectable zone, for a select field."""
-    return [(zone, f"{zona_waktu(zone)} ({zone})") for zone in TIMEZONES]
+    return [(zone, f"{zone_abbreviation(zone)} ({zone})") for zone in TIMEZONES]
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -293,7 +293,7 @@ def clean(key: str, value: Any) -> Any:
     ``DomainError`` with an Indonesian message and the field ``key`` when it is not valid."""
     if key == "timezone":
         if value not in TIMEZONES:
-            names = [zona_waktu(zone) for zone in TIMEZONES]
+            names = [zone_abbreviation(zone) for zone in TIMEZONES]
             raise DomainError(f"Pilih zona waktu {', '.join(names[:-1])} atau {names[-1]}.", key)
         return value
     setting = SETTINGS.get(key)

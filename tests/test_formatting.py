@@ -2,7 +2,13 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from kerjasama_flow.formatting import angka, rupiah, tanggal, waktu, zona_waktu
+from kerjasama_flow.formatting import (
+    format_date,
+    format_datetime,
+    format_number,
+    format_rupiah,
+    zone_abbreviation,
+)
 
 
 @pytest.mark.parametrize(
@@ -15,7 +21,7 @@ from kerjasama_flow.formatting import angka, rupiah, tanggal, waktu, zona_waktu
     ],
 )
 def test_dates_are_indonesian(value, expected):
-    assert tanggal(value) == expected
+    assert format_date(value) == expected
 
 
 @pytest.mark.parametrize(
@@ -23,18 +29,18 @@ def test_dates_are_indonesian(value, expected):
     [(1_250_000, "Rp 1.250.000"), (0, "Rp 0"), (999, "Rp 999"), (None, "–")],
 )
 def test_rupiah(value, expected):
-    assert rupiah(value) == expected
+    assert format_rupiah(value) == expected
 
 
 def test_numbers_use_indonesian_separators():
-    assert angka(1234567) == "1.234.567"
+    assert format_number(1234567) == "1.234.567"
 
 
 def test_timestamps_are_shown_in_the_government_zone():
     at = datetime(2025, 8, 14, 16, 30, tzinfo=UTC)
-    assert waktu(at, "Asia/Jakarta") == "14 Agustus 2025 23.30 WIB"
-    assert waktu(at, "Asia/Makassar") == "15 Agustus 2025 00.30 WITA"
-    assert waktu(at, "Asia/Jayapura") == "15 Agustus 2025 01.30 WIT"
+    assert format_datetime(at, "Asia/Jakarta") == "14 Agustus 2025 23.30 WIB"
+    assert format_datetime(at, "Asia/Makassar") == "15 Agustus 2025 00.30 WITA"
+    assert format_datetime(at, "Asia/Jayapura") == "15 Agustus 2025 01.30 WIT"
 
 
 @pytest.mark.parametrize(
@@ -42,6 +48,6 @@ def test_timestamps_are_shown_in_the_government_zone():
 )
 def test_zone_abbreviations_come_from_babel_and_do_not_change_with_the_season(at):
     zones = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
-    assert [zona_waktu(zone, at) for zone in zones] == ["WIB", "WITA", "WIT"]
+    assert [zone_abbreviation(zone, at) for zone in zones] == ["WIB", "WITA", "WIT"]
     # A zone with no Indonesian short name shows its offset (Babel's fallback).
-    assert zona_waktu("Asia/Tokyo", at) == "+0900"
+    assert zone_abbreviation("Asia/Tokyo", at) == "+0900"

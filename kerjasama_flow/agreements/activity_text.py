@@ -20,7 +20,7 @@ from kerjasama_flow.agreements.models import (
     PartnerKind,
     VisitDirection,
 )
-from kerjasama_flow.formatting import angka, rupiah, tanggal_pendek
+from kerjasama_flow.formatting import format_number, format_rupiah, format_short_date
 from kerjasama_flow.tasks.models import TaskStatus
 
 ENTITY_LABELS = {
@@ -147,17 +147,17 @@ def display(entity: str, name: str, value: Any, documents: dict[int, str] | None
         return ", ".join(str(item) for item in value)
     if name.endswith("_on") and isinstance(value, str):
         try:
-            return tanggal_pendek(date.fromisoformat(value[:10]))
+            return format_short_date(date.fromisoformat(value[:10]))
         except ValueError:
             return value
     if name == "value_rp":
         try:
-            return rupiah(int(value))
+            return format_rupiah(int(value))
         except (TypeError, ValueError):
             return str(value)
     if name == "volume":
         try:
-            return angka(Decimal(str(value)).normalize())
+            return format_number(Decimal(str(value)).normalize())
         except InvalidOperation:
             return str(value)
     text = str(value)

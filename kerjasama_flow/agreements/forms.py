@@ -37,7 +37,7 @@ from kerjasama_flow.agreements.models import (
     VisitDirection,
 )
 from kerjasama_flow.extensions import db
-from kerjasama_flow.formatting import angka, tanggal
+from kerjasama_flow.formatting import format_date, format_number
 from kerjasama_flow.forms_common import (
     BaseForm,
     FilterForm,
@@ -79,7 +79,7 @@ class _IndonesianNumberField(Field):
     def _value(self) -> str:
         if self.raw_data:
             return self.raw_data[0]
-        return angka(self.data, empty="") if self.data is not None else ""
+        return format_number(self.data, empty="") if self.data is not None else ""
 
 
 class RupiahField(_IndonesianNumberField):
@@ -279,12 +279,12 @@ class MouForm(MilestoneForm):
 
 
 def _mou_label(mou) -> str:
-    return f"{mou.label} ({tanggal(mou.signed_on)})"
+    return f"{mou.label} ({format_date(mou.signed_on)})"
 
 
 def _pks_label(pks) -> str:
     number = f" {pks.number_own}" if pks.number_own else ""
-    return f"{pks.title}{number} ({tanggal(pks.signed_on)})"
+    return f"{pks.title}{number} ({format_date(pks.signed_on)})"
 
 
 class PksForm(MilestoneForm):

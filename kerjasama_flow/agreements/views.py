@@ -44,7 +44,7 @@ from kerjasama_flow.agreements.models import (
 from kerjasama_flow.evaluations.queries import agreement_evaluations
 from kerjasama_flow.evaluations.services import can_be_evaluated
 from kerjasama_flow.extensions import db
-from kerjasama_flow.formatting import tanggal
+from kerjasama_flow.formatting import format_date
 from kerjasama_flow.forms_common import form_values
 from kerjasama_flow.permissions import (
     can_edit_agreement,
@@ -216,7 +216,7 @@ def _render_detail(agreement: Agreement, stage_form: StageForm | None = None):
         if stage_form is not None:
             stage_form.offer(actions)
     tasks = queries.agreement_tasks(agreement, today)
-    documents = {mou.id: f"{mou.label} ({tanggal(mou.signed_on)})" for mou in agreement.mous}
+    documents = {mou.id: f"{mou.label} ({format_date(mou.signed_on)})" for mou in agreement.mous}
     return render_template(
         "agreements/detail.html",
         agreement=agreement,

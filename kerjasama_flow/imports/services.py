@@ -25,7 +25,7 @@ from sqlalchemy import and_, or_, select, update
 from kerjasama_flow import clock, storage
 from kerjasama_flow.accounts.models import User
 from kerjasama_flow.extensions import db
-from kerjasama_flow.formatting import angka
+from kerjasama_flow.formatting import format_number
 from kerjasama_flow.imports.models import (
     QUEUED,
     RUNNING,
@@ -247,13 +247,14 @@ def job_url(job_id: int) -> str:
 def _notify(job: ImportJob) -> None:
     if job.status == ImportStatus.CHECKED:
         title = (
-            f"Pratinjau impor {job.filename} siap: {angka(job.creates + job.updates)} baris "
-            f"dapat diimpor, {angka(job.refused)} bermasalah. Buka untuk mengonfirmasi."
+            f"Pratinjau impor {job.filename} siap: "
+            f"{format_number(job.creates + job.updates)} baris dapat diimpor, "
+            f"{format_number(job.refused)} bermasalah. Buka untuk mengonfirmasi."
         )
     else:
         title = (
-            f"Impor {job.filename} selesai: {angka(job.creates)} kerja sama baru, "
-            f"{angka(job.updates)} diperbarui, {angka(job.refused)} baris dilewati."
+            f"Impor {job.filename} selesai: {format_number(job.creates)} kerja sama baru, "
+            f"{format_number(job.updates)} diperbarui, {format_number(job.refused)} baris dilewati."
         )
     db.session.add(
         Notification(

@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from kerjasama_flow.extensions import db
-from kerjasama_flow.formatting import tanggal
+from kerjasama_flow.formatting import format_date
 from kerjasama_flow.reminders.delivery import deliver
 from kerjasama_flow.reminders.models import Outbox, OutboxStatus
 from kerjasama_flow.reminders.planner import plan
@@ -67,7 +67,7 @@ def run_command(on: date | None, dry_run: bool):
         for government_plan in plans:
             government_id, name = government_plan.government.id, government_plan.government.name
             click.echo(
-                f"{name} ({tanggal(government_plan.today)}): {government_plan.queued} akan "
+                f"{name} ({format_date(government_plan.today)}): {government_plan.queued} akan "
                 f"diantrekan, {pending.get(government_id, 0)} tertunda akan dicoba lagi"
             )
             if government_plan.error:

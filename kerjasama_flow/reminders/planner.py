@@ -52,7 +52,7 @@ from kerjasama_flow.agreements.models import (
 )
 from kerjasama_flow.db import dialect_insert
 from kerjasama_flow.extensions import db
-from kerjasama_flow.formatting import tanggal, tanggal_pendek
+from kerjasama_flow.formatting import format_date, format_short_date
 from kerjasama_flow.playbooks import services as playbook_services
 from kerjasama_flow.reminders import rules
 from kerjasama_flow.reminders.models import Channel, Notification, Outbox, Rule
@@ -405,7 +405,7 @@ def task_title(rule: Rule, title: str, due_on: date, today: date, partners: str 
     task pages."""
     late = (today - due_on).days
     prefix = {
-        Rule.DUE_SOON: f"Jatuh tempo {tanggal_pendek(due_on)}",
+        Rule.DUE_SOON: f"Jatuh tempo {format_short_date(due_on)}",
         Rule.DUE_TODAY: "Jatuh tempo hari ini",
         Rule.OVERDUE: f"Terlambat {late} hari",
         Rule.ESCALATION: f"Eskalasi, terlambat {late} hari",
@@ -480,11 +480,11 @@ def ending_title(label: str, ends_on: date, today: date, agreement_title: str) -
     """ "MoU 12/2025 berakhir dalam 90 hari (13 Agu 2030): Pasokan pangan ke DKI"."""
     days_left = (ends_on - today).days
     if days_left > 0:
-        when = f"berakhir dalam {days_left} hari ({tanggal_pendek(ends_on)})"
+        when = f"berakhir dalam {days_left} hari ({format_short_date(ends_on)})"
     elif days_left == 0:
         when = "berakhir hari ini"
     else:
-        when = f"telah berakhir pada {tanggal_pendek(ends_on)}"
+        when = f"telah berakhir pada {format_short_date(ends_on)}"
     return _fit(f"{label} {when}: {agreement_title}", "")
 
 
@@ -525,7 +525,7 @@ def _mark_ended(government: Government, today: date) -> int:
             for model in (Mou, Pks)
         )
         agreement_services.mark_ended(
-            agreement, f"Masa berlaku MoU/PKS berakhir pada {tanggal(last_end)}"
+            agreement, f"Masa berlaku MoU/PKS berakhir pada {format_date(last_end)}"
         )
     db.session.flush()
     return len(agreements)

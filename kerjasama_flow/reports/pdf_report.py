@@ -33,7 +33,7 @@ from kerjasama_flow.agreements.lifecycle import CLOSED, Stage
 from kerjasama_flow.agreements.models import Agreement, Mou, Pks, Transaction, Visit
 from kerjasama_flow.agreements.queries import visible_to
 from kerjasama_flow.extensions import db
-from kerjasama_flow.formatting import angka, rupiah, tanggal
+from kerjasama_flow.formatting import format_date, format_number, format_rupiah
 from kerjasama_flow.tasks.models import OPEN_STATUSES, Task, TaskStatus
 
 TITLE = "Laporan Pelaksanaan Kerja Sama Daerah"
@@ -260,7 +260,7 @@ class ReportPDF(FPDF):
         self.set_y(-12)
         self.set_font("Helvetica", "", 8)
         self.set_text_color(110)
-        self.cell(0, 5, f"Dicetak {tanggal(self.printed_on)}", align="L")
+        self.cell(0, 5, f"Dicetak {format_date(self.printed_on)}", align="L")
         self.set_x(self.l_margin)
         self.cell(0, 5, f"Halaman {self.page_no()} dari {{nb}}", align="R")
         self.set_text_color(0)
@@ -301,7 +301,7 @@ class ReportPDF(FPDF):
             self.cell(0, 5, empty, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
             self.set_text_color(0)
         for item in items:
-            prefix = f"{tanggal(item.on)}: " if item.on else ""
+            prefix = f"{format_date(item.on)}: " if item.on else ""
             self.set_x(self.l_margin + 4)
             self.multi_cell(
                 0, 4.8, f"\u2022 {prefix}{item.text}", new_x=XPos.LMARGIN, new_y=YPos.NEXT
@@ -321,7 +321,7 @@ def _summary(pdf: ReportPDF, data: ReportData) -> None:
     pdf.multi_cell(
         0,
         6,
-        f"Periode {tanggal(data.start)} s.d. {tanggal(data.end)}",
+        f"Periode {format_date(data.start)} s.d. {format_date(data.end)}",
         align="C",
         new_x=XPos.LMARGIN,
         new_y=YPos.NEXT,
@@ -332,29 +332,32 @@ def _summary(pdf: ReportPDF, data: ReportData) -> None:
     pdf.paragraph("Kerja sama menurut tahap (keadaan pada tanggal cetak)", style="B")
     total = sum(data.stage_counts.values())
     pdf.figures(
-        [(stage.label, angka(data.stage_counts.get(stage, 0))) for stage in Stage]
-        + [("Jumlah kerja sama", angka(total))]
+        [(stage.label, format_number(data.stage_counts.get(stage, 0))) for stage in Stage]
+        + [("Jumlah kerja sama", format_number(total))]
     )
     pdf.paragraph("Tonggak dalam periode", style="B")
     pdf.figures(
         [
-            ("Kunjungan kerja", angka(data.milestone_counts["visit"])),
-            ("Kesepakatan Bersama / MoU ditandatangani", angka(data.milestone_counts["mou"])),
-            ("PKS ditandatangani", angka(data.milestone_counts["pks"])),
+            ("Kunjungan kerja", format_number(data.milestone_counts["visit"])),
+            (
+                "Kesepakatan Bersama / MoU ditandatangani",
+                format_number(data.milestone_counts["mou"]),
+            ),
+            ("PKS ditandatangani", format_number(data.milestone_counts["pks"])),
         ]
     )
     pdf.paragraph("Tugas tindak lanjut", style="B")
     pdf.figures(
         [
-            ("Selesai dalam periode", angka(data.tasks_done)),
-            ("Terlambat (masih terbuka, tenggat sudah lewat)", angka(data.tasks_overdue)),
+            ("Selesai dalam periode", format_number(data.tasks_done)),
+            ("Terlambat (masih terbuka, tenggat sudah lewat)", format_number(data.tasks_overdue)),
         ]
     )
     pdf.paragraph("Transaksi dalam periode", style="B")
     pdf.figures(
         [
-            ("Jumlah transaksi", angka(data.transaction_count)),
-            ("Nilai transaksi", rupiah(data.transaction_value)),
+            ("Jumlah transaksi", format_number(data.transaction_count)),
+            ("Nilai transaksi", format_rupiah(data.transaction_value)),
         ]
     )
     pdf.set_font("Helvetica", "I", 8.5)
@@ -362,8 +365,8 @@ def _summary(pdf: ReportPDF, data: ReportData) -> None:
     pdf.multi_cell(
         0,
         4.4,
-        f"Rincian memuat {angka(len(data.sections))} kerja sama: semua yang belum selesai atau "
-        "batal, dan yang selesai atau batal tetapi memiliki kegiatan dalam periode.",
+        f"Rincian memuat {format_number(len(data.sections))} kerja sama: semua yang belum "
+        "selesai atau batal, dan yang selesai atau batal tetapi memiliki kegiatan dalam periode.",
         new_x=XPos.LMARGIN,
         new_y=YPos.NEXT,
     )
@@ -404,15 +407,17 @@ def _section(pdf: ReportPDF, section: AgreementSection) -> None:
                 header.cell(text)
             for transaction in section.transactions:
                 row = table.row()
-                row.cell(tanggal(transaction.transacted_on))
+                row.cell(format_date(transaction.transacted_on))
                 row.cell(transaction.commodity)
                 row.cell(transaction.buyer)
-                volume = angka(transaction.volume) if transaction.volume is not None else "-"
+                volume = (
+                    format_number(transaction.volume) if transaction.volume is not None else "-"
+                )
                 row.cell(f"{volume} {transaction.unit or ''}".strip())
-                row.cell(rupiah(transaction.value_rp))
+                row.cell(format_rupiah(transaction.value_rp))
             total = table.row()
             total.cell("Jumlah", colspan=4)
-            total.cell(rupiah(section.transaction_value))
+            total.cell(format_rupiah(section.transaction_value))
     pdf.ln(5)
 
 

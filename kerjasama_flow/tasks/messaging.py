@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-from kerjasama_flow.formatting import tanggal
+from kerjasama_flow.formatting import format_date
 from kerjasama_flow.tasks.models import Task
 
 WA_ME = "https://wa.me/"
@@ -47,7 +47,7 @@ def reminder_text(task: Task, task_url: str) -> str:
             f"Tugas: {task.title}",
             f"Kerja sama: {task.agreement.title}",
             f"OPD: {task.agency.code}",
-            f"Tenggat: {tanggal(task.due_on)}",
+            f"Tenggat: {format_date(task.due_on)}",
             "",
             f"Rincian dan pembaruan status: {task_url}",
         ]

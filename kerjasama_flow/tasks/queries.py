@@ -19,7 +19,7 @@ from kerjasama_flow.accounts.models import Agency, Role, User
 from kerjasama_flow.activity.models import ActivityLog
 from kerjasama_flow.agreements.models import Agreement
 from kerjasama_flow.extensions import db
-from kerjasama_flow.formatting import tanggal
+from kerjasama_flow.formatting import format_date
 from kerjasama_flow.tasks.models import OPEN_STATUSES, Task, TaskStatus
 
 # The pseudo-status and due periods offered by the list filters (values as they appear in URLs).
@@ -186,7 +186,7 @@ def _display(name: str, value: Any) -> str:
             return str(value)
     if name == "due_on":
         try:
-            return tanggal(date.fromisoformat(value))
+            return format_date(date.fromisoformat(value))
         except (TypeError, ValueError):
             return str(value)
     text = str(value)

@@ -15,7 +15,7 @@ from kerjasama_flow.accounts.models import Government, User
 from kerjasama_flow.activity.services import record, snapshot
 from kerjasama_flow.errors import DomainError
 from kerjasama_flow.extensions import db
-from kerjasama_flow.formatting import tanggal
+from kerjasama_flow.formatting import format_date
 from kerjasama_flow.workdays import calendar
 from kerjasama_flow.workdays.models import DayOff
 
@@ -120,7 +120,7 @@ def add_day_off(actor: User | None, government: Government, on: date | None, nam
     )
     if existing is not None:
         raise DomainError(
-            f"{tanggal(on)} sudah terdaftar sebagai hari libur daerah ({existing.name}).", "on"
+            f"{format_date(on)} sudah terdaftar sebagai hari libur daerah ({existing.name}).", "on"
         )
     reason = _already_off(on)
     if reason is not None:

@@ -7,7 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from kerjasama_flow import clock
-from kerjasama_flow.formatting import tanggal
+from kerjasama_flow.formatting import format_date
 from kerjasama_flow.forms_common import form_values
 from kerjasama_flow.tenancy import get_owned_or_404
 from kerjasama_flow.web import run_service
@@ -60,7 +60,7 @@ def create():
             data["name"],
         )
         if day_off:
-            flash(f"Hari libur {day_off.name} ({tanggal(day_off.on)}) ditambahkan.", "success")
+            flash(f"Hari libur {day_off.name} ({format_date(day_off.on)}) ditambahkan.", "success")
             return redirect(url_for("workdays.index", year=day_off.on.year))
     # Nothing saved: the same page again, the errors next to their fields.
     return _render(form, form.on.data.year if form.on.data else _year())
