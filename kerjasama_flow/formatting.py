@@ -10,7 +10,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from babel import dates as babel_dates
-from babel.numbers import format_decimal
+from babel.numbers import NumberFormatError, format_decimal, parse_decimal
 
 LOCALE = "id_ID"
 
@@ -54,6 +54,16 @@ def format_number(value: int | float | Decimal | None, empty: str = "–") -> st
     if value is None:
         return empty
     return format_decimal(value, locale=LOCALE)
+
+
+def parse_number(text: str) -> Decimal:
+    """A number written the Indonesian way ("1.250.000", "1.250,5", "-12,5"), read by Babel
+    strictly: a misplaced separator ("1.25", "1,250,000") or a dot as the decimal mark
+    ("1250.5") is a ``ValueError``, never a silent misreading."""
+    try:
+        return parse_decimal(text, locale=LOCALE, strict=True)
+    except NumberFormatError as error:
+        raise ValueError(text) from error
 
 
 def format_rupiah(value: int | None, empty: str = "–") -> str:

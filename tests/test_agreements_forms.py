@@ -82,7 +82,8 @@ def test_rupiah_field_shows_a_stored_amount_with_dots():
         ("12,5", Decimal("12.5")),
         ("1.250", Decimal("1250")),
         ("1.250,75", Decimal("1250.75")),
-        ("1250.5", Decimal("1250.5")),
+        ("1.250,5", Decimal("1250.5")),
+        ("-12,5", Decimal("-12.5")),
         ("", None),
     ],
 )
@@ -92,7 +93,7 @@ def test_volume_field(typed, value):
     assert form.volume.data == value
 
 
-@pytest.mark.parametrize("typed", ["banyak", "1,234", "1.2.3,4"])
+@pytest.mark.parametrize("typed", ["banyak", "1,234", "1.2.3,4", "1250.5", "1.25", "1,250,000"])
 def test_volume_field_refuses_garbage(typed):
     form = parse(volume=typed)
     assert form.volume.errors and form.volume.data is None

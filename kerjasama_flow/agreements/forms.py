@@ -10,7 +10,7 @@ the field named here. Field names are the keys the services read (``AGREEMENT_FI
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_login import current_user
 from sqlalchemy import select
@@ -37,7 +37,7 @@ from kerjasama_flow.agreements.models import (
     VisitDirection,
 )
 from kerjasama_flow.extensions import db
-from kerjasama_flow.formatting import format_date, format_number
+from kerjasama_flow.formatting import format_date, format_number, parse_number
 from kerjasama_flow.forms_common import (
     BaseForm,
     FilterForm,
@@ -105,21 +105,22 @@ class RupiahField(_IndonesianNumberField):
             sign, text = -1, text[1:]
         if not text:
             return
-        whole, _, cents = text.partition(",")
-        if cents and not cents.isdigit():
+        if text.startswith("-"):
             raise ValueError(self.INVALID)
-        if cents and int(cents) != 0:
+        try:
+            number = parse_number(text)
+        except ValueError as error:
+            raise ValueError(self.INVALID) from error
+        if number != number.to_integral_value():
             raise ValueError(self.NOT_WHOLE)
-        if not re.fullmatch(r"\d+|\d{1,3}(\.\d{3})+", whole):
-            raise ValueError(self.INVALID)
-        value = int(whole.replace(".", ""))
-        if value >= self.LIMIT:
+        if number >= self.LIMIT:
             raise ValueError(self.TOO_LARGE)
-        self.data = sign * value
+        self.data = sign * int(number)
 
 
 class VolumeField(_IndonesianNumberField):
-    """A quantity written the Indonesian way ("1.250,5") or plainly ("1250.5")."""
+    """A quantity written the Indonesian way: "1.250", "1.250,5" or "12,5" (the comma marks
+    decimals; "1250.5" is refused rather than guessed)."""
 
     INPUT_MODE = "decimal"
     INVALID = "Volume tidak sah. Tulis angka, mis. 1.250 atau 12,5."
@@ -132,18 +133,9 @@ class VolumeField(_IndonesianNumberField):
         text = re.sub(r"[\s\u00a0]", "", valuelist[0] or "")
         if not text:
             return
-        if "," in text:  # Indonesian: dots group thousands, the comma marks decimals
-            whole, _, fraction = text.partition(",")
-            if not re.fullmatch(r"-?(\d+|\d{1,3}(\.\d{3})+)", whole) or not fraction.isdigit():
-                raise ValueError(self.INVALID)
-            text = f"{whole.replace('.', '')}.{fraction}"
-        elif re.fullmatch(r"-?\d{1,3}(\.\d{3})+", text):  # 1.250 is one thousand two hundred
-            text = text.replace(".", "")
-        if not re.fullmatch(r"-?\d+(\.\d+)?", text):
-            raise ValueError(self.INVALID)
         try:
-            value = Decimal(text)
-        except InvalidOperation as error:  # pragma: no cover - the pattern above prevents it
+            value = parse_number(text)
+        except ValueError as error:
             raise ValueError(self.INVALID) from error
         if -value.as_tuple().exponent > 2:
             raise ValueError(self.PLACES)
