@@ -137,10 +137,6 @@ def can_record_evaluation(user: User, agreement: Agreement) -> bool:
     return can_edit_agreement(user, agreement)
 
 
-def can_administer(user: User) -> bool:
-    return user.role == Role.ADMIN
-
-
 def can_act_on_import(user: User, job) -> bool:
     """Only its uploader confirms or cancels an import; the other admins of the government
     may look at it (the job is loaded through ``tenancy``)."""

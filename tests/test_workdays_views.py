@@ -14,7 +14,6 @@ from kerjasama_flow.workdays.models import DayOff
 from kerjasama_flow.workdays.services import (
     add_working_days_for,
     days_off,
-    working_days_between_for,
 )
 from tests import factories
 
@@ -81,9 +80,6 @@ def test_admin_adds_a_day_off_and_due_dates_skip_it(client, world, auth):
     assert add_working_days_for(world.gov.id, FRIDAY, 1) == TUESDAY
     assert add_working_days_for(world.gov, TUESDAY, -1) == FRIDAY
     assert add_working_days_for(world.other_gov, FRIDAY, 1) == MONDAY
-    assert working_days_between_for(world.gov, FRIDAY, date(2025, 7, 18)) == 4
-    assert working_days_between_for(world.other_gov, FRIDAY, date(2025, 7, 18)) == 5
-    assert working_days_between_for(world.gov, date(2025, 7, 18), FRIDAY) == -4
 
 
 def test_day_off_dates_also_accept_the_indonesian_format(client, world, auth):

@@ -272,26 +272,6 @@ def save_template(
     return template
 
 
-def set_active(
-    actor: User, template: TaskTemplate, is_active: bool, expected_version: int | None = None
-) -> TaskTemplate:
-    """Switch a template on or off; tasks already created stay as they are."""
-    check_version(template, expected_version)
-    before = snapshot(template, ("is_active",))
-    template.is_active = bool(is_active)
-    db.session.flush()
-    record_changes(
-        before,
-        snapshot(template, ("is_active",)),
-        actor=actor,
-        government_id=template.government_id,
-        entity="task_template",
-        entity_id=template.id,
-        action="updated",
-    )
-    return template
-
-
 # --- running a playbook -----------------------------------------------------------------------
 
 

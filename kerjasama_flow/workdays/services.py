@@ -88,12 +88,6 @@ def add_working_days_for(government: Government | int, start: date, n: int) -> d
         span *= 2
 
 
-def working_days_between_for(government: Government | int, start: date, end: date) -> int:
-    """Signed working days after ``start`` up to and including ``end`` for ``government``
-    (see ``calendar.working_days_between``); one query for the government's days off."""
-    return calendar.working_days_between(start, end, days_off(government, start, end))
-
-
 # --- changes ------------------------------------------------------------------------------------
 
 
