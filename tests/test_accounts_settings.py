@@ -151,7 +151,7 @@ def test_account_page_changes_password_only_with_the_current_one(client, world, 
             "current_password": "rahasia-demo-1",
             "new_password": "baru-sekali-1",
             "confirm_password": "baru-sekali-1",
-            "email_notifications": "y",
+            "is_email_enabled": "y",
         },
     )
     assert ok.status_code == 302

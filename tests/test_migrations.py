@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -160,3 +161,51 @@ def test_schema_check_sees_a_difference(empty_app):
     diff = schema_diff()
     assert [d[0] for d in diff] == ["remove_column"]
     assert diff[0][3].name == "stray"
+
+
+def test_0006_renames_the_user_flags_and_keeps_each_choice(empty_app):
+    upgrade(revision="0005")
+    with db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO government (region_code, name, kind, timezone, created_at) "
+                "VALUES ('35.72', 'Kota Blitar', 'kota', 'Asia/Jakarta', :at)"
+            ),
+            {"at": datetime(2026, 1, 5, tzinfo=UTC)},
+        )
+        for email, by_email, by_whatsapp in (
+            ("a@x.go.id", True, False),
+            ("b@x.go.id", False, True),
+        ):
+            conn.execute(
+                text(
+                    "INSERT INTO user_account (government_id, email, name, role, password_hash, "
+                    "is_active, email_notifications, whatsapp_notifications, created_at, version) "
+                    "VALUES (1, :email, 'Uji', 'admin', 'x', :active, :by_email, :by_whatsapp, "
+                    ":at, 1)"
+                ),
+                {
+                    "email": email,
+                    "active": True,
+                    "by_email": by_email,
+                    "by_whatsapp": by_whatsapp,
+                    "at": datetime(2026, 1, 5, tzinfo=UTC),
+                },
+            )
+    upgrade()
+    with db.engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT email, is_email_enabled, is_whatsapp_enabled FROM user_account "
+                "ORDER BY email"
+            )
+        ).all()
+    assert [(email, bool(a), bool(b)) for email, a, b in rows] == [
+        ("a@x.go.id", True, False),
+        ("b@x.go.id", False, True),
+    ]
+    downgrade(revision="0005")
+    with db.engine.connect() as conn:
+        assert conn.execute(
+            text("SELECT whatsapp_notifications FROM user_account WHERE email = 'b@x.go.id'")
+        ).scalar_one()

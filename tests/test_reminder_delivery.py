@@ -245,7 +245,7 @@ def test_a_claim_left_by_a_crashed_sender_is_taken_over_after_the_lease(smtp, go
 
 
 def test_a_user_who_turned_email_off_gets_nothing(smtp, gov):
-    user = _user(gov, "a@blitarkota.go.id", email_notifications=False)
+    user = _user(gov, "a@blitarkota.go.id", is_email_enabled=False)
     make_outbox(user, NOW)
     db.session.commit()
     result = deliver()
@@ -276,7 +276,7 @@ def test_without_a_mail_server_the_digest_is_written_to_the_instance_folder(
 
 
 def _whatsapp_user(gov, email="wa@blitarkota.go.id", phone="+6281234567890"):
-    return _user(gov, email, phone=phone, whatsapp_notifications=True)
+    return _user(gov, email, phone=phone, is_whatsapp_enabled=True)
 
 
 def test_whatsapp_digest_is_posted_once_with_the_token(gateway, gov):

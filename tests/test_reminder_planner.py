@@ -70,7 +70,7 @@ def town(app) -> Town:
         pimpinan=factories.make_user(gov, Role.PIMPINAN, email="walikota@blitarkota.go.id"),
         opd=factories.make_user(gov, Role.OPD, agency=dkpp, email="dkpp@blitarkota.go.id"),
         quiet=factories.make_user(
-            gov, Role.OPD, agency=dkpp, email="sekdkpp@blitarkota.go.id", email_notifications=False
+            gov, Role.OPD, agency=dkpp, email="sekdkpp@blitarkota.go.id", is_email_enabled=False
         ),
         gone=factories.make_user(
             gov, Role.OPD, agency=dkpp, email="mantan@blitarkota.go.id", is_active=False
@@ -235,12 +235,12 @@ def test_a_user_with_email_off_gets_only_the_in_app_notification(town):
 
 
 def test_whatsapp_only_with_a_gateway_a_phone_and_the_users_consent(app, town):
-    town.opd.whatsapp_notifications = True
+    town.opd.is_whatsapp_enabled = True
     town.opd.phone = "+6281234567890"
-    town.quiet.whatsapp_notifications = True
+    town.quiet.is_whatsapp_enabled = True
     town.quiet.phone = "+6281200000000"
     town.bappeda_opd.phone = "+6281211111111"  # a phone, but WhatsApp not turned on
-    town.admin.whatsapp_notifications = True  # turned on, but no phone
+    town.admin.is_whatsapp_enabled = True  # turned on, but no phone
     db.session.commit()
     task(town, TODAY)
     task(town, date(2025, 10, 8), assignee_id=town.bappeda_opd.id)

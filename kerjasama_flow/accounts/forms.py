@@ -63,8 +63,8 @@ class LoginForm(BaseForm):
 
 class AccountForm(BaseForm):
     phone = StringField("Nomor WhatsApp", validators=[Optional(), Length(max=30)])
-    email_notifications = BooleanField("Kirim pengingat lewat email")
-    whatsapp_notifications = BooleanField("Kirim pengingat lewat WhatsApp")
+    is_email_enabled = BooleanField("Kirim pengingat lewat email")
+    is_whatsapp_enabled = BooleanField("Kirim pengingat lewat WhatsApp")
     current_password = PasswordField("Kata sandi sekarang", validators=[Optional()])
     new_password = PasswordField(
         "Kata sandi baru",

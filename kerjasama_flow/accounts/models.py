@@ -112,8 +112,8 @@ class User(UserMixin, Base):
     phone: Mapped[str | None] = mapped_column(String(30))
     password_hash: Mapped[str] = mapped_column(String(256))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
-    email_notifications: Mapped[bool] = mapped_column(Boolean, default=True)
-    whatsapp_notifications: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_email_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_whatsapp_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
     # The secret in the user's iCalendar feed URL; None until created, replaced to revoke.
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

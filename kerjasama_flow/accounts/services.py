@@ -22,7 +22,7 @@ AGENCY_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,29}$")
 MIN_PASSWORD_LENGTH = 8
 AGENCY_FIELDS = ("code", "name", "head_name", "email", "phone", "is_coordinator")
 USER_FIELDS = ("name", "email", "role", "agency", "phone", "is_active")
-ACCOUNT_FIELDS = ("phone", "email_notifications", "whatsapp_notifications")
+ACCOUNT_FIELDS = ("phone", "is_email_enabled", "is_whatsapp_enabled")
 CALENDAR_TOKEN_BYTES = 32
 PUBLIC_PAGE = "public_page"  # the key in ``government_settings``
 
@@ -226,8 +226,8 @@ def update_own_account(user: User, data: dict[str, Any], expected_version: int |
         raise DomainError("Kata sandi sekarang salah.", "current_password")
     before = snapshot(user, ACCOUNT_FIELDS)
     user.phone = _clean(data.get("phone"))
-    user.email_notifications = bool(data.get("email_notifications"))
-    user.whatsapp_notifications = bool(data.get("whatsapp_notifications"))
+    user.is_email_enabled = bool(data.get("is_email_enabled"))
+    user.is_whatsapp_enabled = bool(data.get("is_whatsapp_enabled"))
     if data.get("new_password"):
         user.set_password(data["new_password"])
     db.session.flush()

@@ -245,10 +245,10 @@ def _deliver_group(
 def _skip_reason(recipient: User | None, channel: Channel) -> str | None:
     if recipient is None or not recipient.is_active:
         return INACTIVE
-    if channel == Channel.EMAIL and not recipient.email_notifications:
+    if channel == Channel.EMAIL and not recipient.is_email_enabled:
         return OPTED_OUT
     if channel == Channel.WHATSAPP:
-        if not recipient.whatsapp_notifications:
+        if not recipient.is_whatsapp_enabled:
             return OPTED_OUT
         if not (recipient.phone or "").strip():
             return NO_PHONE

@@ -201,9 +201,9 @@ class Directory:
 
     def channels(self, user: User) -> list[Channel]:
         found = []
-        if user.email_notifications:
+        if user.is_email_enabled:
             found.append(Channel.EMAIL)
-        if user.whatsapp_notifications and user.phone and self.whatsapp_enabled:
+        if user.is_whatsapp_enabled and user.phone and self.whatsapp_enabled:
             found.append(Channel.WHATSAPP)
         return found
 
