@@ -166,41 +166,32 @@ class Setting:
     max_items: int | None = None
 
 
+def _count(key: str, default: int, limits: tuple[int, int], unit: str) -> Setting:
+    """A whole number of (working) days within ``limits``."""
+    return Setting(
+        key=key,
+        default=default,
+        read=_positive_int,
+        clean=_clean_whole_number,
+        limits=limits,
+        unit=unit,
+    )
+
+
 SETTINGS: Mapping[str, Setting] = MappingProxyType(
     {
         setting.key: setting
         for setting in (
             # --- reminders (Pengaturan → Pengingat) ---
             # "Segera jatuh tempo": this many working days before a task's due date.
-            Setting(
-                key="due_soon_working_days",
-                default=3,
-                read=_positive_int,
-                clean=_clean_whole_number,
-                limits=(1, 20),
-                unit="hari kerja",
-            ),
+            _count(key="due_soon_working_days", default=3, limits=(1, 20), unit="hari kerja"),
             # "Terlambat": the first working day after the due date, then every this many
             # working days.
-            Setting(
-                key="overdue_repeat_working_days",
-                default=3,
-                read=_positive_int,
-                clean=_clean_whole_number,
-                limits=(1, 20),
-                unit="hari kerja",
-            ),
+            _count(key="overdue_repeat_working_days", default=3, limits=(1, 20), unit="hari kerja"),
             # "Eskalasi" to leadership and the admins: this many working days after the due
             # date. On H+1 it would land on the same day as the first "Terlambat", so H+2 at
             # the earliest.
-            Setting(
-                key="escalation_working_days",
-                default=7,
-                read=_positive_int,
-                clean=_clean_whole_number,
-                limits=(2, 60),
-                unit="hari kerja",
-            ),
+            _count(key="escalation_working_days", default=7, limits=(2, 60), unit="hari kerja"),
             # End-date notices for an MoU/KB or PKS: this many calendar days before its end
             # date (0: on the day itself).
             Setting(
@@ -216,14 +207,7 @@ SETTINGS: Mapping[str, Setting] = MappingProxyType(
             Setting(key="sweep_time", default="07:00", read=_time, clean=_clean_time),
             # The "nearing its end" playbook runs this many calendar days before an end date
             # (at least one: a stored 0 is ignored, as it always was).
-            Setting(
-                key="ending_playbook_days",
-                default=180,
-                read=_positive_int,
-                clean=_clean_whole_number,
-                limits=(1, 730),
-                unit="hari",
-            ),
+            _count(key="ending_playbook_days", default=180, limits=(1, 730), unit="hari"),
             # --- the public page ---
             # The government's public page of agreements: off until an admin turns it on.
             Setting(key="public_page", default=False, read=_flag, clean=_clean_flag),
