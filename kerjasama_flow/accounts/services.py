@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from kerjasama_flow import government_settings
 from kerjasama_flow.accounts.models import Agency, Government, GovernmentKind, Role, User
-from kerjasama_flow.activity.services import record, record_changes, snapshot
+from kerjasama_flow.activity.services import log_action, log_changes, snapshot
 from kerjasama_flow.db import check_version
 from kerjasama_flow.errors import DomainError
 from kerjasama_flow.extensions import db
@@ -123,14 +123,12 @@ def save_agency(
     elif creating:
         agency.is_coordinator = False
     db.session.flush()
-    record_changes(
+    log_changes(
+        actor,
+        agency,
+        "created" if creating else "updated",
         before,
         snapshot(agency, AGENCY_FIELDS),
-        actor=actor,
-        government_id=government.id,
-        entity="agency",
-        entity_id=agency.id,
-        action="created" if creating else "updated",
     )
     if agency.is_coordinator:
         _clear_other_coordinators(actor, government, agency)
@@ -149,15 +147,7 @@ def _clear_other_coordinators(actor: User | None, government: Government, keep: 
     for other in others:
         other.is_coordinator = False
         db.session.flush()
-        record_changes(
-            {"is_coordinator": True},
-            {"is_coordinator": False},
-            actor=actor,
-            government_id=government.id,
-            entity="agency",
-            entity_id=other.id,
-            action="updated",
-        )
+        log_changes(actor, other, "updated", {"is_coordinator": True}, {"is_coordinator": False})
 
 
 def save_user(
@@ -206,15 +196,13 @@ def save_user(
     if password:
         user.set_password(password)
     db.session.flush()
-    record_changes(
+    log_changes(
+        actor,
+        user,
+        "created" if creating else "updated",
         before,
         snapshot(user, USER_FIELDS),
         extra={"password": "(diubah)"} if password and not creating else None,
-        actor=actor,
-        government_id=government.id,
-        entity="user",
-        entity_id=user.id,
-        action="created" if creating else "updated",
     )
     return user
 
@@ -231,15 +219,13 @@ def update_own_account(user: User, data: dict[str, Any], expected_version: int |
     if data.get("new_password"):
         user.set_password(data["new_password"])
     db.session.flush()
-    record_changes(
+    log_changes(
+        user,
+        user,
+        "updated",
         before,
         snapshot(user, ACCOUNT_FIELDS),
         extra={"password": "(diubah)"} if data.get("new_password") else None,
-        actor=user,
-        government_id=user.government_id,
-        entity="user",
-        entity_id=user.id,
-        action="updated",
     )
     return user
 
@@ -250,13 +236,7 @@ def issue_calendar_token(actor: User) -> str:
     replaced = actor.calendar_token is not None
     actor.calendar_token = secrets.token_urlsafe(CALENDAR_TOKEN_BYTES)
     db.session.flush()
-    record(
-        actor=actor,
-        government_id=actor.government_id,
-        entity="user",
-        entity_id=actor.id,
-        action="calendar_token_replaced" if replaced else "calendar_token_created",
-    )
+    log_action(actor, actor, "calendar_token_replaced" if replaced else "calendar_token_created")
     return actor.calendar_token
 
 
@@ -271,12 +251,10 @@ def set_public_page(actor: User, enabled: bool) -> bool:
     government.settings = settings  # a new dict: the JSON column sees the change
     db.session.flush()
     if before != enabled:
-        record(
-            actor=actor,
-            government_id=government.id,
-            entity="government",
-            entity_id=government.id,
-            action="updated",
+        log_action(
+            actor,
+            government,
+            "updated",
             before={PUBLIC_PAGE: before},
             after={PUBLIC_PAGE: bool(enabled)},
         )

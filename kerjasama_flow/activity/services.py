@@ -1,4 +1,5 @@
-"""Writing the activity log. Every service that changes data calls ``record``."""
+"""Writing the activity log. Every service that changes data calls ``log_action`` or
+``log_changes`` with the object it changed; ``record`` / ``record_changes`` spell it all out."""
 
 from __future__ import annotations
 
@@ -37,6 +38,63 @@ def changed(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]:
     """Only the keys whose values differ, so the log says what actually changed."""
     keys = [k for k in after if before.get(k) != after.get(k)]
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
+
+
+# The stored ``entity`` of the models whose table name is not it. Templates and
+# ``agreements/activity_text.py`` read the stored values: they must never change.
+ENTITY_NAMES = {"user_account": "user", "agreement_transaction": "transaction"}
+
+
+def subject(obj: Any, entity: str | None = None) -> dict[str, Any]:
+    """The columns of a log entry about ``obj``, read from the object: ``government_id`` (its
+    own, a government's id, or for a milestone its agreement's), ``entity`` (the table name,
+    or its ``ENTITY_NAMES`` entry, unless given), ``entity_id`` and ``agreement_id`` (the
+    agreement itself, else the object's agreement if it has one). ``obj`` must be flushed."""
+    table = obj.__tablename__
+    if table == "government":
+        government_id = obj.id
+    elif hasattr(obj, "government_id"):
+        government_id = obj.government_id
+    else:  # a milestone belongs to a government through its agreement
+        government_id = obj.agreement.government_id
+    agreement_id = obj.id if table == "agreement" else getattr(obj, "agreement_id", None)
+    if obj.id is None or government_id is None:
+        raise ValueError(f"Flush the {table} before logging it.")
+    return {
+        "government_id": government_id,
+        "entity": entity or ENTITY_NAMES.get(table, table),
+        "entity_id": obj.id,
+        "agreement_id": agreement_id,
+    }
+
+
+def log_action(
+    actor,
+    obj: Any,
+    action: str,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    entity: str | None = None,
+) -> ActivityLog:
+    """``record`` an action on ``obj``; the ids and entity come from the object (``subject``)."""
+    return record(actor=actor, action=action, before=before, after=after, **subject(obj, entity))
+
+
+def log_changes(
+    actor,
+    obj: Any,
+    action: str,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    *,
+    extra: dict | None = None,
+    entity: str | None = None,
+) -> ActivityLog | None:
+    """``record_changes`` of ``obj`` (what differs, plus ``extra``; nothing when nothing did)."""
+    return record_changes(
+        before, after, extra=extra, actor=actor, action=action, **subject(obj, entity)
+    )
 
 
 def record_changes(

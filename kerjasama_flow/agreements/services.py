@@ -14,7 +14,7 @@ from flask import current_app
 from sqlalchemy import extract, func, inspect, select, true
 
 from kerjasama_flow.accounts.models import Agency, User
-from kerjasama_flow.activity.services import record, record_changes, snapshot
+from kerjasama_flow.activity.services import log_action, log_changes, snapshot
 from kerjasama_flow.agreements import lifecycle
 from kerjasama_flow.agreements.lifecycle import Action, Facts, Stage
 from kerjasama_flow.agreements.models import (
@@ -146,14 +146,8 @@ def find_or_create_partner(
     )
     db.session.add(partner)
     db.session.flush()
-    record(
-        actor=actor,
-        government_id=actor.government_id,
-        entity="partner",
-        entity_id=partner.id,
-        action="created",
-        after=snapshot(partner, ("name", "kind", "region_code", "province")),
-    )
+    fields = ("name", "kind", "region_code", "province")
+    log_action(actor, partner, "created", after=snapshot(partner, fields))
     return partner
 
 
@@ -202,15 +196,7 @@ def update_partner(
     for key in ("region_code", "province", "contact"):
         setattr(partner, key, _clean(data.get(key)))
     db.session.flush()
-    record_changes(
-        before,
-        snapshot(partner, fields),
-        actor=actor,
-        government_id=partner.government_id,
-        entity="partner",
-        entity_id=partner.id,
-        action="updated",
-    )
+    log_changes(actor, partner, "updated", before, snapshot(partner, fields))
     return partner
 
 
@@ -267,14 +253,8 @@ def create_agreement(actor: User, data: dict[str, Any]) -> Agreement:
     _apply_agreement_data(actor, agreement, data)
     db.session.add(agreement)
     db.session.flush()
-    record(
-        actor=actor,
-        government_id=agreement.government_id,
-        agreement_id=agreement.id,
-        entity="agreement",
-        entity_id=agreement.id,
-        action="created",
-        after=snapshot(agreement, AGREEMENT_FIELDS + ("stage",)),
+    log_action(
+        actor, agreement, "created", after=snapshot(agreement, AGREEMENT_FIELDS + ("stage",))
     )
     return agreement
 
@@ -287,16 +267,7 @@ def update_agreement(
     before = snapshot(agreement, AGREEMENT_FIELDS)
     _apply_agreement_data(actor, agreement, data)
     db.session.flush()
-    record_changes(
-        before,
-        snapshot(agreement, AGREEMENT_FIELDS),
-        actor=actor,
-        government_id=agreement.government_id,
-        agreement_id=agreement.id,
-        entity="agreement",
-        entity_id=agreement.id,
-        action="updated",
-    )
+    log_changes(actor, agreement, "updated", before, snapshot(agreement, AGREEMENT_FIELDS))
     return agreement
 
 
@@ -306,13 +277,10 @@ def _set_stage(actor: User, agreement: Agreement, stage: Stage, reason: str | No
     before = {"stage": agreement.stage.value}
     agreement.stage = stage
     agreement.stage_reason = reason
-    record(
-        actor=actor,
-        government_id=agreement.government_id,
-        agreement_id=agreement.id,
-        entity="agreement",
-        entity_id=agreement.id,
-        action="stage_changed",
+    log_action(
+        actor,
+        agreement,
+        "stage_changed",
         before=before,
         after={"stage": stage.value, **({"reason": reason} if reason else {})},
     )
@@ -481,15 +449,7 @@ def record_milestone(
     _assign_milestone(milestone, kind, data)
     db.session.add(milestone)
     db.session.flush()
-    record(
-        actor=actor,
-        government_id=agreement.government_id,
-        agreement_id=agreement.id,
-        entity=kind,
-        entity_id=milestone.id,
-        action="created",
-        after=snapshot(milestone, MILESTONE_FIELDS[kind]),
-    )
+    log_action(actor, milestone, "created", after=snapshot(milestone, MILESTONE_FIELDS[kind]))
     _restage(actor, agreement)
     if kind in FILING_KINDS:
         refile(agreement)
@@ -513,16 +473,7 @@ def update_milestone(
     before = snapshot(milestone, MILESTONE_FIELDS[kind])
     _assign_milestone(milestone, kind, data)
     db.session.flush()
-    record_changes(
-        before,
-        snapshot(milestone, MILESTONE_FIELDS[kind]),
-        actor=actor,
-        government_id=agreement.government_id,
-        agreement_id=agreement.id,
-        entity=kind,
-        entity_id=milestone.id,
-        action="updated",
-    )
+    log_changes(actor, milestone, "updated", before, snapshot(milestone, MILESTONE_FIELDS[kind]))
     if kind in FILING_KINDS:
         refile(agreement)
         db.session.flush()
@@ -543,15 +494,7 @@ def delete_milestone(actor: User, milestone: Any, expected_version: int | None) 
         select(Transaction.id).where(Transaction.pks_id == milestone.id).limit(1)
     ):
         raise DomainError("PKS ini sudah memiliki transaksi; hapus transaksinya dulu.")
-    record(
-        actor=actor,
-        government_id=agreement.government_id,
-        agreement_id=agreement.id,
-        entity=kind,
-        entity_id=milestone.id,
-        action="deleted",
-        before=snapshot(milestone, MILESTONE_FIELDS[kind]),
-    )
+    log_action(actor, milestone, "deleted", before=snapshot(milestone, MILESTONE_FIELDS[kind]))
     getattr(agreement, _COLLECTIONS[kind]).remove(milestone)
     db.session.flush()
     _restage(actor, agreement)

@@ -20,7 +20,7 @@ from werkzeug.utils import secure_filename
 
 from kerjasama_flow import clock, storage
 from kerjasama_flow.accounts.models import Government, User
-from kerjasama_flow.activity.services import record, snapshot
+from kerjasama_flow.activity.services import log_action, snapshot
 from kerjasama_flow.agreements.lifecycle import Stage
 from kerjasama_flow.agreements.models import Agreement
 from kerjasama_flow.errors import DomainError
@@ -135,13 +135,10 @@ def record_evaluation(
         evaluation.evidence_path = stored.name
     db.session.add(evaluation)
     db.session.flush()
-    record(
-        actor=actor,
-        government_id=agreement.government_id,
-        agreement_id=agreement.id,
-        entity="evaluation",
-        entity_id=evaluation.id,
-        action="created",
+    log_action(
+        actor,
+        evaluation,
+        "created",
         after={
             **snapshot(evaluation, EVALUATION_FIELDS),
             **({"evidence_sha256": stored.sha256} if stored is not None else {}),

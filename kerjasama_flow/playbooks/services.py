@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from kerjasama_flow import government_settings
 from kerjasama_flow.accounts.models import Agency, Government, User
-from kerjasama_flow.activity.services import record, record_changes, snapshot
+from kerjasama_flow.activity.services import log_action, log_changes, snapshot
 from kerjasama_flow.agreements.lifecycle import CLOSED
 from kerjasama_flow.agreements.models import Agreement, Mou, Pks
 from kerjasama_flow.db import check_version
@@ -132,12 +132,10 @@ def install_defaults(government: Government, actor: User | None = None) -> list[
         return added
     db.session.flush()
     for template in added:
-        record(
-            actor=actor,
-            government_id=government.id,
-            entity="task_template",
-            entity_id=template.id,
-            action="created",
+        log_action(
+            actor,
+            template,
+            "created",
             after={"key": template.key, **snapshot(template, TEMPLATE_FIELDS)},
         )
     return added
@@ -260,14 +258,12 @@ def save_template(
     for name, value in values.items():
         setattr(template, name, value)
     db.session.flush()
-    record_changes(
+    log_changes(
+        actor,
+        template,
+        "created" if creating else "updated",
         before,
         snapshot(template, TEMPLATE_FIELDS),
-        actor=actor,
-        government_id=government.id,
-        entity="task_template",
-        entity_id=template.id,
-        action="created" if creating else "updated",
     )
     return template
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import update
 
 from kerjasama_flow import clock, government_settings
-from kerjasama_flow.activity.services import record_changes
+from kerjasama_flow.activity.services import log_changes
 from kerjasama_flow.errors import ConflictError
 from kerjasama_flow.extensions import db
 from kerjasama_flow.reminders.models import Notification
@@ -76,13 +76,5 @@ def update_settings(actor, government, data: dict, expected_version: str | None)
         tally.rebuild(db.session, [government.id])  # "done on time" is a local date
     government.settings = government_settings.overrides_after(government, cleaned)
     db.session.flush()
-    entry = record_changes(
-        before,
-        effective(government),
-        actor=actor,
-        government_id=government.id,
-        entity="government",
-        entity_id=government.id,
-        action="updated",
-    )
+    entry = log_changes(actor, government, "updated", before, effective(government))
     return entry is not None

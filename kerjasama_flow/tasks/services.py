@@ -6,7 +6,7 @@ from typing import Any
 
 from kerjasama_flow import clock
 from kerjasama_flow.accounts.models import Role, User
-from kerjasama_flow.activity.services import record, record_changes, snapshot
+from kerjasama_flow.activity.services import log_action, log_changes, snapshot
 from kerjasama_flow.agreements import lifecycle
 from kerjasama_flow.agreements.models import Agreement
 from kerjasama_flow.db import check_version
@@ -55,15 +55,7 @@ def create_task(actor: User, agreement: Agreement, data: dict[str, Any]) -> Task
     )
     db.session.add(task)
     db.session.flush()
-    record(
-        actor=actor,
-        government_id=task.government_id,
-        agreement_id=agreement.id,
-        entity="task",
-        entity_id=task.id,
-        action="created",
-        after=snapshot(task, TASK_FIELDS),
-    )
+    log_action(actor, task, "created", after=snapshot(task, TASK_FIELDS))
     return task
 
 
@@ -108,13 +100,4 @@ def set_task_status(
 
 
 def _log_change(actor: User, task: Task, before: dict, action: str) -> None:
-    record_changes(
-        before,
-        snapshot(task, TASK_FIELDS),
-        actor=actor,
-        government_id=task.government_id,
-        agreement_id=task.agreement_id,
-        entity="task",
-        entity_id=task.id,
-        action=action,
-    )
+    log_changes(actor, task, action, before, snapshot(task, TASK_FIELDS))

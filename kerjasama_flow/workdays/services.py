@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from kerjasama_flow.accounts.models import Government, User
-from kerjasama_flow.activity.services import record, snapshot
+from kerjasama_flow.activity.services import log_action, snapshot
 from kerjasama_flow.errors import DomainError
 from kerjasama_flow.extensions import db
 from kerjasama_flow.formatting import format_date
@@ -122,29 +122,13 @@ def add_day_off(actor: User | None, government: Government, on: date | None, nam
     day_off = DayOff(government_id=government.id, on=on, name=name)
     db.session.add(day_off)
     db.session.flush()
-    record(
-        actor=actor,
-        government_id=government.id,
-        entity="day_off",
-        entity_id=day_off.id,
-        action="created",
-        after=snapshot(day_off, DAY_OFF_FIELDS),
-    )
+    log_action(actor, day_off, "created", after=snapshot(day_off, DAY_OFF_FIELDS))
     return day_off
 
 
 def remove_day_off(actor: User | None, day_off: DayOff) -> None:
     """Remove one of the government's own days off. Due dates already computed stay as they
     are; only dates computed from now on count the day as a working day again."""
-    before = snapshot(day_off, DAY_OFF_FIELDS)
-    government_id, day_off_id = day_off.government_id, day_off.id
+    log_action(actor, day_off, "deleted", before=snapshot(day_off, DAY_OFF_FIELDS))
     db.session.delete(day_off)
     db.session.flush()
-    record(
-        actor=actor,
-        government_id=government_id,
-        entity="day_off",
-        entity_id=day_off_id,
-        action="deleted",
-        before=before,
-    )
