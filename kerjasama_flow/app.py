@@ -21,8 +21,7 @@ from kerjasama_flow import (
     models,  # noqa: F401  (every table in the metadata)
 )
 from kerjasama_flow.accounts.models import User
-from kerjasama_flow.accounts.views import bp as auth_bp
-from kerjasama_flow.accounts.views import settings_bp
+from kerjasama_flow.accounts.views import bp as accounts_bp
 from kerjasama_flow.agreements.views import bp as agreements_bp
 from kerjasama_flow.errors import ERROR_PAGES
 from kerjasama_flow.evaluations.views import bp as evaluations_bp
@@ -32,11 +31,7 @@ from kerjasama_flow.imports.views import bp as imports_bp
 from kerjasama_flow.permissions import enforce_endpoint_access
 from kerjasama_flow.playbooks import receivers as playbook_receivers
 from kerjasama_flow.playbooks.views import bp as playbooks_bp
-from kerjasama_flow.reminders.views import bp as notifications_bp
-from kerjasama_flow.reminders.views import settings_bp as reminder_settings_bp
-from kerjasama_flow.reports.export_views import bp as exports_bp
-from kerjasama_flow.reports.feed_views import bp as feeds_bp
-from kerjasama_flow.reports.public_views import bp as public_bp
+from kerjasama_flow.reminders.views import bp as reminders_bp
 from kerjasama_flow.reports.views import bp as reports_bp
 from kerjasama_flow.tasks.views import bp as tasks_bp
 from kerjasama_flow.workdays.views import bp as workdays_bp
@@ -86,7 +81,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     bootstrap.init_app(app)
     login_manager.init_app(app)
-    login_manager.login_view = "auth.login"
+    login_manager.login_view = "accounts.login"
     login_manager.login_message = "Silakan masuk untuk membuka halaman ini."
     login_manager.login_message_category = "warning"
     login_manager.user_loader(load_user)
@@ -98,19 +93,14 @@ def load_user(user_id: str) -> User | None:
 
 
 def register_blueprints(app: Flask) -> None:
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(settings_bp)
+    app.register_blueprint(accounts_bp)
     app.register_blueprint(agreements_bp)
     app.register_blueprint(tasks_bp)
     app.register_blueprint(playbooks_bp)
-    app.register_blueprint(notifications_bp)
-    app.register_blueprint(reminder_settings_bp)
+    app.register_blueprint(reminders_bp)
     app.register_blueprint(workdays_bp)
-    app.register_blueprint(exports_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(evaluations_bp)
-    app.register_blueprint(feeds_bp)
-    app.register_blueprint(public_bp)
     app.register_blueprint(imports_bp)
     app.before_request(enforce_endpoint_access)
 

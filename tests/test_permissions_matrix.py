@@ -49,8 +49,8 @@ OWN_ARGS: dict[str, Callable] = {
     "name": lambda w: "corong",  # reports.chart
     "job_id": lambda w: w.import_job.id,
     "evaluation_id": lambda w: w.evaluation.id,
-    "token": lambda w: w.admin.calendar_token,  # feeds.calendar
-    "region_code": lambda w: w.gov.region_code,  # public.agreements (turned on below)
+    "token": lambda w: w.admin.calendar_token,  # reports.calendar
+    "region_code": lambda w: w.gov.region_code,  # reports.public_agreements (turned on below)
     # ``static`` and ``bootstrap.static``: a file that exists in each (see ``static_file``).
     "filename": lambda w: None,
 }
@@ -223,16 +223,26 @@ def test_collected_rules_match_the_app(app):
     assert sorted((r.endpoint, r.rule) for r in app.url_map.iter_rules()) == RULES
 
 
+def test_one_blueprint_per_package_named_after_it(app):
+    """An endpoint's prefix names the package its view lives in (``accounts.login`` is in
+    ``kerjasama_flow/accounts/views.py``); Flask-Bootstrap's own blueprint aside."""
+    ours = {name: bp for name, bp in app.blueprints.items() if name != "bootstrap"}
+    assert {name: bp.import_name for name, bp in ours.items()} == {
+        name: f"kerjasama_flow.{name}.views" for name in ours
+    }
+
+
 def test_the_feed_and_public_page_switches_are_account_settings(app):
     """Issuing a calendar link and turning the public page on are writes of ``accounts``, at
-    the URLs they always had; the ``feeds`` and ``public`` blueprints of ``reports`` only read."""
+    the URLs they always had; the ``reports`` blueprint (the feed and the public page among
+    it) only reads."""
     rules = {rule.endpoint: rule for rule in app.url_map.iter_rules()}
-    assert rules["auth.calendar_token"].rule == "/account/calendar-token"
-    assert ENDPOINT_ROLES["auth.calendar_token"] == frozenset(Role)
-    assert rules["settings.public_page"].rule == "/settings/public-page"
-    assert ENDPOINT_ROLES["settings.public_page"] == {Role.ADMIN}
+    assert rules["accounts.calendar_token"].rule == "/account/calendar-token"
+    assert ENDPOINT_ROLES["accounts.calendar_token"] == frozenset(Role)
+    assert rules["accounts.public_page"].rule == "/settings/public-page"
+    assert ENDPOINT_ROLES["accounts.public_page"] == {Role.ADMIN}
     for endpoint, rule in rules.items():
-        if endpoint.startswith(("feeds.", "public.")):
+        if endpoint.startswith("reports."):
             assert rule.methods <= {"GET", "HEAD", "OPTIONS"}, endpoint
 
 
@@ -265,7 +275,7 @@ def expected_problem(endpoint: str, role: str, method: str, response) -> str | N
         return None if is_login_redirect(response) else f"{status} {location}, expected 302 /login"
     if roles is not PUBLIC and Role(role) not in roles:
         return None if status == 403 else f"{status}, expected 403"
-    if is_login_redirect(response) and role != "anonymous" and endpoint != "auth.logout":
+    if is_login_redirect(response) and role != "anonymous" and endpoint != "accounts.logout":
         return f"302 to {location} for a logged-in {role}"
     allowed = (200, 302) if method == "GET" else (200, 302, 400)
     return None if status in allowed else f"{status}, expected one of {allowed}"

@@ -15,8 +15,7 @@ from kerjasama_flow.forms_common import BaseForm, form_values
 from kerjasama_flow.tenancy import get_owned_or_404
 from kerjasama_flow.web import is_safe_next, run_service
 
-bp = Blueprint("auth", __name__)
-settings_bp = Blueprint("settings", __name__, url_prefix="/settings")
+bp = Blueprint("accounts", __name__)
 
 HOME_BY_ROLE = {
     Role.ADMIN: "agreements.index",
@@ -33,7 +32,7 @@ def home():
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("auth.home"))
+        return redirect(url_for("accounts.home"))
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
@@ -42,7 +41,7 @@ def login():
         else:
             login_user(user, remember=form.remember.data)
             target = request.args.get("next")
-            return redirect(target if is_safe_next(target) else url_for("auth.home"))
+            return redirect(target if is_safe_next(target) else url_for("accounts.home"))
     return render_template("auth/login.html", form=form)
 
 
@@ -51,7 +50,7 @@ def login():
 def logout():
     logout_user()
     flash("Anda sudah keluar.", "info")
-    return redirect(url_for("auth.login"))
+    return redirect(url_for("accounts.login"))
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -61,7 +60,7 @@ def account():
         form, services.update_own_account, current_user, form_values(form), form.version.data
     ):
         flash("Pengaturan akun disimpan.", "success")
-        return redirect(url_for("auth.account"))
+        return redirect(url_for("accounts.account"))
     return render_template("auth/account.html", form=form)
 
 
@@ -78,16 +77,16 @@ def _checked(form: BaseForm) -> bool:
 
 @bp.route("/account/calendar-token", methods=["POST"])
 def calendar_token():
-    """Create or replace the user's secret calendar link (the feed is ``feeds.calendar``)."""
+    """Create or replace the user's secret calendar link (the feed is ``reports.calendar``)."""
     if _checked(ActionForm()) and run_service(None, services.issue_calendar_token, current_user):
         flash("Tautan kalender baru dibuat. Tautan lama (bila ada) tidak berlaku lagi.", "success")
-    return redirect(url_for("auth.account", _anchor="kalender"))
+    return redirect(url_for("accounts.account", _anchor="kalender"))
 
 
 # --- settings: agencies, users, public page (admin only, see permissions.ENDPOINT_ROLES) -----
 
 
-@settings_bp.route("/agencies")
+@bp.route("/settings/agencies")
 def agencies():
     rows = db.session.scalars(
         select(Agency)
@@ -97,8 +96,8 @@ def agencies():
     return render_template("settings/agencies.html", agencies=rows)
 
 
-@settings_bp.route("/agencies/new", methods=["GET", "POST"])
-@settings_bp.route("/agencies/<int:agency_id>/edit", methods=["GET", "POST"])
+@bp.route("/settings/agencies/new", methods=["GET", "POST"])
+@bp.route("/settings/agencies/<int:agency_id>/edit", methods=["GET", "POST"])
 def agency_edit(agency_id: int | None = None):
     agency = get_owned_or_404(Agency, agency_id) if agency_id else None
     form = AgencyForm(obj=agency)
@@ -112,11 +111,11 @@ def agency_edit(agency_id: int | None = None):
         form.version.data,
     ):
         flash("Data OPD disimpan.", "success")
-        return redirect(url_for("settings.agencies"))
+        return redirect(url_for("accounts.agencies"))
     return render_template("settings/agency_form.html", form=form, agency=agency)
 
 
-@settings_bp.route("/users")
+@bp.route("/settings/users")
 def users():
     rows = db.session.scalars(
         select(User)
@@ -126,8 +125,8 @@ def users():
     return render_template("settings/users.html", users=rows)
 
 
-@settings_bp.route("/users/new", methods=["GET", "POST"])
-@settings_bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@bp.route("/settings/users/new", methods=["GET", "POST"])
+@bp.route("/settings/users/<int:user_id>/edit", methods=["GET", "POST"])
 def user_edit(user_id: int | None = None):
     user = get_owned_or_404(User, user_id) if user_id else None
     form = UserForm(obj=user)
@@ -147,14 +146,14 @@ def user_edit(user_id: int | None = None):
             form.version.data,
         ):
             flash("Data pengguna disimpan.", "success")
-            return redirect(url_for("settings.users"))
+            return redirect(url_for("accounts.users"))
     return render_template("settings/user_form.html", form=form, user=user)
 
 
-@settings_bp.route("/public-page", methods=["POST"])
+@bp.route("/settings/public-page", methods=["POST"])
 def public_page():
-    """Turn the public page (``public.agreements``) on or off; shown with the government's
-    other settings (``reminder_settings.edit``)."""
+    """Turn the public page (``reports.public_agreements``) on or off; shown with the government's
+    other settings (``reminders.settings``)."""
     enabled = request.form.get("enabled") == "1"
     if (
         _checked(ActionForm())
@@ -164,4 +163,4 @@ def public_page():
             "Halaman publik diaktifkan." if enabled else "Halaman publik dinonaktifkan.",
             "success",
         )
-    return redirect(url_for("reminder_settings.edit", _anchor="halaman-publik"))
+    return redirect(url_for("reminders.settings", _anchor="halaman-publik"))

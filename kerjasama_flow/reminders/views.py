@@ -1,5 +1,5 @@
 """In-app notifications: the bell's unread count in the navbar, the list, mark as read; and
-the admin's reminder settings page (blueprint ``reminder_settings``).
+the admin's reminder settings page (``reminders.settings``).
 
 Every role has a bell (``permissions.ENDPOINT_ROLES``); a user only ever sees and changes their
 own notifications: another user's is a 404, never a hint.
@@ -28,7 +28,7 @@ from kerjasama_flow.reminders.forms import ReminderSettingsForm
 from kerjasama_flow.reminders.models import Notification
 from kerjasama_flow.web import is_safe_next, run_service
 
-bp = Blueprint("notifications", __name__)
+bp = Blueprint("reminders", __name__)
 
 
 @bp.app_context_processor
@@ -54,7 +54,7 @@ def _own_or_404(notification_id: int) -> Notification:
 
 
 @bp.route("/notifications")
-def index():
+def notifications():
     page = max(request.args.get("page", 1, type=int), 1)
     per_page = current_app.config["PAGE_SIZE"]
     statement = queries.for_user(current_user.id)
@@ -73,7 +73,7 @@ def read(notification_id: int):
     services.mark_read(notification)
     target = notification.url
     db.session.commit()
-    return redirect(target if is_safe_next(target) else url_for("notifications.index"))
+    return redirect(target if is_safe_next(target) else url_for("reminders.notifications"))
 
 
 @bp.route("/notifications/read-all", methods=["POST"])
@@ -82,16 +82,14 @@ def read_all():
     db.session.commit()
     if count:
         flash(f"{count} notifikasi ditandai sudah dibaca.", "success")
-    return redirect(url_for("notifications.index"))
+    return redirect(url_for("reminders.notifications"))
 
 
 # --- Pengaturan → Pengingat (admin only, ``permissions.ENDPOINT_ROLES``) -------------------------
 
-settings_bp = Blueprint("reminder_settings", __name__, url_prefix="/settings/reminders")
 
-
-@settings_bp.route("", methods=["GET", "POST"])
-def edit():
+@bp.route("/settings/reminders", methods=["GET", "POST"])
+def settings():
     government = current_user.government
     if request.method == "POST":
         form = ReminderSettingsForm()
@@ -109,13 +107,13 @@ def edit():
                     flash("Pengaturan pengingat disimpan.", "success")
                 else:
                     flash("Tidak ada perubahan pada pengaturan pengingat.", "info")
-                return redirect(url_for("reminder_settings.edit"))
+                return redirect(url_for("reminders.settings"))
     else:
         form = ReminderSettingsForm.for_government(government)
     return render_template(
         "reminders/settings.html",
         form=form,
         current=services.effective(government),
-        # The public page's switch posts to settings.public_page.
+        # The public page's switch posts to accounts.public_page.
         public_page=government_settings.is_public(government),
     )
