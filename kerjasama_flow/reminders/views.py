@@ -70,16 +70,14 @@ def notifications():
 def read(notification_id: int):
     """Mark the notification read and open what it is about."""
     notification = _own_or_404(notification_id)
-    services.mark_read(notification)
     target = notification.url
-    db.session.commit()
+    run_service(None, services.mark_read, notification)
     return redirect(target if is_safe_next(target) else url_for("reminders.notifications"))
 
 
 @bp.route("/notifications/read-all", methods=["POST"])
 def read_all():
-    count = services.mark_all_read(current_user.id)
-    db.session.commit()
+    count = run_service(None, services.mark_all_read, current_user.id)
     if count:
         flash(f"{count} notifikasi ditandai sudah dibaca.", "success")
     return redirect(url_for("reminders.notifications"))
