@@ -8,7 +8,8 @@ from sqlalchemy import select
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import Email, EqualTo, Length, Optional
 
-from kerjasama_flow.accounts.models import ROLE_LABELS, Agency, Role
+from kerjasama_flow.accounts.models import ROLE_LABELS, Agency, Role, User
+from kerjasama_flow.db import max_length
 from kerjasama_flow.extensions import db
 from kerjasama_flow.forms_common import (
     BaseForm,
@@ -46,9 +47,7 @@ def agency_field(label: str, optional: bool = False, **kwargs) -> QuerySelectFie
 
 
 def agencies_field(label: str, **kwargs) -> QuerySelectMultipleField:
-    return QuerySelectMultipleField(
-        label, query_factory=own_agencies, get_label="label", **kwargs
-    )
+    return QuerySelectMultipleField(label, query_factory=own_agencies, get_label="label", **kwargs)
 
 
 # --- the forms --------------------------------------------------------------------------------
@@ -62,7 +61,9 @@ class LoginForm(BaseForm):
 
 
 class AccountForm(BaseForm):
-    phone = StringField("Nomor WhatsApp", validators=[Optional(), Length(max=30)])
+    phone = StringField(
+        "Nomor WhatsApp", validators=[Optional(), Length(max=max_length(User.phone))]
+    )
     is_email_enabled = BooleanField("Kirim pengingat lewat email")
     is_whatsapp_enabled = BooleanField("Kirim pengingat lewat WhatsApp")
     current_password = PasswordField("Kata sandi sekarang", validators=[Optional()])
@@ -81,15 +82,19 @@ class AccountForm(BaseForm):
 class AgencyForm(BaseForm):
     code = StringField(
         "Kode OPD",
-        validators=[required(), Length(max=30)],
+        validators=[required(), Length(max=max_length(Agency.code))],
         description="Singkatan unik, mis. DKPP, BAPPEDA, PEM.",
     )
-    name = StringField("Nama OPD", validators=[required(), Length(max=200)])
-    head_name = StringField("Nama kepala OPD", validators=[Optional(), Length(max=120)])
+    name = StringField("Nama OPD", validators=[required(), Length(max=max_length(Agency.name))])
+    head_name = StringField(
+        "Nama kepala OPD", validators=[Optional(), Length(max=max_length(Agency.head_name))]
+    )
     email = EmailField(
         "Email OPD", validators=[Optional(), Email(message="Alamat email tidak sah.")]
     )
-    phone = StringField("Telepon / WhatsApp", validators=[Optional(), Length(max=30)])
+    phone = StringField(
+        "Telepon / WhatsApp", validators=[Optional(), Length(max=max_length(Agency.phone))]
+    )
     is_coordinator = BooleanField(
         "OPD ini adalah Bagian Pemerintahan / Kerja Sama (penerima tugas koordinasi)",
         description="Hanya satu OPD per Pemda; menandai OPD ini melepas tanda pada OPD lain.",
@@ -99,17 +104,17 @@ class AgencyForm(BaseForm):
 
 
 class UserForm(BaseForm):
-    name = StringField("Nama lengkap", validators=[required(), Length(max=120)])
-    email = EmailField(
-        "Email", validators=[required(), Email(message="Alamat email tidak sah.")]
-    )
+    name = StringField("Nama lengkap", validators=[required(), Length(max=max_length(User.name))])
+    email = EmailField("Email", validators=[required(), Email(message="Alamat email tidak sah.")])
     role = SelectField(
         "Peran",
         choices=[choice(role.value, ROLE_LABELS[role]) for role in Role],
         validators=[required()],
     )
     agency = agency_field("OPD", optional=True, description="Wajib untuk peran Kepala OPD.")
-    phone = StringField("Nomor WhatsApp", validators=[Optional(), Length(max=30)])
+    phone = StringField(
+        "Nomor WhatsApp", validators=[Optional(), Length(max=max_length(User.phone))]
+    )
     password = PasswordField(
         "Kata sandi",
         validators=[Optional(), Length(min=8, message="Kata sandi minimal 8 karakter.")],

@@ -30,12 +30,18 @@ from kerjasama_flow.agreements import queries
 from kerjasama_flow.agreements.lifecycle import Action, Stage
 from kerjasama_flow.agreements.models import (
     SECTORS,
+    Agreement,
     AgreementKind,
+    Mou,
     MouKind,
     Partner,
     PartnerKind,
+    Pks,
+    Transaction,
+    Visit,
     VisitDirection,
 )
+from kerjasama_flow.db import max_length
 from kerjasama_flow.extensions import db
 from kerjasama_flow.formatting import format_date, format_number, parse_number
 from kerjasama_flow.forms_common import (
@@ -55,9 +61,13 @@ from kerjasama_flow.forms_common import (
 
 # --- fields -----------------------------------------------------------------------------------
 
-def text_field(label: str, max_length: int, is_required: bool = False, **kwargs) -> StringField:
+
+def text_field(label: str, column, is_required: bool = False, **kwargs) -> StringField:
+    """A one-line text input as long as the model's ``column`` allows (the limit is written
+    once, in the model)."""
     validators = [required()] if is_required else [Optional()]
-    too_long = Length(max=max_length, message=f"Paling banyak {max_length} karakter.")
+    limit = max_length(column)
+    too_long = Length(max=limit, message=f"Paling banyak {limit} karakter.")
     return StringField(label, validators=[*validators, too_long], **kwargs)
 
 
@@ -167,17 +177,15 @@ def _normalise_commodities(value: str | None) -> str | None:
 class AgreementForm(BaseForm):
     title = text_field(
         "Judul kerja sama",
-        300,
+        Agreement.title,
         is_required=True,
         description="Mis. Kerja sama ketahanan pangan dengan Pemprov DKI Jakarta.",
     )
     kind = enum_field("Jenis kerja sama", AgreementKind)
-    partners = QuerySelectMultipleField(
-        "Mitra", query_factory=own_partners, get_label="name"
-    )
+    partners = QuerySelectMultipleField("Mitra", query_factory=own_partners, get_label="name")
     new_partner_name = text_field(
         "Nama mitra baru",
-        200,
+        Partner.name,
         description="Isi bila mitra belum ada di daftar, mis. Perumda Pasar Jaya.",
     )
     new_partner_kind = SelectField(
@@ -194,22 +202,20 @@ class AgreementForm(BaseForm):
     )
     commodities = text_field(
         "Komoditas",
-        500,
+        Agreement.commodities,
         filters=[_normalise_commodities],
         description="Pisahkan dengan koma, mis. beras, telur ayam, cabai.",
     )
     lead_agency = agency_field("OPD pengampu", optional=True)
     origin_event = text_field(
         "Asal kerja sama (acara)",
-        300,
+        Agreement.origin_event,
         description="Mis. Indonesia City Expo 2025 / Munas VII APEKSI.",
     )
-    description = TextAreaField(
-        "Uraian", validators=[Optional()], render_kw={"rows": 4}
-    )
+    description = TextAreaField("Uraian", validators=[Optional()], render_kw={"rows": 4})
     external_ref = text_field(
         "Nomor referensi eksternal",
-        80,
+        Agreement.external_ref,
         description="Opsional: nomor dari sistem lain atau berkas impor.",
     )
     version = version_field()
@@ -238,10 +244,14 @@ class VisitForm(MilestoneForm):
     layout = (("visited_on", "direction"), ("place",), ("delegation",), ("topics",), ("notes",))
 
     visited_on = date_field("Tanggal kunjungan", is_required=True)
-    place = text_field("Tempat", 200, is_required=True, description="Mis. Balai Kota Depok.")
+    place = text_field(
+        "Tempat", Visit.place, is_required=True, description="Mis. Balai Kota Depok."
+    )
     direction = enum_field("Arah kunjungan", VisitDirection)
     delegation = TextAreaField(
-        "Delegasi", validators=[Optional()], render_kw={"rows": 2},
+        "Delegasi",
+        validators=[Optional()],
+        render_kw={"rows": 2},
         description="Siapa saja yang hadir dari kedua pihak.",
     )
     topics = TextAreaField("Pokok pembahasan", validators=[Optional()], render_kw={"rows": 3})
@@ -259,12 +269,12 @@ class MouForm(MilestoneForm):
     )
 
     document_kind = enum_field("Jenis dokumen", MouKind)
-    number_own = text_field("Nomor pihak kita", 120)
-    number_partner = text_field("Nomor pihak mitra", 120)
+    number_own = text_field("Nomor pihak kita", Mou.number_own)
+    number_partner = text_field("Nomor pihak mitra", Mou.number_partner)
     signed_on = date_field("Tanggal penandatanganan", is_required=True)
-    place = text_field("Tempat penandatanganan", 200)
-    signatory_own = text_field("Penanda tangan pihak kita", 200)
-    signatory_partner = text_field("Penanda tangan pihak mitra", 200)
+    place = text_field("Tempat penandatanganan", Mou.place)
+    signatory_own = text_field("Penanda tangan pihak kita", Mou.signatory_own)
+    signatory_partner = text_field("Penanda tangan pihak mitra", Mou.signatory_partner)
     starts_on = date_field("Mulai berlaku")
     ends_on = date_field("Berakhir", description="Paling lama 5 tahun sejak mulai berlaku.")
     notes = notes_field()
@@ -294,7 +304,9 @@ class PksForm(MilestoneForm):
     )
 
     title = text_field(
-        "Judul PKS", 300, is_required=True,
+        "Judul PKS",
+        Pks.title,
+        is_required=True,
         description="Mis. PKS penyediaan telur ayam antara DKPP dan Perumda Pasar Jaya.",
     )
     mou = QuerySelectField(
@@ -306,14 +318,16 @@ class PksForm(MilestoneForm):
     )
     is_direct = BooleanField("PKS langsung, tanpa Kesepakatan Bersama")
     direct_reason = text_field(
-        "Alasan PKS langsung", 500, description="Wajib bila PKS langsung."
+        "Alasan PKS langsung", Pks.direct_reason, description="Wajib bila PKS langsung."
     )
     agencies = agencies_field("OPD pelaksana")
     partner_agency = text_field(
-        "Pelaksana pihak mitra", 200, description="Mis. Perumda Pasar Jaya, Dinas KPKP DKI."
+        "Pelaksana pihak mitra",
+        Pks.partner_agency,
+        description="Mis. Perumda Pasar Jaya, Dinas KPKP DKI.",
     )
-    number_own = text_field("Nomor pihak kita", 120)
-    number_partner = text_field("Nomor pihak mitra", 120)
+    number_own = text_field("Nomor pihak kita", Pks.number_own)
+    number_partner = text_field("Nomor pihak mitra", Pks.number_partner)
     signed_on = date_field("Tanggal penandatanganan", is_required=True)
     starts_on = date_field("Mulai berlaku")
     ends_on = date_field("Berakhir", description="Paling lama 5 tahun sejak mulai berlaku.")
@@ -341,14 +355,16 @@ class TransactionForm(MilestoneForm):
         validators=[Optional()],
     )
     transacted_on = date_field("Tanggal transaksi", is_required=True)
-    buyer = text_field("Pembeli", 200, is_required=True, description="Mis. Perumda Pasar Jaya.")
-    seller = text_field("Penjual", 200, is_required=True, description="Mis. Gapoktan Kota Blitar.")
-    commodity = text_field("Komoditas", 200, is_required=True)
-    volume = VolumeField("Volume", validators=[Optional()])
-    unit = text_field("Satuan", 30, description="Mis. kg, ton, butir.")
-    value_rp = RupiahField(
-        "Nilai (Rp)", validators=[Optional()], description="Mis. 1.250.000."
+    buyer = text_field(
+        "Pembeli", Transaction.buyer, is_required=True, description="Mis. Perumda Pasar Jaya."
     )
+    seller = text_field(
+        "Penjual", Transaction.seller, is_required=True, description="Mis. Gapoktan Kota Blitar."
+    )
+    commodity = text_field("Komoditas", Transaction.commodity, is_required=True)
+    volume = VolumeField("Volume", validators=[Optional()])
+    unit = text_field("Satuan", Transaction.unit, description="Mis. kg, ton, butir.")
+    value_rp = RupiahField("Nilai (Rp)", validators=[Optional()], description="Mis. 1.250.000.")
     notes = notes_field()
 
     def limit_choices(self, agreement) -> None:
@@ -367,14 +383,16 @@ MILESTONE_FORMS: dict[str, type[MilestoneForm]] = {
 
 
 class PartnerForm(BaseForm):
-    name = text_field("Nama mitra", 200, is_required=True)
+    name = text_field("Nama mitra", Partner.name, is_required=True)
     kind = enum_field("Jenis mitra", PartnerKind)
     region_code = text_field(
-        "Kode wilayah", 13, description="Untuk Pemda: kode wilayah Kemendagri, mis. 31 atau 32.76."
+        "Kode wilayah",
+        Partner.region_code,
+        description="Untuk Pemda: kode wilayah Kemendagri, mis. 31 atau 32.76.",
     )
-    province = text_field("Provinsi", 80)
+    province = text_field("Provinsi", Partner.province)
     contact = text_field(
-        "Kontak", 300, description="Nama, jabatan, telepon atau email narahubung."
+        "Kontak", Partner.contact, description="Nama, jabatan, telepon atau email narahubung."
     )
     version = version_field()
 
@@ -388,7 +406,7 @@ class StageForm(BaseForm):
         invalid_choice_message="Pilihan tidak sah.",
     )
     reason = text_field(
-        "Alasan", 500, description="Wajib untuk menunda atau membatalkan."
+        "Alasan", Agreement.stage_reason, description="Wajib untuk menunda atau membatalkan."
     )
     version = version_field()
 

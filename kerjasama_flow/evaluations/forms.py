@@ -6,7 +6,8 @@ from flask_wtf.file import FileField
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from kerjasama_flow.evaluations.models import Recommendation, Timeliness
+from kerjasama_flow.db import max_length
+from kerjasama_flow.evaluations.models import Evaluation, Recommendation, Timeliness
 from kerjasama_flow.forms_common import BaseForm, date_field, enum_choices, required
 
 
@@ -14,12 +15,10 @@ class EvaluationForm(BaseForm):
     evaluated_on = date_field("Tanggal monev", is_required=True)
     period_label = StringField(
         "Periode",
-        validators=[required(), Length(max=60)],
+        validators=[required(), Length(max=max_length(Evaluation.period_label))],
         render_kw={"placeholder": "Semester I 2026"},
     )
-    realisation = TextAreaField(
-        "Realisasi terhadap ruang lingkup PKS", validators=[required()]
-    )
+    realisation = TextAreaField("Realisasi terhadap ruang lingkup PKS", validators=[required()])
     progress_pct = IntegerField("Progres (%)", validators=[required()])
     timeliness = SelectField("Ketepatan waktu", choices=enum_choices(Timeliness))
     partner_contribution = TextAreaField("Kontribusi mitra", validators=[Optional()])

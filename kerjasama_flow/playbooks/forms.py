@@ -6,8 +6,9 @@ from wtforms import BooleanField, IntegerField, StringField, SubmitField, TextAr
 from wtforms.validators import Length, NumberRange, Optional
 
 from kerjasama_flow.accounts.forms import agency_field
+from kerjasama_flow.db import max_length
 from kerjasama_flow.forms_common import BaseForm, enum_field, required, version_field
-from kerjasama_flow.playbooks.models import AssigneeKind, Trigger
+from kerjasama_flow.playbooks.models import AssigneeKind, TaskTemplate, Trigger
 from kerjasama_flow.playbooks.services import MAX_DUE_IN_WORKING_DAYS
 
 
@@ -17,7 +18,10 @@ class TemplateForm(BaseForm):
         "Judul tugas",
         validators=[
             required("Judul tugas wajib diisi."),
-            Length(max=300, message="Judul tugas paling panjang 300 karakter."),
+            Length(
+                max=max_length(TaskTemplate.title),
+                message=f"Judul tugas paling panjang {max_length(TaskTemplate.title)} karakter.",
+            ),
         ],
     )
     description = TextAreaField("Uraian", validators=[Optional()], render_kw={"rows": 4})

@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from kerjasama_flow.accounts.forms import own_agencies
 from kerjasama_flow.accounts.models import Role, User
+from kerjasama_flow.db import max_length
 from kerjasama_flow.extensions import db
 from kerjasama_flow.forms_common import (
     BaseForm,
@@ -28,7 +29,7 @@ from kerjasama_flow.forms_common import (
     version_field,
 )
 from kerjasama_flow.tasks import queries
-from kerjasama_flow.tasks.models import TaskStatus
+from kerjasama_flow.tasks.models import Task, TaskStatus
 
 
 def assignable_users() -> list[User]:
@@ -58,7 +59,10 @@ class TaskForm(BaseForm):
         "Judul tugas",
         validators=[
             required("Judul tugas wajib diisi."),
-            Length(max=300, message="Judul tugas paling panjang 300 karakter."),
+            Length(
+                max=max_length(Task.title),
+                message=f"Judul tugas paling panjang {max_length(Task.title)} karakter.",
+            ),
         ],
         description='Apa yang harus ditindaklanjuti, mis. "Menyusun draf PKS pasokan beras".',
     )

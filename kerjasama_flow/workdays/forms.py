@@ -5,7 +5,9 @@ from __future__ import annotations
 from wtforms import IntegerField, StringField, SubmitField
 from wtforms.validators import Length, NumberRange, Optional
 
+from kerjasama_flow.db import max_length
 from kerjasama_flow.forms_common import BaseForm, FilterForm, date_field, required
+from kerjasama_flow.workdays.models import DayOff
 from kerjasama_flow.workdays.services import FIRST_YEAR, LAST_YEAR
 
 
@@ -13,7 +15,7 @@ class DayOffForm(BaseForm):
     on = date_field("Tanggal", is_required=True, message="Isi tanggal hari libur.")
     name = StringField(
         "Nama hari libur",
-        validators=[required("Isi nama hari libur."), Length(max=200)],
+        validators=[required("Isi nama hari libur."), Length(max=max_length(DayOff.name))],
         description="Mis. Hari Jadi Kota Blitar, atau cuti bersama yang ditetapkan daerah.",
     )
     submit = SubmitField("Tambah hari libur")
