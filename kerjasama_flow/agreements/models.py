@@ -179,6 +179,8 @@ class Agreement(Base):
     stage: Mapped[Stage] = mapped_column(str_enum(Stage, "stage"), default=Stage.PENJAJAKAN)
     stage_reason: Mapped[str | None] = mapped_column(String(500))
     external_ref: Mapped[str | None] = mapped_column(String(80))
+    # The agenda of a planned working visit (a visit is recorded once it took place).
+    visit_planned_on: Mapped[date | None] = mapped_column(Date)
     # The year it is filed under (``services.filing_year``), kept by the milestone services.
     year: Mapped[int] = mapped_column(default=lambda: utcnow().year)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

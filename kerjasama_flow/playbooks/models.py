@@ -67,6 +67,9 @@ class TaskTemplate(Base):
     assignee_kind: Mapped[AssigneeKind] = mapped_column(str_enum(AssigneeKind, "assignee_kind"))
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
     due_in_working_days: Mapped[int] = mapped_column(default=10)
+    # The milestone kind whose recording completes the task ("pks" for "Susun draf PKS"):
+    # a key of ``agreements.models.MILESTONE_MODELS``; None when people close it themselves.
+    completed_by: Mapped[str | None] = mapped_column(String(20))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     position: Mapped[int] = mapped_column(default=0)
     version: Mapped[int] = mapped_column(default=1)

@@ -24,6 +24,7 @@ class Rule(enum.StrEnum):
     ESCALATION = "escalation"
     ENDING = "ending"  # an MoU/PKS nears its end date
     IMPORT = "import"  # a spreadsheet import finished its check or its import (in-app only)
+    RESCHEDULED = "rescheduled"  # a task's due date moved with its step (in-app only)
 
     @property
     def label(self) -> str:
@@ -37,6 +38,7 @@ RULE_LABELS = {
     Rule.ESCALATION: "Eskalasi: terlambat lama",
     Rule.ENDING: "Masa berlaku segera berakhir",
     Rule.IMPORT: "Impor dari Excel",
+    Rule.RESCHEDULED: "Tenggat berubah",
 }
 
 

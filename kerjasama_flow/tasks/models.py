@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kerjasama_flow.accounts.models import Agency, Government, User
@@ -18,6 +18,8 @@ class TaskStatus(enum.StrEnum):
     IN_PROGRESS = "in_progress"
     DONE = "done"
     CANCELLED = "cancelled"
+    # Held while its agreement is stalled (ditunda): no reminders, not open, not overdue.
+    PAUSED = "paused"
 
     @property
     def label(self) -> str:
@@ -33,8 +35,17 @@ TASK_STATUS_LABELS = {
     TaskStatus.IN_PROGRESS: "Sedang dikerjakan",
     TaskStatus.DONE: "Selesai",
     TaskStatus.CANCELLED: "Dibatalkan",
+    TaskStatus.PAUSED: "Ditunda",
 }
 OPEN_STATUSES = frozenset({TaskStatus.OPEN, TaskStatus.IN_PROGRESS})
+
+
+class Closure(enum.StrEnum):
+    """Who or what closed (or held) a task, when not the people working on it."""
+
+    STEP = "step"  # done by itself: the step it waits for was recorded (``completed_by``)
+    SOURCE_DELETED = "source_deleted"  # cancelled: the step that created it was deleted
+    AGREEMENT = "agreement"  # cancelled or paused with its agreement (selesai, batal, ditunda)
 
 
 class Task(Base):
@@ -72,6 +83,27 @@ class Task(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 
+    # --- follow-up bookkeeping (generated tasks) ---
+    # The milestone kind whose recording completes this task ("pks" for "Susun draf PKS"),
+    # copied from its template; None for a task people close themselves.
+    completed_by: Mapped[str | None] = mapped_column(String(20))
+    # The working days its due date is counted after its step's date; None once the due date
+    # was set by hand (it no longer moves with the step), and for tasks not counted that way.
+    due_in_working_days: Mapped[int | None]
+    # Meant for the agreement's OPD pengampu, given to Bagian Pemerintahan because there was
+    # none; moved to the OPD pengampu once it is set.
+    awaits_lead_agency: Mapped[bool] = mapped_column(Boolean, default=False)
+    # How it was closed or held when not by hand, and by which milestone (to reopen it when
+    # that milestone is deleted).
+    closure: Mapped[Closure | None] = mapped_column(str_enum(Closure, "task_closure"))
+    closed_by_kind: Mapped[str | None] = mapped_column(String(20))
+    closed_by_id: Mapped[int | None]
+    # The status and day it had before its agreement paused or cancelled it, to restore.
+    held_status: Mapped[TaskStatus | None] = mapped_column(
+        str_enum(TaskStatus, "task_held_status")
+    )
+    held_on: Mapped[date | None] = mapped_column(Date)
+
     __mapper_args__ = {"version_id_col": version}
 
     government: Mapped[Government] = relationship()
@@ -90,20 +122,21 @@ class Task(Base):
 
 class TallyState(enum.StrEnum):
     """How a task counts in the agency figures: open, done on or before its due date (in the
-    government's own calendar), done after it, or cancelled."""
+    government's own calendar), done after it, cancelled, or paused with its agreement."""
 
     OPEN = "open"
     ON_TIME = "on_time"
     LATE = "late"
     CANCELLED = "cancelled"
+    PAUSED = "paused"
 
 
 class TaskTally(Base):
     """How many tasks of one agency, due on one date, are in one state (``tasks.tally``).
 
     The dashboard's agency figures read these rows instead of every task. ``due_on`` is the
-    due date of open tasks and the first day of the due month of done and cancelled ones, so
-    the rows follow agencies x dates, not the number of tasks."""
+    due date of open tasks and the first day of the due month of the others (done,
+    cancelled, paused), so the rows follow agencies x dates, not the number of tasks."""
 
     __tablename__ = "task_tally"
 

@@ -48,6 +48,8 @@ def state_of(status: TaskStatus, done_at: datetime | None, due_on: date, zone: s
         return TallyState.OPEN
     if status == TaskStatus.CANCELLED:
         return TallyState.CANCELLED
+    if status == TaskStatus.PAUSED:
+        return TallyState.PAUSED
     if done_at is not None and done_at.astimezone(ZoneInfo(zone)).date() <= due_on:
         return TallyState.ON_TIME
     return TallyState.LATE
@@ -83,6 +85,7 @@ def state_expression(zone: str, dialect: str):
     return case(
         (Task.status.in_(sorted(OPEN_STATUSES)), literal(TallyState.OPEN.value)),
         (Task.status == TaskStatus.CANCELLED, literal(TallyState.CANCELLED.value)),
+        (Task.status == TaskStatus.PAUSED, literal(TallyState.PAUSED.value)),
         (
             local_date(Task.done_at, zone, dialect) <= Task.due_on,
             literal(TallyState.ON_TIME.value),
