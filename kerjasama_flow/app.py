@@ -31,8 +31,10 @@ from kerjasama_flow.imports.views import bp as imports_bp
 from kerjasama_flow.permissions import enforce_endpoint_access
 from kerjasama_flow.playbooks import receivers as playbook_receivers
 from kerjasama_flow.playbooks.views import bp as playbooks_bp
+from kerjasama_flow.reminders import receivers as reminder_receivers
 from kerjasama_flow.reminders.views import bp as reminders_bp
 from kerjasama_flow.reports.views import bp as reports_bp
+from kerjasama_flow.tasks import receivers as task_receivers
 from kerjasama_flow.tasks.views import bp as tasks_bp
 from kerjasama_flow.workdays.views import bp as workdays_bp
 
@@ -108,6 +110,8 @@ def register_blueprints(app: Flask) -> None:
 def register_receivers(app: Flask) -> None:
     """What the domains do when another one tells them something (blinker signals)."""
     playbook_receivers.init_app(app)
+    task_receivers.init_app(app)
+    reminder_receivers.init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -113,20 +113,20 @@ def test_record_milestone_advances_the_stage(world, fresh):
     db.session.commit()
     assert fresh.stage == Stage.PENJAJAKAN
 
-    mou = services.record_milestone(admin, fresh, "mou", mou_data()).milestone
+    mou = services.record_milestone(admin, fresh, "mou", mou_data()).value
     db.session.commit()
     assert fresh.stage == Stage.KESEPAKATAN
 
     pks = services.record_milestone(
         admin, fresh, "pks", pks_data(mou, agencies=[world.agency])
-    ).milestone
+    ).value
     db.session.commit()
     assert fresh.stage == Stage.PKS
     assert pks.mou_id == mou.id and pks.agencies == [world.agency]
 
     transaction = services.record_milestone(
         admin, fresh, "transaction", transaction_data(pks)
-    ).milestone
+    ).value
     db.session.commit()
     assert fresh.stage == Stage.PELAKSANAAN
     assert transaction.value_rp == 56_000_000
@@ -160,7 +160,7 @@ def test_direct_pks_with_reason_skips_the_mou(world, fresh):
         fresh,
         "pks",
         pks_data(None, is_direct=True, direct_reason="Kerja sama teknis antar-OPD"),
-    ).milestone
+    ).value
     db.session.commit()
     assert fresh.stage == Stage.PKS
     assert pks.is_direct and pks.direct_reason == "Kerja sama teknis antar-OPD"
@@ -172,7 +172,7 @@ def test_pks_with_mou_drops_a_stray_direct_reason(world):
         world.agreement,
         "pks",
         pks_data(world.mou, is_direct=False, direct_reason="sisa isian"),
-    ).milestone
+    ).value
     db.session.commit()
     assert pks.direct_reason is None
 
@@ -180,7 +180,7 @@ def test_pks_with_mou_drops_a_stray_direct_reason(world):
 def test_transaction_without_value_is_stored_as_zero(world):
     transaction = services.record_milestone(
         world.admin, world.agreement, "transaction", transaction_data(world.pks, value_rp=None)
-    ).milestone
+    ).value
     db.session.commit()
     assert transaction.value_rp == 0
 
@@ -188,7 +188,7 @@ def test_transaction_without_value_is_stored_as_zero(world):
 def test_zero_amount_is_accepted(world):
     transaction = services.record_milestone(
         world.admin, world.agreement, "transaction", transaction_data(world.pks, value_rp=0)
-    ).milestone
+    ).value
     db.session.commit()
     assert transaction.id is not None and transaction.value_rp == 0
 
@@ -744,7 +744,7 @@ def test_the_filing_year_follows_the_visits_and_mous(world, fresh):
         fresh,
         "mou",
         mou_data(signed_on=date(2023, 2, 1), starts_on=date(2023, 2, 1), ends_on=date(2026, 2, 1)),
-    ).milestone
+    ).value
     assert stored_and_defined() == (2023, 2023)
     services.update_milestone(
         admin,

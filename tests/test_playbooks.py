@@ -40,6 +40,11 @@ def pinned_clock(app):
     app.config["KERJASAMA_NOW"] = NOW
 
 
+def recorded_on(app: Flask, day: date) -> None:
+    """Record the next steps on ``day`` itself (on time: due dates count from the step)."""
+    app.config["KERJASAMA_NOW"] = f"{day.isoformat()}T09:00:00+07:00"
+
+
 @pytest.fixture
 def coordinator(world) -> Agency:
     """Government A's Bagian Pemerintahan, marked as the coordinator."""
@@ -127,6 +132,7 @@ def template_form(tpl: TaskTemplate, **overrides) -> dict:
         "assignee_kind": tpl.assignee_kind.value,
         "agency": str(tpl.agency_id) if tpl.agency_id else "__None",
         "due_in_working_days": str(tpl.due_in_working_days),
+        "completed_by": tpl.completed_by or "",
         "is_active": "y" if tpl.is_active else "",
         "version": str(tpl.version),
     }
@@ -138,8 +144,9 @@ def template_form(tpl: TaskTemplate, **overrides) -> dict:
 
 
 def test_recording_an_mou_through_the_form_creates_its_tasks(
-    client, auth, world, coordinator, fresh
+    app, client, auth, world, coordinator, fresh
 ):
+    recorded_on(app, SIGNED_ON)
     auth.login(world.admin)
     response = client.post(f"/agreements/{fresh.id}/milestones/mou/new", data=mou_form())
     assert response.status_code == 302
@@ -176,7 +183,10 @@ def test_recording_an_mou_through_the_form_creates_its_tasks(
     assert logged == 3
 
 
-def test_due_dates_skip_idul_fitri_and_the_governments_own_days_off(world, coordinator, fresh):
+def test_due_dates_skip_idul_fitri_and_the_governments_own_days_off(
+    app, world, coordinator, fresh
+):
+    recorded_on(app, date(2025, 3, 27))
     tpl = template(world.gov, "mou.report_governor")
     services.save_template(
         world.admin, world.gov, tpl, {**_values(tpl), "due_in_working_days": 1}, tpl.version
@@ -207,6 +217,7 @@ def _values(tpl: TaskTemplate) -> dict:
         "assignee_kind": tpl.assignee_kind,
         "agency": tpl.agency,
         "due_in_working_days": tpl.due_in_working_days,
+        "completed_by": tpl.completed_by,
         "is_active": tpl.is_active,
     }
 
@@ -215,7 +226,7 @@ def test_the_same_milestone_never_gets_its_tasks_twice(client, auth, world, coor
     recorded = record_milestone(world.admin, fresh, "mou", mou_values())
     db.session.commit()
     assert len(recorded.tasks) == 3
-    mou = recorded.milestone
+    mou = recorded.value
 
     again = services.run_playbook(world.admin, fresh, Trigger.MOU, "mou", mou.id, SIGNED_ON)
     assert list(again) == [] and again.skipped == []
@@ -239,7 +250,7 @@ def test_the_unique_key_holds_when_two_runs_race(world, coordinator, fresh, monk
     db.session.commit()
     monkeypatch.setattr(services, "_existing_template_ids", lambda kind, milestone_id: set())
 
-    again = services.run_playbook(None, fresh, Trigger.MOU, "mou", recorded.milestone.id, SIGNED_ON)
+    again = services.run_playbook(None, fresh, Trigger.MOU, "mou", recorded.value.id, SIGNED_ON)
     assert list(again) == []
     db.session.commit()
     assert len(tasks_of(fresh)) == 3
@@ -317,7 +328,7 @@ def test_imports_and_the_demo_record_without_follow_up(world, coordinator, fresh
     """``follow_up=False`` (the spreadsheet import, the demo data): the milestone only."""
     recorded = record_milestone(world.admin, fresh, "mou", mou_values(), follow_up=False)
     db.session.commit()
-    assert recorded.milestone.id is not None
+    assert recorded.value.id is not None
     assert recorded.follow_ups == [] and recorded.tasks == [] and recorded.warnings == []
     assert tasks_of(fresh) == []
 
@@ -329,8 +340,9 @@ def test_the_playbooks_answer_the_apps_that_connected_them(app):
     assert not milestone_recorded.has_receivers_for(Flask("another"))
 
 
-def test_a_visit_runs_its_playbook_with_a_custom_template_of_a_named_agency(world, fresh):
+def test_a_visit_runs_its_playbook_with_a_custom_template_of_a_named_agency(app, world, fresh):
     """No coordinator: the coordinator's task falls back to the lead agency."""
+    recorded_on(app, date(2025, 6, 16))
     services.save_template(
         world.admin,
         world.gov,

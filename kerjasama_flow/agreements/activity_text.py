@@ -39,6 +39,8 @@ ACTION_VERBS = {
     "deleted": "menghapus",
     "status_changed": "memperbarui status",
     "stage_changed": "mengubah tahap",
+    "rescheduled": "menggeser tenggat",  # a task's due date followed its step's new date
+    "reassigned": "memindahkan",  # a task went to the OPD pengampu once it was set
 }
 FIELD_LABELS = {
     # agreement

@@ -29,7 +29,13 @@ from kerjasama_flow.agreements.models import (
     Transaction,
     Visit,
 )
-from kerjasama_flow.agreements.signals import FollowUp, milestone_recorded
+from kerjasama_flow.agreements.signals import (
+    FollowUp,
+    agreement_changed,
+    milestone_changed,
+    milestone_deleted,
+    milestone_recorded,
+)
 from kerjasama_flow.db import check_version, utcnow
 from kerjasama_flow.errors import DomainError
 from kerjasama_flow.extensions import db
@@ -259,16 +265,47 @@ def create_agreement(actor: User, data: dict[str, Any]) -> Agreement:
     return agreement
 
 
+def _tell(signal, **kwargs: Any) -> list[FollowUp]:
+    """Send one of ``signals``' signals from the app; the receivers' answers."""
+    answers = signal.send(current_app._get_current_object(), **kwargs)
+    return [answer for _, answer in answers if answer is not None]
+
+
+@dataclass
+class Outcome:
+    """What a service did, and what the other domains did in answer (``signals``): the
+    follow-up tasks they created, notices ("2 tugas selesai otomatis") and warnings."""
+
+    value: Any
+    follow_ups: list[FollowUp] = field(default_factory=list)
+
+    @property
+    def tasks(self) -> list:
+        return [task for follow_up in self.follow_ups for task in follow_up.tasks]
+
+    @property
+    def notices(self) -> list[str]:
+        return [notice for follow_up in self.follow_ups for notice in follow_up.notices]
+
+    @property
+    def warnings(self) -> list[str]:
+        return [warning for follow_up in self.follow_ups for warning in follow_up.warnings]
+
+
 def update_agreement(
     actor: User, agreement: Agreement, data: dict[str, Any], expected_version: int | None
-) -> Agreement:
+) -> Outcome:
+    """Change an agreement's data; the tasks waiting for an OPD pengampu move to it once it
+    is set (``agreement_changed``)."""
     check_version(agreement, expected_version)
     lifecycle.check_open(agreement.stage)
     before = snapshot(agreement, AGREEMENT_FIELDS)
     _apply_agreement_data(actor, agreement, data)
     db.session.flush()
     log_changes(actor, agreement, "updated", before, snapshot(agreement, AGREEMENT_FIELDS))
-    return agreement
+    return Outcome(
+        agreement, _tell(agreement_changed, actor=actor, agreement=agreement, before=before)
+    )
 
 
 def _set_stage(actor: User, agreement: Agreement, stage: Stage, reason: str | None) -> None:
@@ -411,24 +448,6 @@ def _assign_milestone(milestone: Any, kind: str, data: dict[str, Any]) -> None:
         milestone.value_rp = 0
 
 
-@dataclass
-class RecordedMilestone:
-    """What ``record_milestone`` did: the milestone, and what the receivers of
-    ``signals.milestone_recorded`` did in answer (the playbook's tasks, and the warnings of
-    the templates it could not turn into a task)."""
-
-    milestone: Any
-    follow_ups: list[FollowUp] = field(default_factory=list)
-
-    @property
-    def tasks(self) -> list:
-        return [task for follow_up in self.follow_ups for task in follow_up.tasks]
-
-    @property
-    def warnings(self) -> list[str]:
-        return [warning for follow_up in self.follow_ups for warning in follow_up.warnings]
-
-
 def record_milestone(
     actor: User | None,
     agreement: Agreement,
@@ -436,12 +455,14 @@ def record_milestone(
     data: dict[str, Any],
     *,
     follow_up: bool = True,
-) -> RecordedMilestone:
-    """Record a visit, MoU/KB, PKS or transaction; the stage follows from the milestones.
+) -> Outcome:
+    """Record a visit, MoU/KB, PKS or transaction; the stage follows from the milestones. A
+    visit takes the place of its agenda (``visit_planned_on``).
 
     Then, unless ``follow_up`` is False, tell the other domains (``milestone_recorded``): the
-    playbooks create the step's follow-up tasks in the same transaction. Imports and the demo
-    data record history, and pass ``follow_up=False``."""
+    playbooks create the step's follow-up tasks and the tasks that waited for this step close,
+    in the same transaction. Imports and the demo data record history, and pass
+    ``follow_up=False``. The outcome's ``value`` is the milestone."""
     model = MILESTONE_MODELS[kind]
     lifecycle.check_open(agreement.stage)
     _check_milestone(agreement, kind, data)
@@ -453,18 +474,22 @@ def record_milestone(
     _restage(actor, agreement)
     if kind in FILING_KINDS:
         refile(agreement)
+    if kind == "visit":
+        agreement.visit_planned_on = None
     db.session.flush()
     if not follow_up:
-        return RecordedMilestone(milestone)
-    answers = milestone_recorded.send(
-        current_app._get_current_object(), actor=actor, agreement=agreement, milestone=milestone
+        return Outcome(milestone)
+    return Outcome(
+        milestone,
+        _tell(milestone_recorded, actor=actor, agreement=agreement, milestone=milestone),
     )
-    return RecordedMilestone(milestone, [answer for _, answer in answers if answer is not None])
 
 
 def update_milestone(
     actor: User, milestone: Any, data: dict[str, Any], expected_version: int | None
-):
+) -> Outcome:
+    """Change a milestone; the open tasks it created follow a change of its date
+    (``milestone_changed``). The outcome's ``value`` is the milestone."""
     kind = milestone.kind
     agreement = milestone.agreement
     check_version(milestone, expected_version)
@@ -477,11 +502,18 @@ def update_milestone(
     if kind in FILING_KINDS:
         refile(agreement)
         db.session.flush()
-    return milestone
+    return Outcome(
+        milestone,
+        _tell(
+            milestone_changed, actor=actor, agreement=agreement, milestone=milestone, before=before
+        ),
+    )
 
 
-def delete_milestone(actor: User, milestone: Any, expected_version: int | None) -> None:
-    """Remove a milestone recorded by mistake; refused while later milestones depend on it."""
+def delete_milestone(actor: User, milestone: Any, expected_version: int | None) -> Outcome:
+    """Remove a milestone recorded by mistake; refused while later milestones depend on it.
+    The tasks it completed reopen, the open tasks it created are cancelled
+    (``milestone_deleted``)."""
     kind = milestone.kind
     agreement = milestone.agreement
     check_version(milestone, expected_version)
@@ -501,6 +533,9 @@ def delete_milestone(actor: User, milestone: Any, expected_version: int | None) 
     if kind in FILING_KINDS:
         refile(agreement)
     db.session.flush()
+    return Outcome(
+        milestone, _tell(milestone_deleted, actor=actor, agreement=agreement, milestone=milestone)
+    )
 
 
 _COLLECTIONS = {"visit": "visits", "mou": "mous", "pks": "pks_list", "transaction": "transactions"}

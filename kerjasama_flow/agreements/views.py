@@ -167,15 +167,17 @@ def edit(agreement_id: int):
     if (closed := _closed_redirect(agreement)) is not None:
         return closed
     form = AgreementForm(obj=agreement)
-    if form.validate_on_submit() and run_service(
-        form,
-        services.update_agreement,
-        current_user,
-        agreement,
-        form_values(form),
-        form.version.data,
+    if form.validate_on_submit() and (
+        outcome := run_service(
+            form,
+            services.update_agreement,
+            current_user,
+            agreement,
+            form_values(form),
+            form.version.data,
+        )
     ):
-        flash("Perubahan kerja sama disimpan.", "success")
+        _flash_outcome("Perubahan kerja sama disimpan.", outcome)
         return redirect(_detail_url(agreement))
     return render_template("agreements/form.html", form=form, agreement=agreement)
 
@@ -221,6 +223,7 @@ def _render_detail(agreement: Agreement, stage_form: StageForm | None = None):
         "agreements/detail.html",
         agreement=agreement,
         steps=stepper(agreement.stage, facts),
+        is_open=is_open,
         can_edit=can_edit,
         primary_action=primary,
         secondary_actions=secondary or [],
@@ -285,13 +288,13 @@ def _defaults(form, agreement: Agreement, kind: str) -> None:
         form.pks.data = agreement.pks_list[-1]
 
 
-def _flash_recorded(kind: str, recorded: services.RecordedMilestone) -> None:
-    """Flash "MoU dicatat. 3 tugas tindak lanjut dibuat otomatis." and each task not made."""
-    message = f"{SAVED_LABELS[kind]} dicatat."
-    if recorded.tasks:
-        message += f" {len(recorded.tasks)} tugas tindak lanjut dibuat otomatis."
-    flash(message, "success")
-    for warning in recorded.warnings:
+def _flash_outcome(message: str, outcome: services.Outcome) -> None:
+    """Flash "MoU dicatat. 3 tugas tindak lanjut dibuat otomatis. 1 tugas selesai
+    otomatis ...", then each task that could not be made."""
+    if outcome.tasks:
+        message += f" {len(outcome.tasks)} tugas tindak lanjut dibuat otomatis."
+    flash(" ".join([message, *outcome.notices]), "success")
+    for warning in outcome.warnings:
         flash(warning, "warning")
 
 
@@ -312,7 +315,7 @@ def milestone_new(agreement_id: int, kind: str):
             form, services.record_milestone, current_user, agreement, kind, form_values(form)
         )
         if recorded:
-            _flash_recorded(kind, recorded)
+            _flash_outcome(f"{SAVED_LABELS[kind]} dicatat.", recorded)
             return redirect(_detail_url(agreement, "riwayat"))
     return render_template(
         "agreements/milestone_form.html",
@@ -335,15 +338,17 @@ def milestone_edit(agreement_id: int, kind: str, milestone_id: int):
     if (closed := _closed_redirect(agreement)) is not None:
         return closed
     form = form_class(obj=milestone, agreement=agreement)
-    if form.validate_on_submit() and run_service(
-        form,
-        services.update_milestone,
-        current_user,
-        milestone,
-        form_values(form),
-        form.version.data,
+    if form.validate_on_submit() and (
+        outcome := run_service(
+            form,
+            services.update_milestone,
+            current_user,
+            milestone,
+            form_values(form),
+            form.version.data,
+        )
     ):
-        flash(f"Perubahan {SAVED_LABELS[kind]} disimpan.", "success")
+        _flash_outcome(f"Perubahan {SAVED_LABELS[kind]} disimpan.", outcome)
         return redirect(_detail_url(agreement, "riwayat"))
     return render_template(
         "agreements/milestone_form.html",
@@ -366,10 +371,10 @@ def milestone_delete(agreement_id: int, kind: str, milestone_id: int):
     form = DeleteForm()
     if not form.validate_on_submit():
         flash("Permintaan hapus tidak sah. Muat ulang halaman lalu coba lagi.", "danger")
-    elif run_service(
+    elif outcome := run_service(
         None, services.delete_milestone, current_user, milestone, form.version.data
     ):
-        flash(f"{SAVED_LABELS[kind]} dihapus.", "success")
+        _flash_outcome(f"{SAVED_LABELS[kind]} dihapus.", outcome)
     return redirect(_detail_url(agreement, "riwayat"))
 
 

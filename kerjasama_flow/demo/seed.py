@@ -250,7 +250,7 @@ def _build_agreement(
             data["pks"] = latest["pks"]
         milestone = record_milestone(
             admin, agreement, milestone_spec.kind, data, follow_up=False
-        ).milestone
+        ).value
         latest[milestone_spec.kind] = milestone
         for task_spec in milestone_spec.tasks:
             _build_task(admin, agreement, milestone, agencies, heads, task_spec)

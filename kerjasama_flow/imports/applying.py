@@ -173,7 +173,7 @@ def apply_row(
         agreement = services.create_agreement(actor, data)
         _mark_new(agreement)
     else:
-        agreement = services.update_agreement(actor, agreement, data, agreement.version)
+        agreement = services.update_agreement(actor, agreement, data, agreement.version).value
     if has_mou(row):
         mou_data = _mou_data(row)
         existing = _matching_mou(agreement, mou_data)

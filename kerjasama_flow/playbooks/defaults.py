@@ -3,7 +3,8 @@
 Each government gets its own copy of these templates (``services.install_defaults``), which its
 admins may then edit or switch off; ``key`` is what ties a copy to its default, so that
 installing again ("Pulihkan bawaan") only adds the ones that are missing. Keys are stable:
-never rename one, add a new key instead. ``docs/playbooks.md`` documents this table.
+never rename one, add a new key instead (migration 0007 gave the installed copies their
+``completed_by`` by key). ``docs/playbooks.md`` documents this table.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ class DefaultTemplate:
     assignee_kind: AssigneeKind
     due_in_working_days: int
     position: int
+    # The milestone kind whose recording completes the task; None: people close it.
+    completed_by: str | None = None
 
 
 DEFAULT_TEMPLATES: tuple[DefaultTemplate, ...] = (
@@ -53,6 +56,7 @@ DEFAULT_TEMPLATES: tuple[DefaultTemplate, ...] = (
         assignee_kind=COORDINATOR,
         due_in_working_days=20,
         position=20,
+        completed_by="mou",
     ),
     # --- after the Kesepakatan Bersama / MoU is signed ---
     DefaultTemplate(
@@ -91,6 +95,7 @@ DEFAULT_TEMPLATES: tuple[DefaultTemplate, ...] = (
         assignee_kind=LEAD_AGENCY,
         due_in_working_days=30,
         position=30,
+        completed_by="pks",
     ),
     # --- after a PKS is signed ---
     DefaultTemplate(
@@ -104,6 +109,7 @@ DEFAULT_TEMPLATES: tuple[DefaultTemplate, ...] = (
         assignee_kind=LEAD_AGENCY,
         due_in_working_days=40,
         position=10,
+        completed_by="transaction",
     ),
     DefaultTemplate(
         key="pks.report",
@@ -154,6 +160,7 @@ DEFAULT_TEMPLATES: tuple[DefaultTemplate, ...] = (
         assignee_kind=LEAD_AGENCY,
         due_in_working_days=40,
         position=10,
+        completed_by="mou",
     ),
     DefaultTemplate(
         key="pks_ending.evaluation",
@@ -166,5 +173,6 @@ DEFAULT_TEMPLATES: tuple[DefaultTemplate, ...] = (
         assignee_kind=LEAD_AGENCY,
         due_in_working_days=40,
         position=10,
+        completed_by="pks",
     ),
 )

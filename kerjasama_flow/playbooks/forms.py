@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
-from wtforms import BooleanField, IntegerField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import Length, NumberRange, Optional
 
 from kerjasama_flow.accounts.forms import agency_field
 from kerjasama_flow.db import max_length
-from kerjasama_flow.forms_common import BaseForm, enum_field, required, version_field
-from kerjasama_flow.playbooks.models import AssigneeKind, TaskTemplate, Trigger
+from kerjasama_flow.forms_common import (
+    BaseForm,
+    choices,
+    enum_field,
+    required,
+    version_field,
+)
+from kerjasama_flow.playbooks.models import COMPLETION_LABELS, AssigneeKind, TaskTemplate, Trigger
 from kerjasama_flow.playbooks.services import MAX_DUE_IN_WORKING_DAYS
 
 
@@ -53,6 +66,18 @@ class TemplateForm(BaseForm):
             "untuk MoU/PKS yang mendekati akhir, sejak tugas dibuat (paling lambat tanggal "
             "berakhirnya). Sabtu, Minggu, libur nasional, cuti bersama dan hari libur daerah "
             "tidak dihitung."
+        ),
+    )
+    completed_by = SelectField(
+        "Selesai otomatis bila",
+        choices=choices([("", "Tidak: OPD menyelesaikannya sendiri"), *COMPLETION_LABELS.items()]),
+        coerce=lambda value: value or "",  # a template without one stores None
+        default="",
+        validate_choice=False,  # the service refuses an unknown step, on this field
+        description=(
+            "Tugas ditandai selesai begitu langkah ini dicatat pada kerja sama yang sama "
+            "(misalnya \u201cSusun draf PKS\u201d selesai ketika PKS dicatat), dan dibuka "
+            "kembali bila catatan itu dihapus."
         ),
     )
     is_active = BooleanField("Aktif (tugas dibuat otomatis)", default=True)

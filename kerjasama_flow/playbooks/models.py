@@ -36,6 +36,16 @@ TRIGGER_LABELS = {
 }
 
 
+# The steps whose recording can complete a template's task (``TaskTemplate.completed_by``:
+# milestone kinds), as the template form and list name them.
+COMPLETION_LABELS = {
+    "visit": "Kunjungan kerja dicatat",
+    "mou": "Kesepakatan Bersama/MoU dicatat",
+    "pks": "PKS dicatat",
+    "transaction": "Transaksi dicatat",
+}
+
+
 class AssigneeKind(enum.StrEnum):
     """Which agency a template's task goes to."""
 

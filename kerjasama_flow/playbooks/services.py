@@ -18,16 +18,17 @@ from typing import Any
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 
-from kerjasama_flow import government_settings
+from kerjasama_flow import clock, government_settings
 from kerjasama_flow.accounts.models import Agency, Government, User
 from kerjasama_flow.activity.services import log_action, log_changes, snapshot
 from kerjasama_flow.agreements.lifecycle import CLOSED
-from kerjasama_flow.agreements.models import Agreement, Mou, Pks
+from kerjasama_flow.agreements.models import MILESTONE_MODELS, Agreement, Mou, Pks
 from kerjasama_flow.db import check_version
 from kerjasama_flow.errors import DomainError
 from kerjasama_flow.extensions import db
 from kerjasama_flow.playbooks.defaults import DEFAULT_TEMPLATES
 from kerjasama_flow.playbooks.models import AssigneeKind, TaskTemplate, Trigger
+from kerjasama_flow.tasks.follow_up import generated_due_on
 from kerjasama_flow.tasks.models import Task
 from kerjasama_flow.tasks.services import create_task
 from kerjasama_flow.workdays.services import add_working_days_for
@@ -41,6 +42,7 @@ TEMPLATE_FIELDS = (
     "assignee_kind",
     "agency",
     "due_in_working_days",
+    "completed_by",
     "is_active",
 )
 MAX_DUE_IN_WORKING_DAYS = 365
@@ -123,6 +125,7 @@ def install_defaults(government: Government, actor: User | None = None) -> list[
             description=default.description,
             assignee_kind=default.assignee_kind,
             due_in_working_days=default.due_in_working_days,
+            completed_by=default.completed_by,
             position=default.position,
             is_active=True,
         )
@@ -202,7 +205,7 @@ def _validated(government: Government, data: dict[str, Any]) -> dict[str, Any]:
     try:
         trigger = Trigger(data.get("trigger"))
     except ValueError as exc:
-        raise DomainError("Pilih pemicu playbook.", "trigger") from exc
+        raise DomainError("Pilih pemicu tugas.", "trigger") from exc
     try:
         assignee_kind = AssigneeKind(data.get("assignee_kind"))
     except ValueError as exc:
@@ -219,6 +222,9 @@ def _validated(government: Government, data: dict[str, Any]) -> dict[str, Any]:
         raise DomainError(
             f"Tenggat diisi 0 sampai {MAX_DUE_IN_WORKING_DAYS} hari kerja.", "due_in_working_days"
         )
+    completed_by = data.get("completed_by") or None
+    if completed_by is not None and completed_by not in MILESTONE_MODELS:
+        raise DomainError("Pilih langkah yang menyelesaikan tugas ini.", "completed_by")
     return {
         "trigger": trigger,
         "title": title,
@@ -226,6 +232,7 @@ def _validated(government: Government, data: dict[str, Any]) -> dict[str, Any]:
         "assignee_kind": assignee_kind,
         "agency": agency,
         "due_in_working_days": days,
+        "completed_by": completed_by,
         "is_active": bool(data.get("is_active")),
     }
 
@@ -271,28 +278,42 @@ def save_template(
 # --- running a playbook -----------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Assignment:
+    """Where a template's task goes: its agency, or None and the reason it cannot be assigned;
+    ``awaits_lead_agency`` when it is meant for the OPD pengampu and goes to Bagian
+    Pemerintahan because the agreement has none yet (it moves once one is set)."""
+
+    agency: Agency | None
+    reason: str | None = None
+    awaits_lead_agency: bool = False
+
+
 def _assignee(
     template: TaskTemplate, agreement: Agreement, coordinator: Agency | None
-) -> tuple[Agency | None, str | None]:
-    """The agency a template's task goes to, or None and the reason it cannot be assigned."""
+) -> Assignment:
     lead = agreement.lead_agency
     if template.assignee_kind == AssigneeKind.COORDINATOR:
         if coordinator or lead:
-            return coordinator or lead, None
-        return None, (
+            return Assignment(coordinator or lead)
+        return Assignment(
+            None,
             "belum ada OPD Bagian Pemerintahan (tandai di Pengaturan \u203a Perangkat Daerah) "
-            "dan kerja sama ini belum memiliki OPD pengampu"
+            "dan kerja sama ini belum memiliki OPD pengampu",
         )
     if template.assignee_kind == AssigneeKind.LEAD_AGENCY:
-        if lead or coordinator:
-            return lead or coordinator, None
-        return None, (
-            "kerja sama ini belum memiliki OPD pengampu dan belum ada OPD Bagian Pemerintahan"
+        if lead:
+            return Assignment(lead)
+        if coordinator:
+            return Assignment(coordinator, awaits_lead_agency=True)
+        return Assignment(
+            None,
+            "kerja sama ini belum memiliki OPD pengampu dan belum ada OPD Bagian Pemerintahan",
         )
     agency = template.agency
     if agency is None or agency.government_id != agreement.government_id:
-        return None, "OPD penerima pada templat playbook belum dipilih"
-    return agency, None
+        return Assignment(None, "OPD penerima pada pola tindak lanjut belum dipilih")
+    return Assignment(agency)
 
 
 def _existing_template_ids(milestone_kind: str, milestone_id: int) -> set[int]:
@@ -316,10 +337,14 @@ def run_playbook(
     start_on: date,
     due_by: date | None = None,
 ) -> PlaybookRun:
-    """Create the tasks of the government's active templates of ``trigger`` for one milestone,
-    each due ``due_in_working_days`` working days after ``start_on`` (never after ``due_by``
-    when given). A template whose task for this milestone exists is skipped silently; one
-    whose agency cannot be resolved is skipped and reported in ``skipped``."""
+    """Create the tasks of the government's active templates of ``trigger`` for one milestone.
+
+    A milestone's task is due ``due_in_working_days`` working days after ``start_on`` (the
+    step's date), or after today when that lies in the past (the step was recorded late:
+    ``follow_up.generated_due_on``), and keeps following the step's date. A task of a
+    document nearing its end (``due_by`` given) is counted from ``start_on`` (today) and due
+    no later than ``due_by``. A template whose task for this milestone exists is skipped
+    silently; one whose agency cannot be resolved is skipped and reported in ``skipped``."""
     government = agreement.government
     templates = templates_for(government, trigger)
     run = PlaybookRun()
@@ -327,24 +352,32 @@ def run_playbook(
         return run
     done = _existing_template_ids(milestone_kind, milestone_id)
     coordinator = coordinator_agency(government)
+    today = clock.today_in(government.timezone)
     for template in templates:
         if template.id in done:
             continue
-        agency, reason = _assignee(template, agreement, coordinator)
-        if agency is None:
-            run.skipped.append(SkippedTemplate(template, reason))
+        assignment = _assignee(template, agreement, coordinator)
+        if assignment.agency is None:
+            run.skipped.append(SkippedTemplate(template, assignment.reason))
             continue
-        due_on = add_working_days_for(government, start_on, template.due_in_working_days)
-        if due_by is not None and start_on <= due_by < due_on:
-            due_on = due_by
+        days = template.due_in_working_days
+        if due_by is None:
+            due_on = generated_due_on(government, start_on, days, today)
+        else:
+            due_on = add_working_days_for(government, start_on, days)
+            if start_on <= due_by < due_on:
+                due_on = due_by
         data = {
             "title": template.title,
             "description": template.description,
-            "agency": agency,
+            "agency": assignment.agency,
             "due_on": due_on,
             "milestone_kind": milestone_kind,
             "milestone_id": milestone_id,
             "template_id": template.id,
+            "completed_by": template.completed_by,
+            "due_in_working_days": days if due_by is None else None,
+            "awaits_lead_agency": assignment.awaits_lead_agency,
         }
         try:
             # A concurrent run (two sweeps) may have created it since the check above: the

@@ -12,7 +12,7 @@ from flask_login import current_user
 from kerjasama_flow.forms_common import form_values
 from kerjasama_flow.playbooks import services
 from kerjasama_flow.playbooks.forms import RestoreForm, TemplateForm
-from kerjasama_flow.playbooks.models import TaskTemplate, Trigger
+from kerjasama_flow.playbooks.models import COMPLETION_LABELS, TaskTemplate, Trigger
 from kerjasama_flow.tenancy import get_owned_or_404
 from kerjasama_flow.web import run_service
 
@@ -29,6 +29,7 @@ def index():
         "playbooks/index.html",
         grouped=services.all_templates(government),
         coordinator=services.coordinator_agency(government),
+        completion_labels=COMPLETION_LABELS,
         restore_form=RestoreForm(),
     )
 

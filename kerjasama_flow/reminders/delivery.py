@@ -22,7 +22,9 @@ lease will send that digest again. Everything else is exactly once.
 
 Users who turned a channel off after the rows were planned (or who have no phone number, or
 whose account was deactivated) get nothing: their rows are closed as sent with ``last_error``
-saying why, so that they neither linger nor come back later.
+saying why, so that they neither linger nor come back later. The same goes for the reminders of
+a task that is no longer open when its digest is sent (done, cancelled, or paused with its
+agreement since the sweep planned it): nobody is reminded of work already done.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ from kerjasama_flow.reminders.channels import (
 )
 from kerjasama_flow.reminders.digest import build_email, build_whatsapp
 from kerjasama_flow.reminders.models import Channel, Outbox, OutboxStatus
+from kerjasama_flow.tasks.models import OPEN_STATUSES, Task
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +62,7 @@ _LOCK_NAMESPACE = {Channel.EMAIL: 0x6B660001, Channel.WHATSAPP: 0x6B660002}
 OPTED_OUT = "dinonaktifkan oleh pengguna"
 NO_PHONE = "tidak dikirim: pengguna tidak punya nomor WhatsApp"
 INACTIVE = "tidak dikirim: akun pengguna nonaktif"
+TASK_CLOSED = "tidak dikirim: tugas sudah tidak terbuka (selesai, dibatalkan atau ditunda)"
 
 
 def backoff(attempts: int) -> timedelta:
@@ -199,8 +203,15 @@ def _deliver_group(
     ).all()
     if not rows:
         return
-    recipient = db.session.get(User, recipient_id)
     tally = result.for_government(rows[0].government_id)
+    closed = _rows_of_closed_tasks(rows)
+    if closed:
+        _mark_rows_sent([row.id for row in closed], now, TASK_CLOSED)
+        tally.sent += len(closed)
+        rows = [row for row in rows if row not in closed]
+        if not rows:
+            return
+    recipient = db.session.get(User, recipient_id)
 
     skip_reason = _skip_reason(recipient, channel)
     if skip_reason:
@@ -261,6 +272,32 @@ def _mark_sent(token: str, now: datetime, note: str | None = None) -> None:
         update(Outbox)
         .where(Outbox.claim_token == token, Outbox.status == OutboxStatus.PENDING)
         .values(status=OutboxStatus.SENT, sent_at=now, last_error=note),
+        execution_options={"synchronize_session": False},
+    )
+    db.session.commit()
+
+
+def _rows_of_closed_tasks(rows: list[Outbox]) -> list[Outbox]:
+    """The rows about tasks that are no longer open."""
+    task_ids = {row.item_id for row in rows if row.item_kind == "task"}
+    if not task_ids:
+        return []
+    closed = set(
+        db.session.scalars(
+            select(Task.id).where(
+                Task.id.in_(task_ids), Task.status.not_in(sorted(OPEN_STATUSES))
+            )
+        )
+    )
+    return [row for row in rows if row.item_kind == "task" and row.item_id in closed]
+
+
+def _mark_rows_sent(ids: list[int], now: datetime, note: str) -> None:
+    """Close ``ids`` as sent without sending them, with ``note`` saying why."""
+    db.session.execute(
+        update(Outbox)
+        .where(Outbox.id.in_(ids), Outbox.status == OutboxStatus.PENDING)
+        .values(status=OutboxStatus.SENT, sent_at=now, last_error=note, claim_token=None),
         execution_options={"synchronize_session": False},
     )
     db.session.commit()

@@ -77,9 +77,10 @@ class ReminderSettingsForm(BaseForm):
         ),
     )
     ending_playbook_days = _number(
-        "Playbook \u201cmendekati berakhir\u201d (hari sebelum berakhir)",
+        "Tugas \u201cmendekati berakhir\u201d dibuat (hari sebelum berakhir)",
         "ending_playbook_days",
-        "Tugas tindak lanjut dari playbook dibuat sekian hari kalender sebelum MoU/PKS berakhir.",
+        "Tugas tindak lanjut pola \u201cmendekati berakhir\u201d dibuat sekian hari kalender "
+        "sebelum MoU/PKS berakhir.",
     )
     sweep_time = StringField(
         "Jam sapuan harian",

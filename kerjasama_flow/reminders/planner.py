@@ -2,6 +2,9 @@
 
 ``plan()`` runs per government, on the government's own "today" (its time zone), and for each:
 
+0. closes the tasks whose completing step is already recorded
+   (``tasks.follow_up.close_completed_for``: imported agreements, older tasks), so that no
+   reminder is planned for them;
 1. runs the "nearing its end" playbooks (``playbooks.services.run_ending_playbooks``), so that
    their tasks exist before the reminders are computed;
 2. finds the open tasks that get a reminder today (``rules.task_reminders``) and the MoU/KB and
@@ -56,6 +59,7 @@ from kerjasama_flow.formatting import format_date, format_short_date
 from kerjasama_flow.playbooks import services as playbook_services
 from kerjasama_flow.reminders import rules
 from kerjasama_flow.reminders.models import Channel, Notification, Outbox, Rule
+from kerjasama_flow.tasks import follow_up
 from kerjasama_flow.tasks.models import OPEN_STATUSES, Task
 from kerjasama_flow.workdays.services import days_off
 
@@ -90,6 +94,7 @@ class GovernmentPlan:
     notified: int = 0  # new in-app notifications
     ended: int = 0  # agreements marked ended
     playbook_tasks: int = 0  # tasks created by the "nearing its end" playbooks
+    completed_tasks: int = 0  # tasks closed because the step they wait for is recorded
     items: list[PlannedItem] = field(default_factory=list)
     error: str | None = None  # set when this government's plan failed and was rolled back
 
@@ -135,6 +140,7 @@ def plan(
 
 def _plan_government(government: Government, today: date, result: GovernmentPlan) -> None:
     directory = Directory.load(government)
+    result.completed_tasks = len(follow_up.close_completed_for(government))
     result.playbook_tasks = _run_ending_playbooks(government, today)
     writer = Writer(government.id, directory, result)
     _plan_tasks(government, today, directory, writer)

@@ -3,14 +3,21 @@ commit: the view commits."""
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from collections.abc import Iterable
+
+from sqlalchemy import select, update
 
 from kerjasama_flow import clock, government_settings
+from kerjasama_flow.accounts.models import Role, User
 from kerjasama_flow.activity.services import log_changes
+from kerjasama_flow.db import dialect_insert
 from kerjasama_flow.errors import ConflictError
 from kerjasama_flow.extensions import db
-from kerjasama_flow.reminders.models import Notification
+from kerjasama_flow.formatting import format_date
+from kerjasama_flow.reminders.models import Notification, Rule
 from kerjasama_flow.tasks import tally
+from kerjasama_flow.tasks.follow_up import Moved
+from kerjasama_flow.tasks.models import Task
 
 
 def mark_read(notification: Notification) -> None:
@@ -78,3 +85,57 @@ def update_settings(actor, government, data: dict, expected_version: str | None)
     db.session.flush()
     entry = log_changes(actor, government, "updated", before, effective(government))
     return entry is not None
+
+
+# --- notices of tasks that changed under their people ---------------------------------------
+
+
+def notify_rescheduled(actor: User | None, moved: Iterable[Moved]) -> int:
+    """Tell each moved task's people (its assignee, else its agency's active users) in the
+    bell that its due date followed its step; the one who changed the step is not told. How
+    many notifications were written (one per user, task and new due date)."""
+    rows = []
+    now = clock.now()
+    for item in moved:
+        task = item.task
+        for user in _task_people(task):
+            if actor is not None and user.id == actor.id:
+                continue
+            rows.append(
+                {
+                    "government_id": task.government_id,
+                    "user_id": user.id,
+                    "item_kind": "task",
+                    "item_id": task.id,
+                    "rule": Rule.RESCHEDULED,
+                    "period": task.due_on.isoformat(),
+                    "title": (
+                        f"Tenggat \u201c{task.title}\u201d berubah dari "
+                        f"{format_date(item.old_due_on)} menjadi {format_date(task.due_on)}, "
+                        "mengikuti tanggal langkah yang membuatnya"
+                    )[:400],
+                    "url": f"/tasks/{task.id}",
+                    "created_at": now,
+                    "read_at": None,
+                }
+            )
+    if not rows:
+        return 0
+    statement = dialect_insert(db.session)(Notification.__table__).on_conflict_do_nothing()
+    return db.session.execute(statement, rows).rowcount or 0
+
+
+def _task_people(task: Task) -> list[User]:
+    if task.assignee is not None and task.assignee.is_active:
+        return [task.assignee]
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(
+                User.agency_id == task.agency_id,
+                User.is_active.is_(True),
+                User.role.in_((Role.OPD, Role.ADMIN)),
+            )
+            .order_by(User.id)
+        )
+    )

@@ -51,7 +51,11 @@ def create_task(actor: User, agreement: Agreement, data: dict[str, Any]) -> Task
         milestone_kind=data.get("milestone_kind"),
         milestone_id=data.get("milestone_id"),
         template_id=data.get("template_id"),
+        completed_by=data.get("completed_by"),
+        due_in_working_days=data.get("due_in_working_days"),
+        awaits_lead_agency=bool(data.get("awaits_lead_agency")),
         created_by=actor,
+        created_at=clock.now(),  # the app's "now" (pinned in tests and demos), as due dates use
     )
     db.session.add(task)
     db.session.flush()
@@ -66,6 +70,10 @@ def update_task(
     check_version(task, expected_version)
     _validate(task.agreement, data)
     before = snapshot(task, TASK_FIELDS)
+    if task.due_on != data["due_on"]:
+        task.due_in_working_days = None  # set by hand: it no longer follows its step
+    if task.agency != data["agency"]:
+        task.awaits_lead_agency = False  # given to an OPD by hand
     task.title = data["title"].strip()
     task.description = (data.get("description") or "").strip() or None
     task.agency = data["agency"]
