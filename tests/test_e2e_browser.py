@@ -387,3 +387,108 @@ def test_mou_with_end_before_start_is_refused_next_to_the_field(browsing, live_s
     expect(page.get_by_label("Nomor pihak kita")).to_have_value(number)
     assert _query(live_server, mou_count) == before
     browsing.finish()
+
+
+def test_recording_the_four_steps_closes_the_tasks_that_waited_for_them(browsing, live_server):
+    """Visit, Kesepakatan Bersama, PKS and first transaction recorded through the forms: each
+    step closes the generated task that waited for it, and the page says so."""
+    from playwright.sync_api import expect
+
+    from kerjasama_flow.accounts.models import Agency, Government, User
+    from kerjasama_flow.agreements.models import Agreement, Partner, PartnerKind
+    from kerjasama_flow.tasks.models import Task, TaskStatus
+
+    def make_agreement():
+        government = db.session.scalar(select(Government).where(Government.region_code == BLITAR))
+        lead = db.session.scalar(
+            select(Agency).where(Agency.government_id == government.id, Agency.code == "DKPP")
+        )
+        admin = db.session.scalar(
+            select(User).where(User.government_id == government.id, User.role == "admin")
+        )
+        partner = Partner(
+            government_id=government.id, name="Kota Kediri (uji e2e)", kind=PartnerKind.PEMDA_KOTA
+        )
+        agreement = Agreement(
+            government_id=government.id,
+            title="Pasokan telur ke Kota Kediri (uji e2e)",
+            kind="ksdd",
+            lead_agency=lead,
+            partners=[partner],
+            created_by=admin,
+        )
+        db.session.add(agreement)
+        db.session.commit()
+        return agreement.id
+
+    agreement_id = _query(live_server, make_agreement)
+    page = browsing.page
+    browsing.login(blitar_user(live_server, "admin"))
+    tasks = page.locator("#tugas")
+
+    def record(kind: str, fill) -> None:
+        browsing.goto(f"/agreements/{agreement_id}/milestones/{kind}/new")
+        form = page.locator("main form")
+        fill(form)
+        form.get_by_role("button", name="Simpan").click()
+        page.wait_for_load_state()
+        expect(page).to_have_url(re.compile(rf"/agreements/{agreement_id}(#riwayat)?$"))
+
+    def row(title: str):
+        return tasks.locator("tr", has=page.get_by_role("link", name=title, exact=True))
+
+    def visit(form):
+        form.get_by_label("Tanggal kunjungan").fill("2026-11-02")
+        form.get_by_label("Tempat").fill("Balai Kota Kediri")
+
+    record("visit", visit)
+    expect(row("Susun draf Kesepakatan Bersama")).to_contain_text("Belum dikerjakan")
+
+    def kb(form):
+        form.get_by_label("Tanggal penandatanganan").fill("2026-11-09")
+        form.get_by_label("Mulai berlaku").fill("2026-11-09")
+        form.get_by_label("Berakhir", exact=True).fill("2029-11-08")
+
+    record("mou", kb)
+    expect(page.locator(".alert-success")).to_contain_text("1 tugas selesai otomatis")
+    expect(row("Susun draf Kesepakatan Bersama")).to_contain_text(
+        "Selesai otomatis: Kesepakatan Bersama dicatat 9 November 2026"
+    )
+    expect(row("Susun draf PKS")).to_contain_text("Belum dikerjakan")
+
+    def pks(form):
+        form.get_by_label("Judul PKS").fill("PKS pasokan telur ke Kota Kediri")
+        form.get_by_label("Tanggal penandatanganan").fill("2026-11-16")
+        form.get_by_label("Mulai berlaku").fill("2026-11-16")
+        form.get_by_label("Berakhir", exact=True).fill("2027-11-15")
+
+    record("pks", pks)
+    expect(row("Susun draf PKS")).to_contain_text("Selesai otomatis: PKS dicatat 16 November 2026")
+
+    def transaction(form):
+        form.get_by_label("Tanggal transaksi").fill("2026-11-23")
+        form.get_by_label("Pembeli").fill("Perumda Pasar Kota Kediri")
+        form.get_by_label("Penjual").fill("Peternak ayam petelur Kota Blitar")
+        form.get_by_label("Komoditas").fill("Telur ayam")
+        form.get_by_label("Nilai (Rp)").fill("12.500.000")
+
+    record("transaction", transaction)
+    expect(row("Realisasi transaksi perdana")).to_contain_text(
+        "Selesai otomatis: Transaksi dicatat 23 November 2026"
+    )
+
+    def still_open():
+        return sorted(
+            (task.title, task.completed_by)
+            for task in db.session.scalars(
+                select(Task).where(
+                    Task.agreement_id == agreement_id,
+                    Task.status.in_((TaskStatus.OPEN, TaskStatus.IN_PROGRESS)),
+                )
+            )
+        )
+
+    # What is still open is only what people close themselves.
+    open_tasks = _query(live_server, still_open)
+    assert open_tasks and all(completed_by is None for _, completed_by in open_tasks)
+    browsing.finish()
