@@ -34,6 +34,7 @@ from sqlalchemy import exists, or_, select
 from kerjasama_flow import clock
 from kerjasama_flow.accounts.models import Government, Role, User
 from kerjasama_flow.activity.services import log_changes, snapshot
+from kerjasama_flow.agreements.lifecycle import Stage
 from kerjasama_flow.agreements.models import (
     MILESTONE_LABELS,
     MILESTONE_MODELS,
@@ -42,6 +43,7 @@ from kerjasama_flow.agreements.models import (
 )
 from kerjasama_flow.extensions import db
 from kerjasama_flow.formatting import format_date
+from kerjasama_flow.tasks import notes
 from kerjasama_flow.tasks.models import OPEN_STATUSES, Closure, Task, TaskStatus
 from kerjasama_flow.workdays.services import add_working_days_for
 
@@ -75,7 +77,9 @@ def step_name(milestone: Any) -> str:
 
 def completion_note(milestone: Any) -> str:
     """ "Selesai otomatis: PKS dicatat 14 Agustus 2025" (the step's own date)."""
-    return f"Selesai otomatis: {step_name(milestone)} dicatat {format_date(milestone.occurred_on)}"
+    return notes.automatic(
+        notes.DONE, f"{step_name(milestone)} dicatat {format_date(milestone.occurred_on)}"
+    )
 
 
 def _local_day(government: Government, at: datetime) -> date:
@@ -116,7 +120,9 @@ def _log(actor: User | None, task: Task, before: dict, action: str = "status_cha
 
 def _close(actor: User | None, task: Task, milestone: Any) -> None:
     before = snapshot(task, TASK_FIELDS)
-    if task.closure != Closure.STEP:  # keep what it was, to reopen it as it was
+    # Keep what it was, to reopen it as it was; a task paused with its agreement already
+    # keeps the status it had before the pause, and the day of the pause.
+    if task.closure != Closure.STEP and task.status != TaskStatus.PAUSED:
         task.held_status = task.status
         task.held_on = None
     task.status = TaskStatus.DONE
@@ -124,20 +130,8 @@ def _close(actor: User | None, task: Task, milestone: Any) -> None:
     task.closure = Closure.STEP
     task.closed_by_kind = milestone.kind
     task.closed_by_id = milestone.id
-    task.note = _with_note(completion_note(milestone), _own_note(task.note))
+    task.note = notes.with_note(completion_note(milestone), notes.own_note(task.note))
     _log(actor, task, before)
-
-
-def _with_note(automatic: str, own: str | None) -> str:
-    return f"{automatic}.\n\n{own}" if own else f"{automatic}."
-
-
-def _own_note(note: str | None) -> str | None:
-    """The note people wrote, without the line an automatic closing put before it."""
-    if note and note.startswith(("Selesai otomatis: ", "Dibatalkan otomatis: ")):
-        _, _, rest = note.partition("\n\n")
-        return rest or None
-    return note
 
 
 def close_completed(actor: User | None, agreement: Agreement, milestone: Any) -> list[Task]:
@@ -201,11 +195,18 @@ def after_step_deleted(actor: User | None, agreement: Agreement, milestone: Any)
             result.handed_over.append(task)
             continue
         before = snapshot(task, TASK_FIELDS)
-        task.status = task.held_status or TaskStatus.OPEN
-        task.held_status = None
+        status = task.held_status if task.held_status in OPEN_STATUSES else TaskStatus.OPEN
         task.done_at = None
         task.closure = task.closed_by_kind = task.closed_by_id = None
-        task.note = _own_note(task.note)
+        task.note = notes.own_note(task.note)
+        if agreement.stage == Stage.DITUNDA:  # back, but paused with its stalled agreement
+            task.status = TaskStatus.PAUSED
+            task.held_status = status
+            task.held_on = task.held_on or clock.today_in(task.government.timezone)
+            task.closure = Closure.AGREEMENT
+        else:
+            task.status = status
+            task.held_status = task.held_on = None
         _log(actor, task, before)
         result.reopened.append(task)
 
@@ -220,10 +221,13 @@ def after_step_deleted(actor: User | None, agreement: Agreement, milestone: Any)
             task.held_status = task.status
             task.status = TaskStatus.CANCELLED
             task.closure = Closure.SOURCE_DELETED
-            task.note = _with_note(
-                f"Dibatalkan otomatis: {step_name(milestone)} "
-                f"{format_date(milestone.occurred_on)} yang membuat tugas ini dihapus",
-                _own_note(task.note),
+            task.note = notes.with_note(
+                notes.automatic(
+                    notes.CANCELLED,
+                    f"{step_name(milestone)} {format_date(milestone.occurred_on)} "
+                    "yang membuat tugas ini dihapus",
+                ),
+                notes.own_note(task.note),
             )
             _log(actor, task, before)
             result.cancelled.append(task)

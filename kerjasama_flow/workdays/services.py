@@ -88,6 +88,14 @@ def add_working_days_for(government: Government | int, start: date, n: int) -> d
         span *= 2
 
 
+def working_days_between(government: Government | int, start: date, end: date) -> int:
+    """The working days of ``government`` after ``start`` up to and including ``end`` (minus
+    the working days in ``(end, start]`` when ``end`` is earlier), as
+    ``calendar.working_days_between`` counts them: weekends, national holidays, cuti bersama
+    and the government's own days off do not count. One query for the days off."""
+    return calendar.working_days_between(start, end, days_off(government, start, end))
+
+
 # --- changes ------------------------------------------------------------------------------------
 
 
