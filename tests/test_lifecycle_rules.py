@@ -217,6 +217,17 @@ ACTION_TABLE: list[tuple[Stage, Facts, Action, Stage | None]] = [
     (Stage.BATAL, PKS, Action.RESUME, None),
     (Stage.BATAL, PKS, Action.CANCEL, None),
     (Stage.BATAL, PKS, Action.COMPLETE, None),
+    # Reopening (admins only, checked by the service) only takes back an ending, and puts the
+    # agreement where its milestones are.
+    (Stage.PENJAJAKAN, NOTHING, Action.REOPEN, None),
+    (Stage.KESEPAKATAN, MOU, Action.REOPEN, None),
+    (Stage.PKS, PKS, Action.REOPEN, None),
+    (Stage.PELAKSANAAN, TRANSACTION, Action.REOPEN, None),
+    (Stage.DITUNDA, PKS, Action.REOPEN, None),
+    (Stage.BERAKHIR, PKS, Action.REOPEN, None),
+    (Stage.SELESAI, TRANSACTION, Action.REOPEN, Stage.PELAKSANAAN),
+    (Stage.BATAL, PKS, Action.REOPEN, Stage.PKS),
+    (Stage.BATAL, NOTHING, Action.REOPEN, Stage.PENJAJAKAN),
 ]
 
 
@@ -258,8 +269,8 @@ def test_apply_action(current, facts, action, expected):
         (Stage.PELAKSANAAN, [Action.COMPLETE, Action.STALL, Action.CANCEL]),
         (Stage.DITUNDA, [Action.RESUME, Action.CANCEL]),
         (Stage.BERAKHIR, [Action.COMPLETE]),
-        (Stage.SELESAI, []),
-        (Stage.BATAL, []),
+        (Stage.SELESAI, [Action.REOPEN]),
+        (Stage.BATAL, [Action.REOPEN]),
     ],
 )
 def test_allowed_actions(current, expected):
@@ -267,7 +278,27 @@ def test_allowed_actions(current, expected):
 
 
 def test_every_action_has_an_indonesian_label():
-    assert [a.label for a in Action] == ["Tunda", "Lanjutkan", "Batalkan", "Tandai selesai"]
+    assert [a.label for a in Action] == [
+        "Tunda",
+        "Lanjutkan",
+        "Batalkan",
+        "Tandai selesai",
+        "Buka kembali",
+    ]
+    assert Action.REOPEN.value == "buka-kembali"
+
+
+@pytest.mark.parametrize("action", list(Action))
+@pytest.mark.parametrize("reason", [None, "", "  "])
+def test_ending_pausing_and_reopening_need_a_reason(action, reason):
+    if action == Action.RESUME:
+        lifecycle.check_reason(action, reason)  # resuming needs none
+        return
+    with pytest.raises(RuleViolation) as caught:
+        lifecycle.check_reason(action, reason)
+    assert caught.value.field == "reason"
+    assert caught.value.message.startswith("Sebutkan alasan")
+    lifecycle.check_reason(action, "Keputusan rapat TKKSD")
 
 
 # --- period: end after start, at most five years ----------------------------------------------

@@ -5,6 +5,7 @@ what they return; views never decide a stage, nor which milestone comes next.
 
     penjajakan --mou--> kesepakatan --pks--> pks --transaction--> pelaksanaan --> selesai
     any open stage --> ditunda (and back) | batal
+    selesai | batal --(an admin reopens it, with a reason)--> the stage its milestones reached
     an open stage whose documents all ended --> berakhir --(extension: a new MoU/PKS)--> open
 """
 
@@ -57,6 +58,7 @@ class Action(enum.StrEnum):
     RESUME = "lanjutkan"
     CANCEL = "batalkan"
     COMPLETE = "selesaikan"
+    REOPEN = "buka-kembali"  # an admin takes back a completion or a cancellation
 
     @property
     def label(self) -> str:
@@ -68,6 +70,16 @@ ACTION_LABELS = {
     Action.RESUME: "Lanjutkan",
     Action.CANCEL: "Batalkan",
     Action.COMPLETE: "Tandai selesai",
+    Action.REOPEN: "Buka kembali",
+}
+# Ending, pausing or reopening an agreement is a deliberate act: it says why.
+REASON_REQUIRED = frozenset({Action.STALL, Action.CANCEL, Action.COMPLETE, Action.REOPEN})
+REASON_MESSAGES = {
+    Action.STALL: "Sebutkan alasan penundaan, mis. menunggu APBD perubahan.",
+    Action.CANCEL: "Sebutkan alasan pembatalan, mis. mitra mengundurkan diri.",
+    Action.COMPLETE: "Sebutkan alasan kerja sama ditandai selesai, mis. seluruh kegiatan PKS "
+    "sudah terlaksana.",
+    Action.REOPEN: "Sebutkan alasan kerja sama dibuka kembali.",
 }
 
 
@@ -164,9 +176,11 @@ def check_open(current: Stage) -> None:
 
 
 def allowed_actions(current: Stage) -> list[Action]:
-    """The manual actions offered for an agreement in ``current`` stage."""
+    """The manual actions offered for an agreement in ``current`` stage. Reopening a closed
+    agreement is for admins only (``permissions.can_reopen_agreement``, checked by the
+    service)."""
     if current in CLOSED:
-        return []
+        return [Action.REOPEN]
     if current == Stage.DITUNDA:
         return [Action.RESUME, Action.CANCEL]
     if current == Stage.BERAKHIR:
@@ -188,7 +202,14 @@ def apply_action(current: Stage, action: Action, facts: Facts) -> Stage:
         Action.RESUME: stage_from_facts(facts),
         Action.CANCEL: Stage.BATAL,
         Action.COMPLETE: Stage.SELESAI,
+        Action.REOPEN: stage_from_facts(facts),
     }[action]
+
+
+def check_reason(action: Action, reason: str | None) -> None:
+    """Stalling, cancelling, completing and reopening need a reason (``REASON_REQUIRED``)."""
+    if action in REASON_REQUIRED and not (reason or "").strip():
+        raise RuleViolation(REASON_MESSAGES[action], "reason")
 
 
 def mark_ended(current: Stage) -> Stage:
