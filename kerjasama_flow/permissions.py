@@ -114,6 +114,11 @@ def can_edit_agreement(user: User, agreement: Agreement) -> bool:
     return user.role == Role.ADMIN and user.government_id == agreement.government_id
 
 
+def can_reopen_agreement(user: User, agreement: Agreement) -> bool:
+    """Taking back a completion or a cancellation is for Bagian Pemerintahan only."""
+    return can_edit_agreement(user, agreement)
+
+
 def can_read_task(user: User, task: Task) -> bool:
     if user.government_id != task.government_id:
         return False

@@ -335,9 +335,9 @@ def test_delete_milestones_moves_the_stage_back(world):
 # --- manual stage changes ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("action", [Action.STALL, Action.CANCEL])
+@pytest.mark.parametrize("action", [Action.STALL, Action.CANCEL, Action.COMPLETE])
 @pytest.mark.parametrize("reason", [None, "", "   "])
-def test_stall_and_cancel_need_a_reason(world, action, reason):
+def test_stall_cancel_and_complete_need_a_reason(world, action, reason):
     before = row_counts()
     with pytest.raises(DomainError) as caught:
         services.change_stage(world.admin, world.agreement, action, reason, None)
@@ -380,9 +380,9 @@ def test_resume_is_refused_when_not_stalled(world):
 
 def test_complete_only_from_pelaksanaan(world, fresh):
     with pytest.raises(InvalidTransition):
-        services.change_stage(world.admin, fresh, Action.COMPLETE, None, None)
+        services.change_stage(world.admin, fresh, Action.COMPLETE, "Sudah terlaksana", None)
     db.session.rollback()
-    services.change_stage(world.admin, world.agreement, Action.COMPLETE, None, None)
+    services.change_stage(world.admin, world.agreement, Action.COMPLETE, "Sudah terlaksana", None)
     db.session.commit()
     assert world.agreement.stage == Stage.SELESAI
 

@@ -39,6 +39,7 @@ ACTION_VERBS = {
     "deleted": "menghapus",
     "status_changed": "memperbarui status",
     "stage_changed": "mengubah tahap",
+    "reopened": "membuka kembali",  # an admin took back a completion or a cancellation
     "rescheduled": "menggeser tenggat",  # a task's due date followed its step's new date
     "reassigned": "memindahkan",  # a task went to the OPD pengampu once it was set
 }
@@ -190,8 +191,8 @@ def describe(entry: ActivityLog, documents: dict[int, str] | None = None) -> Act
     verb = ACTION_VERBS.get(entry.action, entry.action)
     changes: list[tuple[str, str | None, str]] = []
 
-    if entry.action == "stage_changed":
-        summary = f"{actor} mengubah tahap kerja sama"
+    if entry.action in ("stage_changed", "reopened"):
+        summary = f"{actor} {verb} kerja sama"  # "mengubah tahap" / "membuka kembali"
         changes.append(
             (
                 FIELD_LABELS["stage"],

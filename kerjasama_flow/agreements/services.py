@@ -13,6 +13,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import extract, func, inspect, select, true
 
+from kerjasama_flow import clock
 from kerjasama_flow.accounts.models import Agency, User
 from kerjasama_flow.activity.services import log_action, log_changes, snapshot
 from kerjasama_flow.agreements import lifecycle
@@ -35,10 +36,13 @@ from kerjasama_flow.agreements.signals import (
     milestone_changed,
     milestone_deleted,
     milestone_recorded,
+    stage_changed,
 )
 from kerjasama_flow.db import check_version, utcnow
 from kerjasama_flow.errors import DomainError
 from kerjasama_flow.extensions import db
+from kerjasama_flow.permissions import can_reopen_agreement
+from kerjasama_flow.tasks import holding
 
 AGREEMENT_FIELDS = (
     "title",
@@ -308,7 +312,13 @@ def update_agreement(
     )
 
 
-def _set_stage(actor: User, agreement: Agreement, stage: Stage, reason: str | None) -> None:
+def _set_stage(
+    actor: User,
+    agreement: Agreement,
+    stage: Stage,
+    reason: str | None,
+    action: str = "stage_changed",
+) -> None:
     if stage == agreement.stage:
         return
     before = {"stage": agreement.stage.value}
@@ -317,7 +327,7 @@ def _set_stage(actor: User, agreement: Agreement, stage: Stage, reason: str | No
     log_action(
         actor,
         agreement,
-        "stage_changed",
+        action,
         before=before,
         after={"stage": stage.value, **({"reason": reason} if reason else {})},
     )
@@ -334,22 +344,72 @@ def _restage(actor: User, agreement: Agreement) -> None:
     _set_stage(actor, agreement, stage, None)
 
 
+@dataclass(frozen=True)
+class StageChange:
+    """What a manual stage action does (``plan_stage_change``): the stage before and after,
+    the reason, and what happens to the agreement's tasks (``holding.HoldPlan``)."""
+
+    action: Action
+    before: Stage
+    after: Stage
+    reason: str | None
+    tasks: holding.HoldPlan
+
+
+def plan_stage_change(
+    actor: User,
+    agreement: Agreement,
+    action: Action,
+    reason: str | None,
+    expected_version: int | None,
+) -> StageChange:
+    """What stalling, resuming, cancelling, completing or reopening ``agreement`` would do, or
+    the refusal (a stale version, a transition the lifecycle does not allow, a missing
+    reason, a reopening by someone else than an admin). Changes nothing: the confirmation page
+    shows it, and ``change_stage`` carries it out."""
+    check_version(agreement, expected_version)
+    if action == Action.REOPEN and not can_reopen_agreement(actor, agreement):
+        raise DomainError(
+            "Hanya Bagian Pemerintahan yang dapat membuka kembali kerja sama.", "action"
+        )
+    reason = _clean(reason)
+    after = lifecycle.apply_action(agreement.stage, action, facts_for(agreement))
+    lifecycle.check_reason(action, reason)
+    today = clock.today_in(agreement.government.timezone)
+    return StageChange(
+        action=action,
+        before=agreement.stage,
+        after=after,
+        reason=reason,
+        tasks=holding.plan(agreement, agreement.stage, after, today),
+    )
+
+
 def change_stage(
     actor: User,
     agreement: Agreement,
     action: Action,
     reason: str | None,
     expected_version: int | None,
-) -> Agreement:
-    """Stall, resume, cancel or complete an agreement by hand."""
-    check_version(agreement, expected_version)
-    reason = _clean(reason)
-    if action in (Action.STALL, Action.CANCEL) and not reason:
-        raise DomainError("Sebutkan alasannya.", "reason")
-    stage = lifecycle.apply_action(agreement.stage, action, facts_for(agreement))
-    _set_stage(actor, agreement, stage, reason)
+) -> Outcome:
+    """Stall, resume, cancel, complete or reopen an agreement by hand, as
+    ``plan_stage_change`` says; its tasks follow (``stage_changed``: cancelled, paused or given
+    back). The outcome's ``value`` is the ``StageChange``."""
+    change = plan_stage_change(actor, agreement, action, reason, expected_version)
+    verb = "reopened" if action == Action.REOPEN else "stage_changed"
+    _set_stage(actor, agreement, change.after, change.reason, verb)
     db.session.flush()
-    return agreement
+    return Outcome(
+        change,
+        _tell(
+            stage_changed,
+            actor=actor,
+            agreement=agreement,
+            before=change.before,
+            after=change.after,
+            reason=change.reason,
+        ),
+    )
 
 
 # --- milestones -------------------------------------------------------------------------------

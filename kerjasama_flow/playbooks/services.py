@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from kerjasama_flow import clock, government_settings
 from kerjasama_flow.accounts.models import Agency, Government, User
 from kerjasama_flow.activity.services import log_action, log_changes, snapshot
-from kerjasama_flow.agreements.lifecycle import CLOSED
+from kerjasama_flow.agreements.lifecycle import CLOSED, Stage
 from kerjasama_flow.agreements.models import MILESTONE_MODELS, Agreement, Mou, Pks
 from kerjasama_flow.db import check_version
 from kerjasama_flow.errors import DomainError
@@ -29,6 +29,7 @@ from kerjasama_flow.extensions import db
 from kerjasama_flow.playbooks.defaults import DEFAULT_TEMPLATES
 from kerjasama_flow.playbooks.models import AssigneeKind, TaskTemplate, Trigger
 from kerjasama_flow.tasks.follow_up import generated_due_on
+from kerjasama_flow.tasks.holding import paused_fields
 from kerjasama_flow.tasks.models import Task
 from kerjasama_flow.tasks.services import create_task
 from kerjasama_flow.workdays.services import add_working_days_for
@@ -344,7 +345,8 @@ def run_playbook(
     ``follow_up.generated_due_on``), and keeps following the step's date. A task of a
     document nearing its end (``due_by`` given) is counted from ``start_on`` (today) and due
     no later than ``due_by``. A template whose task for this milestone exists is skipped
-    silently; one whose agency cannot be resolved is skipped and reported in ``skipped``."""
+    silently; one whose agency cannot be resolved is skipped and reported in ``skipped``.
+    While the agreement is stalled (ditunda) its tasks are created paused (``holding``)."""
     government = agreement.government
     templates = templates_for(government, trigger)
     run = PlaybookRun()
@@ -379,6 +381,8 @@ def run_playbook(
             "due_in_working_days": days if due_by is None else None,
             "awaits_lead_agency": assignment.awaits_lead_agency,
         }
+        if agreement.stage == Stage.DITUNDA:  # paused with it until it is resumed
+            data.update(paused_fields(today))
         try:
             # A concurrent run (two sweeps) may have created it since the check above: the
             # UNIQUE (template_id, milestone_kind, milestone_id) refuses the second one.

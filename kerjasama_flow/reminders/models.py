@@ -24,7 +24,10 @@ class Rule(enum.StrEnum):
     ESCALATION = "escalation"
     ENDING = "ending"  # an MoU/PKS nears its end date
     IMPORT = "import"  # a spreadsheet import finished its check or its import (in-app only)
-    RESCHEDULED = "rescheduled"  # a task's due date moved with its step (in-app only)
+    # A task changed under its people (in-app only): its due date moved with its step, or it
+    # was cancelled, paused or given back with its agreement. The value predates the second
+    # use; it is stored (a CHECK constraint), so it stays.
+    RESCHEDULED = "rescheduled"
 
     @property
     def label(self) -> str:
@@ -38,7 +41,7 @@ RULE_LABELS = {
     Rule.ESCALATION: "Eskalasi: terlambat lama",
     Rule.ENDING: "Masa berlaku segera berakhir",
     Rule.IMPORT: "Impor dari Excel",
-    Rule.RESCHEDULED: "Tenggat berubah",
+    Rule.RESCHEDULED: "Perubahan tugas",
 }
 
 

@@ -4,6 +4,7 @@ commit: the view commits."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 from sqlalchemy import select, update
 
@@ -17,6 +18,7 @@ from kerjasama_flow.formatting import format_date
 from kerjasama_flow.reminders.models import Notification, Rule
 from kerjasama_flow.tasks import tally
 from kerjasama_flow.tasks.follow_up import Moved
+from kerjasama_flow.tasks.holding import Held
 from kerjasama_flow.tasks.models import Task
 
 
@@ -119,6 +121,38 @@ def notify_rescheduled(actor: User | None, moved: Iterable[Moved]) -> int:
                     "read_at": None,
                 }
             )
+    return _insert_notifications(rows)
+
+
+def notify_held(actor: User | None, effect: str, on: date, held: Iterable[Held]) -> int:
+    """Tell each task's people (its assignee, else its agency's active users) in the bell that
+    its agreement's stage change cancelled, paused or gave back the task; the one who changed
+    the stage is not told. One notification per user, task, effect and day."""
+    rows = []
+    now = clock.now()
+    for item in held:
+        task = item.task
+        for user in _task_people(task):
+            if actor is not None and user.id == actor.id:
+                continue
+            rows.append(
+                {
+                    "government_id": task.government_id,
+                    "user_id": user.id,
+                    "item_kind": "task",
+                    "item_id": task.id,
+                    "rule": Rule.RESCHEDULED,
+                    "period": f"{effect}:{on.isoformat()}",
+                    "title": item.notice[:400],
+                    "url": f"/tasks/{task.id}",
+                    "created_at": now,
+                    "read_at": None,
+                }
+            )
+    return _insert_notifications(rows)
+
+
+def _insert_notifications(rows: list[dict]) -> int:
     if not rows:
         return 0
     statement = dialect_insert(db.session)(Notification.__table__).on_conflict_do_nothing()

@@ -1,6 +1,7 @@
 """How the tasks domain answers the agreements domain (``agreements.signals``): generated
 tasks close when the step they wait for is recorded, reopen when it is deleted, move with
-their step's date, and move to the OPD pengampu once it is set (``follow_up``).
+their step's date, and move to the OPD pengampu once it is set (``follow_up``); an agreement's
+tasks are cancelled, paused and given back with it (``holding``).
 
 ``init_app`` connects the receivers for one app; ``create_app`` calls it. Nothing is connected
 by importing this module.
@@ -12,7 +13,9 @@ from typing import Any
 
 from flask import Flask
 
+from kerjasama_flow import clock
 from kerjasama_flow.accounts.models import User
+from kerjasama_flow.agreements.lifecycle import Stage
 from kerjasama_flow.agreements.models import Agreement
 from kerjasama_flow.agreements.signals import (
     FollowUp,
@@ -20,10 +23,11 @@ from kerjasama_flow.agreements.signals import (
     milestone_changed,
     milestone_deleted,
     milestone_recorded,
+    stage_changed,
 )
 from kerjasama_flow.formatting import format_date
-from kerjasama_flow.tasks import follow_up
-from kerjasama_flow.tasks.signals import due_dates_moved
+from kerjasama_flow.tasks import follow_up, holding
+from kerjasama_flow.tasks.signals import due_dates_moved, tasks_held
 
 
 def _answer(*notices: str) -> FollowUp | None:
@@ -84,8 +88,37 @@ def on_agreement_changed(
     )
 
 
+HOLD_NOTICES = {
+    holding.Effect.CANCEL: "tugas terbuka dibatalkan.",
+    holding.Effect.PAUSE: "tugas terbuka ditunda; tidak ada pengingat sampai kerja sama "
+    "dilanjutkan.",
+    holding.Effect.RESUME: "tugas yang ditunda dibuka kembali.",
+    holding.Effect.REOPEN: "tugas yang dibatalkan otomatis dibuka kembali.",
+}
+
+
+def on_stage_changed(
+    app: Flask,
+    *,
+    actor: User | None,
+    agreement: Agreement,
+    before: Stage,
+    after: Stage,
+    **extra: Any,
+) -> FollowUp | None:
+    """Cancel, pause or give back the agreement's tasks (``holding``); the reminders domain
+    tells their people (``tasks_held``)."""
+    today = clock.today_in(agreement.government.timezone)
+    effect, held = holding.apply(actor, agreement, before, after, today)
+    if not held:
+        return None
+    tasks_held.send(app, actor=actor, effect=effect, on=today, held=held)
+    return _answer(_count(held, HOLD_NOTICES[effect]))
+
+
 def init_app(app: Flask) -> None:
     milestone_recorded.connect(on_milestone_recorded, sender=app)
     milestone_changed.connect(on_milestone_changed, sender=app)
     milestone_deleted.connect(on_milestone_deleted, sender=app)
     agreement_changed.connect(on_agreement_changed, sender=app)
+    stage_changed.connect(on_stage_changed, sender=app)
