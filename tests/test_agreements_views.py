@@ -279,10 +279,10 @@ def test_stall_needs_a_reason_then_resume(client, world, auth):
     url = f"/agreements/{agreement.id}/stage"
     logs = count(ActivityLog)
 
-    data = {"action": "tunda", "reason": " ", "version": agreement.version}
+    data = {"action": "tunda", "reason": " ", "version": agreement.version, "confirm": "1"}
     response = client.post(url, data=data)
     assert response.status_code == 200
-    assert_field_error(text(response), "reason", "Sebutkan alasannya.")
+    assert_field_error(text(response), "reason", "Sebutkan alasan penundaan")
     db.session.refresh(agreement)
     assert agreement.stage == Stage.PELAKSANAAN
     assert count(ActivityLog) == logs
@@ -293,6 +293,7 @@ def test_stall_needs_a_reason_then_resume(client, world, auth):
             "action": "tunda",
             "reason": "Menunggu APBD perubahan",
             "version": agreement.version,
+            "confirm": "1",
         },
     )
     assert response.status_code == 302
@@ -306,7 +307,7 @@ def test_stall_needs_a_reason_then_resume(client, world, auth):
     assert '<li class="done">Pelaksanaan</li>' in page
     assert 'aria-current="step"' not in page
 
-    data = {"action": "lanjutkan", "reason": "", "version": agreement.version}
+    data = {"action": "lanjutkan", "reason": "", "version": agreement.version, "confirm": "1"}
     response = client.post(url, data=data)
     assert response.status_code == 302
     db.session.refresh(agreement)
@@ -318,7 +319,12 @@ def test_cancel_closes_the_agreement(client, world, auth):
     agreement = world.agreement
     client.post(
         f"/agreements/{agreement.id}/stage",
-        data={"action": "batalkan", "reason": "Mitra mundur", "version": agreement.version},
+        data={
+            "action": "batalkan",
+            "reason": "Mitra mundur",
+            "version": agreement.version,
+            "confirm": "1",
+        },
     )
     db.session.refresh(agreement)
     assert agreement.stage == Stage.BATAL
@@ -349,7 +355,7 @@ def test_stage_change_with_stale_version_changes_nothing(client, world, auth):
     db.session.commit()
     response = client.post(
         f"/agreements/{agreement.id}/stage",
-        data={"action": "tunda", "reason": "Menunggu", "version": stale},
+        data={"action": "tunda", "reason": "Menunggu", "version": stale, "confirm": "1"},
         follow_redirects=True,
     )
     assert "sudah diubah oleh pengguna lain" in text(response)
@@ -485,6 +491,7 @@ def test_detail_page_forms_carry_csrf_tokens(app, client, world, auth):
             "reason": "Menunggu",
             "version": agreement.version,
             "csrf_token": token,
+            "confirm": "1",
         },
     )
     assert response.status_code == 302

@@ -17,12 +17,13 @@ from sqlalchemy import select
 from wtforms import (
     BooleanField,
     Field,
+    HiddenField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import TextInput
 
 from kerjasama_flow.accounts.forms import agencies_field, agency_field
@@ -49,6 +50,7 @@ from kerjasama_flow.forms_common import (
     FilterForm,
     QuerySelectField,
     QuerySelectMultipleField,
+    choice,
     choices,
     date_field,
     enum_choices,
@@ -397,21 +399,45 @@ class PartnerForm(BaseForm):
     version = version_field()
 
 
+NO_ACTION = ""  # the empty first option: nothing is chosen for the user
+
+
+def _action_coerce(value):
+    """The chosen ``Action``, or None for the empty first option (refused as required)."""
+    if value in (None, NO_ACTION):
+        return None
+    return value if isinstance(value, Action) else Action(value)
+
+
 class StageForm(BaseForm):
+    """Stall, resume, cancel, complete or reopen an agreement. Nothing is chosen beforehand;
+    the first submit shows what will happen (``confirm`` empty), the second, from the
+    confirmation page, applies it (``confirm`` = "1")."""
+
     action = SelectField(
         "Tindakan",
-        choices=enum_choices(Action),
-        coerce=enum_coerce(Action),
-        validators=[required("Pilih tindakan.")],
+        choices=[choice(NO_ACTION, "— pilih tindakan —"), *enum_choices(Action)],
+        coerce=_action_coerce,
+        validators=[DataRequired("Pilih tindakan.")],
         invalid_choice_message="Pilihan tidak sah.",
     )
     reason = text_field(
-        "Alasan", Agreement.stage_reason, description="Wajib untuk menunda atau membatalkan."
+        "Alasan",
+        Agreement.stage_reason,
+        description="Wajib untuk menunda, membatalkan, menandai selesai, atau membuka kembali.",
     )
     version = version_field()
+    confirm = HiddenField()
 
     def offer(self, actions: list[Action]) -> None:
-        self.action.choices = choices((action, action.label) for action in actions)
+        self.action.choices = [
+            choice(NO_ACTION, "— pilih tindakan —"),
+            *choices((action, action.label) for action in actions),
+        ]
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirm.data == "1"
 
 
 class DeleteForm(BaseForm):

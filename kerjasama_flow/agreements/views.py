@@ -29,6 +29,7 @@ from kerjasama_flow.agreements.forms import (
 )
 from kerjasama_flow.agreements.lifecycle import (
     CLOSED,
+    Action,
     Facts,
     allowed_actions,
     next_milestone,
@@ -50,6 +51,7 @@ from kerjasama_flow.permissions import (
     can_edit_agreement,
     can_read_agreement,
     can_record_evaluation,
+    can_reopen_agreement,
 )
 from kerjasama_flow.tenancy import get_owned_or_404
 from kerjasama_flow.web import run_service
@@ -203,6 +205,16 @@ def _milestone_actions(agreement: Agreement, facts: Facts) -> tuple[PageAction, 
     return actions.pop(primary), list(actions.values())
 
 
+def _stage_actions(agreement: Agreement) -> list[Action]:
+    """The manual stage actions the current user is offered (reopening: admins only)."""
+    if not can_edit_agreement(current_user, agreement):
+        return []
+    actions = allowed_actions(agreement.stage)
+    if not can_reopen_agreement(current_user, agreement):
+        actions = [action for action in actions if action != Action.REOPEN]
+    return actions
+
+
 def _render_detail(agreement: Agreement, stage_form: StageForm | None = None):
     queries.load_detail(agreement.id)
     today = _today()
@@ -212,11 +224,13 @@ def _render_detail(agreement: Agreement, stage_form: StageForm | None = None):
     primary = secondary = None
     if can_edit:
         primary, secondary = _milestone_actions(agreement, facts)
-        actions = allowed_actions(agreement.stage)
-        if stage_form is None and actions:
-            stage_form = StageForm(formdata=None, version=agreement.version)
-        if stage_form is not None:
-            stage_form.offer(actions)
+    actions = _stage_actions(agreement)
+    if not actions:
+        stage_form = None
+    elif stage_form is None:
+        stage_form = StageForm(formdata=None, version=agreement.version)
+    if stage_form is not None:
+        stage_form.offer(actions)
     tasks = queries.agreement_tasks(agreement, today)
     documents = {mou.id: f"{mou.label} ({format_date(mou.signed_on)})" for mou in agreement.mous}
     return render_template(
@@ -227,7 +241,7 @@ def _render_detail(agreement: Agreement, stage_form: StageForm | None = None):
         can_edit=can_edit,
         primary_action=primary,
         secondary_actions=secondary or [],
-        stage_form=stage_form if can_edit else None,
+        stage_form=stage_form,
         timeline=queries.timeline(agreement),
         milestone_labels=MILESTONE_LABELS,
         tasks=tasks,
@@ -250,22 +264,33 @@ def detail(agreement_id: int):
 
 @bp.route("/agreements/<int:agreement_id>/stage", methods=["POST"])
 def stage(agreement_id: int):
+    """Two steps: the detail page's form shows what the action will do (the confirmation
+    page, from ``services.plan_stage_change``); the confirmation page's form (``confirm``
+    = 1) applies it."""
     agreement = _editable(agreement_id)
     form = StageForm()  # every action is a valid choice: the lifecycle says which may be done
-    if form.validate_on_submit() and run_service(
-        form,
-        services.change_stage,
-        current_user,
-        agreement,
-        form.action.data,
-        form.reason.data,
-        form.version.data,
-    ):
-        flash(f"Tahap kerja sama sekarang: {agreement.stage.label}.", "success")
-        return redirect(_detail_url(agreement))
+    if form.validate_on_submit():
+        service = services.change_stage if form.is_confirmed else services.plan_stage_change
+        args = (current_user, agreement, form.action.data, form.reason.data, form.version.data)
+        if not form.is_confirmed and (change := run_service(form, service, *args)):
+            return _render_confirmation(agreement, form, change)
+        if form.is_confirmed and (outcome := run_service(form, service, *args)):
+            _flash_outcome(f"Tahap kerja sama sekarang: {agreement.stage.label}.", outcome)
+            return redirect(_detail_url(agreement))
     if not form.errors:  # a conflict or a refused transition: flashed, show the fresh page
         return redirect(_detail_url(agreement))
     return _render_detail(agreement, stage_form=form)
+
+
+def _render_confirmation(agreement: Agreement, form: StageForm, change: services.StageChange):
+    form.confirm.data = "1"
+    return render_template(
+        "agreements/stage_confirm.html",
+        agreement=agreement,
+        form=form,
+        change=change,
+        today=_today(),
+    )
 
 
 # --- milestones: one generic form for visit, mou, pks and transaction -------------------------
