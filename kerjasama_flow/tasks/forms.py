@@ -114,8 +114,12 @@ class StatusForm(BaseForm):
     next = HiddenField()
     submit = SubmitField("Simpan status")
 
-    def offer_statuses(self, with_cancel: bool) -> None:
-        statuses = [*STATUS_CHOICES, TaskStatus.CANCELLED] if with_cancel else STATUS_CHOICES
+    def offer_statuses(self, with_cancel: bool, is_paused: bool = False) -> None:
+        """The statuses offered; "Ditunda" only for a task paused with its agreement, so that
+        the form shows what the task is (nobody pauses a task by hand)."""
+        statuses = [*STATUS_CHOICES, TaskStatus.CANCELLED] if with_cancel else [*STATUS_CHOICES]
+        if is_paused:
+            statuses.insert(0, TaskStatus.PAUSED)
         self.status.choices = [choice(status.value, status.label) for status in statuses]
 
 

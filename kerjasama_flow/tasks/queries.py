@@ -118,6 +118,16 @@ def count_overdue(user: User, today: date) -> int:
     return db.session.scalar(stmt) or 0
 
 
+def count_paused(user: User) -> int:
+    """How many of the tasks ``user`` may list are paused with their stalled agreement."""
+    stmt = select(func.count(Task.id)).where(
+        Task.government_id == user.government_id, Task.status == TaskStatus.PAUSED
+    )
+    if user.role == Role.OPD:
+        stmt = stmt.where(Task.agency_id == user.agency_id)
+    return db.session.scalar(stmt) or 0
+
+
 def count_tasks(user: User) -> int:
     """All tasks ``user`` may list, whatever their status (to tell "none yet" from "none
     matching")."""

@@ -12,7 +12,7 @@ from kerjasama_flow.agreements.models import Agreement
 from kerjasama_flow.db import check_version
 from kerjasama_flow.errors import DomainError
 from kerjasama_flow.extensions import db
-from kerjasama_flow.tasks.models import Task, TaskStatus
+from kerjasama_flow.tasks.models import Closure, Task, TaskStatus
 
 TASK_FIELDS = ("title", "description", "agency", "assignee", "due_on", "status", "note")
 
@@ -57,6 +57,10 @@ def create_task(actor: User, agreement: Agreement, data: dict[str, Any]) -> Task
         created_by=actor,
         created_at=clock.now(),  # the app's "now" (pinned in tests and demos), as due dates use
     )
+    # Created already paused with its stalled agreement (``holding.paused_fields``).
+    for name in ("status", "held_status", "held_on", "closure", "note"):
+        if data.get(name) is not None:
+            setattr(task, name, data[name])
     db.session.add(task)
     db.session.flush()
     log_action(actor, task, "created", after=snapshot(task, TASK_FIELDS))
@@ -91,14 +95,30 @@ def set_task_status(
     note: str | None,
     expected_version: int | None,
 ) -> Task:
-    """What an OPD head does with their agency's task: start it, finish it with a note."""
+    """What an OPD head does with their agency's task: start it, finish it with a note.
+
+    A task paused with its stalled agreement waits for the agreement: only an admin may
+    change it (e.g. cancel it), and nobody pauses a task by hand. A task an admin takes out
+    of a pause or of an automatic cancellation is the admin's from then on: resuming or
+    reopening the agreement no longer touches it."""
     check_version(task, expected_version)
+    if task.status == TaskStatus.PAUSED and actor.role != Role.ADMIN:
+        raise DomainError("Tugas ini ditunda bersama kerja samanya.", "status")
+    if status == TaskStatus.PAUSED and task.status != TaskStatus.PAUSED:
+        raise DomainError(
+            "Tugas hanya ditunda bersama kerja samanya (tahap Ditunda), tidak satu per satu.",
+            "status",
+        )
     note = (note or "").strip() or None
     if status == TaskStatus.DONE and not note:
         raise DomainError("Tuliskan catatan penyelesaian: apa yang sudah dikerjakan.", "note")
     if status == TaskStatus.CANCELLED and actor.role != Role.ADMIN:
         raise DomainError("Hanya Bagian Pemerintahan yang dapat membatalkan tugas.", "status")
     before = snapshot(task, TASK_FIELDS)
+    if status != task.status and task.closure == Closure.AGREEMENT:
+        task.closure = None
+        task.held_status = None
+        task.held_on = None
     task.status = status
     task.note = note
     task.done_at = clock.now() if status == TaskStatus.DONE else None

@@ -50,13 +50,22 @@ def _paginate(stmt):
 def index():
     today = _today()
     if current_user.role == Role.OPD:
+        # Three views: open tasks (the default), the tasks paused with their stalled
+        # agreement (not open, so not in the default view, but never out of sight: the
+        # default view says how many there are), and every task.
         show_done = request.args.get("selesai") == "1"
-        filters = queries.TaskFilters(include_closed=show_done)
+        show_paused = not show_done and request.args.get("ditunda") == "1"
+        if show_paused:
+            filters = queries.TaskFilters(status=TaskStatus.PAUSED.value)
+        else:
+            filters = queries.TaskFilters(include_closed=show_done)
         pagination = _paginate(queries.task_list(current_user, filters, today))
         return render_template(
             "tasks/my_tasks.html",
             pagination=pagination,
             show_done=show_done,
+            show_paused=show_paused,
+            paused_count=queries.count_paused(current_user),
             overdue_count=queries.count_overdue(current_user, today),
             today=today,
         )
@@ -126,10 +135,10 @@ def _status_form(task: Task, **kwargs) -> StatusForm | None:
     if not can_update_task_status(current_user, task):
         return None
     is_admin = current_user.role == Role.ADMIN
-    if not is_admin and task.status == TaskStatus.CANCELLED:
-        return None  # a cancelled task is reopened by the admin, not by the agency
+    if not is_admin and task.status in (TaskStatus.CANCELLED, TaskStatus.PAUSED):
+        return None  # reopened by the admin, or with its agreement; not by the agency
     form = StatusForm(obj=task, **kwargs)
-    form.offer_statuses(with_cancel=is_admin)
+    form.offer_statuses(with_cancel=is_admin, is_paused=task.status == TaskStatus.PAUSED)
     return form
 
 
@@ -148,7 +157,9 @@ def status(task_id: int):
     if not can_update_task_status(current_user, task):
         abort(403)
     form = StatusForm()
-    form.offer_statuses(with_cancel=current_user.role == Role.ADMIN)
+    form.offer_statuses(
+        with_cancel=current_user.role == Role.ADMIN, is_paused=task.status == TaskStatus.PAUSED
+    )
     if form.validate_on_submit() and run_service(
         form,
         services.set_task_status,
