@@ -492,3 +492,77 @@ def test_recording_the_four_steps_closes_the_tasks_that_waited_for_them(browsing
     open_tasks = _query(live_server, still_open)
     assert open_tasks and all(completed_by is None for _, completed_by in open_tasks)
     browsing.finish()
+
+
+def test_stalling_an_agreement_asks_first_then_pauses_its_tasks(browsing, live_server):
+    """The stage form chooses nothing by itself; "Tunda" with a reason shows what will happen
+    to the open tasks, and "Ya, terapkan" (a real form with its CSRF token) pauses them."""
+    from playwright.sync_api import expect
+
+    from kerjasama_flow import clock
+    from kerjasama_flow.accounts.models import Agency, Government, User
+    from kerjasama_flow.agreements.models import Agreement, Partner, PartnerKind
+    from kerjasama_flow.tasks.models import Task, TaskStatus
+
+    def make_agreement():
+        government = db.session.scalar(select(Government).where(Government.region_code == BLITAR))
+        lead = db.session.scalar(
+            select(Agency).where(Agency.government_id == government.id, Agency.code == "DKPP")
+        )
+        admin = db.session.scalar(
+            select(User).where(User.government_id == government.id, User.role == "admin")
+        )
+        partner = Partner(
+            government_id=government.id, name="Kota Madiun (uji e2e)", kind=PartnerKind.PEMDA_KOTA
+        )
+        agreement = Agreement(
+            government_id=government.id,
+            title="Pasokan beras ke Kota Madiun (uji e2e)",
+            kind="ksdd",
+            lead_agency=lead,
+            partners=[partner],
+            created_by=admin,
+        )
+        db.session.add(agreement)
+        db.session.flush()
+        for title in ("Kirim contoh beras", "Hitung kebutuhan gudang"):
+            db.session.add(
+                Task(
+                    government_id=government.id,
+                    agreement=agreement,
+                    agency=lead,
+                    title=title,
+                    due_on=clock.today_in(government.timezone),
+                )
+            )
+        db.session.commit()
+        return agreement.id
+
+    agreement_id = _query(live_server, make_agreement)
+    page = browsing.page
+    browsing.login(blitar_user(live_server, "admin"))
+    browsing.goto(f"/agreements/{agreement_id}")
+    action = page.get_by_label("Tindakan")
+    expect(action).to_have_value("")
+    action.select_option("tunda")
+    page.get_by_label("Alasan").fill("Menunggu APBD perubahan")
+    page.get_by_role("button", name="Lanjut ke konfirmasi").click()
+    page.wait_for_load_state()
+
+    expect(page.locator("#akibat-tugas")).to_have_text(
+        "2 tugas terbuka akan ditunda dan tidak diingatkan sampai kerja sama dilanjutkan."
+    )
+    expect(page.locator("#tugas-terdampak")).to_contain_text("Kirim contoh beras")
+    page.get_by_role("button", name="Ya, terapkan").click()
+    page.wait_for_load_state()
+    expect(page).to_have_url(re.compile(rf"/agreements/{agreement_id}$"))
+    expect(page.locator(".alert-success")).to_contain_text("2 tugas terbuka ditunda")
+    expect(page.locator("#tugas")).to_contain_text("Ditunda otomatis")
+
+    def statuses():
+        return set(
+            db.session.scalars(select(Task.status).where(Task.agreement_id == agreement_id))
+        )
+
+    assert _query(live_server, statuses) == {TaskStatus.PAUSED}
+    browsing.finish()
