@@ -6,6 +6,8 @@ show the pages are registered by the app factory (``app.register_errorhandlers``
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 
 class DomainError(Exception):
     """A change was refused. ``field`` names the form field the message belongs to, if any."""
@@ -14,6 +16,31 @@ class DomainError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+
+    def field_errors(self) -> list[tuple[str | None, str]]:
+        """Each (field, message) of the refusal: one here, several in ``FieldErrors``."""
+        return [(self.field, self.message)]
+
+
+class FieldErrors(DomainError):
+    """Several rules refused the change at once, each on its field, so that a form shows
+    every error in one round; ``message`` and ``field`` are the first of them."""
+
+    def __init__(self, errors: Mapping[str, str]):
+        if not errors:
+            raise ValueError("FieldErrors needs at least one error")
+        field, message = next(iter(errors.items()))
+        super().__init__(message, field)
+        self.errors = dict(errors)
+
+    def field_errors(self) -> list[tuple[str | None, str]]:
+        return list(self.errors.items())
+
+
+def refuse_any(errors: Mapping[str, str]) -> None:
+    """Raise ``FieldErrors`` when a rule function (field -> message) found anything."""
+    if errors:
+        raise FieldErrors(errors)
 
 
 class ConflictError(DomainError):

@@ -6,6 +6,8 @@ in that domain's ``forms`` module."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask_wtf import FlaskForm
 from wtforms import DateField, Form, IntegerField, SelectField
 from wtforms.fields.choices import Choice, SelectChoice
@@ -49,11 +51,33 @@ INDONESIAN = _IndonesianTranslations()
 
 
 class BaseForm(FlaskForm):
-    """Every POST form of the app (CSRF-protected), speaking Indonesian."""
+    """Every POST form of the app (CSRF-protected), speaking Indonesian.
+
+    ``validate`` runs the field validators and then ``rule_checks``, even when a field
+    already failed, so that a person sees every error in one round: the empty field and the
+    end date before the start date together. ``rule_checks`` calls the domain's own rule
+    functions (the ones its service calls); the service still checks again."""
 
     class Meta:
         def get_translations(self, form):
             return INDONESIAN
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for name, message in self.rule_checks().items():
+            field = self._fields.get(name)
+            if field is None:
+                self.form_errors.append(message)
+            elif not field.errors:  # a field already refused says what to fix first
+                field.errors.append(message)
+            valid = False
+        return valid
+
+    def rule_checks(self) -> Mapping[str, str]:
+        """The domain rules the input breaks, field name -> message (none by default). Runs
+        after the field validators, on whatever data they could read: a field that failed
+        to parse is None, and the rules skip what is missing."""
+        return {}
 
 
 class FilterForm(Form):
@@ -161,12 +185,14 @@ def form_values(form, exclude: tuple[str, ...] = ("csrf_token", "submit", "versi
     return {name: field.data for name, field in form._fields.items() if name not in exclude}
 
 
-def put_error_on_form(form, error) -> bool:
-    """Show a service error next to its field; returns False when no field takes it."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is None:
-        return False
-    field.errors = [*field.errors, error.message] if isinstance(field.errors, list) else [
-        error.message
-    ]
-    return True
+def put_errors_on_form(form, error) -> list[str]:
+    """Show each message of a service error next to its field; returns the messages no field
+    takes (the caller flashes them)."""
+    unplaced = []
+    for name, message in error.field_errors():
+        field = getattr(form, name, None) if name else None
+        if field is None:
+            unplaced.append(message)
+        elif message not in field.errors:
+            field.errors = [*field.errors, message]
+    return unplaced

@@ -12,7 +12,7 @@ from werkzeug.local import LocalProxy
 
 from kerjasama_flow.errors import ConflictError, DomainError
 from kerjasama_flow.extensions import db
-from kerjasama_flow.forms_common import put_error_on_form
+from kerjasama_flow.forms_common import put_errors_on_form
 
 _FAILED = object()
 
@@ -46,8 +46,11 @@ def _unproxy(value: Any) -> Any:
 
 
 def _show(form, error: DomainError) -> None:
-    if isinstance(error, ConflictError) or form is None or not put_error_on_form(form, error):
+    if isinstance(error, ConflictError) or form is None:
         flash(error.message, "danger")
+        return
+    for message in put_errors_on_form(form, error):
+        flash(message, "danger")
 
 
 def is_safe_next(target: str | None) -> bool:

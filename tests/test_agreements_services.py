@@ -28,6 +28,13 @@ from tests import factories
 from tests.sql_helpers import recorded_statements
 
 COUNTED = (Agreement, Partner, Visit, Mou, Pks, Transaction, Task, ActivityLog)
+NOW = "2025-10-15T10:00:00+07:00"  # the world's milestones and tasks lie around this day
+
+
+@pytest.fixture(autouse=True)
+def pinned_clock(app):
+    """Signing, visit and transaction dates may not lie after today: pin today."""
+    app.config["KERJASAMA_NOW"] = NOW
 
 
 def row_counts() -> dict[str, int]:
@@ -159,7 +166,12 @@ def test_direct_pks_with_reason_skips_the_mou(world, fresh):
         world.admin,
         fresh,
         "pks",
-        pks_data(None, is_direct=True, direct_reason="Kerja sama teknis antar-OPD"),
+        pks_data(
+            None,
+            is_direct=True,
+            direct_reason="Kerja sama teknis antar-OPD",
+            agencies=[world.agency],
+        ),
     ).value
     db.session.commit()
     assert fresh.stage == Stage.PKS
@@ -171,7 +183,7 @@ def test_pks_with_mou_drops_a_stray_direct_reason(world):
         world.admin,
         world.agreement,
         "pks",
-        pks_data(world.mou, is_direct=False, direct_reason="sisa isian"),
+        pks_data(world.mou, is_direct=False, direct_reason="sisa isian", agencies=[world.agency]),
     ).value
     db.session.commit()
     assert pks.direct_reason is None
@@ -215,7 +227,7 @@ REFUSALS = {
     "pks-mou-of-another-government": ("pks", lambda w: pks_data(w.other_mou), "mou"),
     "pks-signed-before-mou": (
         "pks",
-        lambda w: pks_data(w.mou, signed_on=date(2025, 8, 1)),
+        lambda w: pks_data(w.mou, signed_on=date(2025, 8, 1), agencies=[w.agency]),
         "signed_on",
     ),
     "pks-over-five-years": ("pks", lambda w: pks_data(w.mou, ends_on=date(2030, 9, 2)), "ends_on"),
@@ -357,7 +369,7 @@ def test_stall_then_resume_restores_the_stage_from_the_milestones(world, fresh):
     assert fresh.stage_reason == "Menunggu anggaran perubahan"
 
     # A milestone recorded while stalled keeps the agreement stalled...
-    services.record_milestone(admin, fresh, "pks", pks_data(fresh.mous[0]))
+    services.record_milestone(admin, fresh, "pks", pks_data(fresh.mous[0], agencies=[world.agency]))
     db.session.commit()
     assert fresh.stage == Stage.DITUNDA
 
@@ -656,7 +668,7 @@ def task_data(world, **kw):
     data = {
         "title": "OPD teknis menindaklanjuti detail kerja sama",
         "agency": world.agency,
-        "due_on": date(2025, 9, 30),
+        "due_on": date(2025, 10, 31),
         "description": None,
         "assignee": None,
     }
@@ -757,8 +769,9 @@ def test_the_filing_year_follows_the_visits_and_mous(world, fresh):
     assert stored_and_defined() == (2021, 2021)
 
 
-def test_a_pks_or_transaction_leaves_the_filing_year_alone(world):
+def test_a_pks_or_transaction_leaves_the_filing_year_alone(app, world):
     """Only visits and MoUs file an agreement; the world's agreement has its MoU in 2025."""
+    app.config["KERJASAMA_NOW"] = "2027-01-15T10:00:00+07:00"
     agreement = world.agreement
     assert agreement.year == 2025
     services.record_milestone(
@@ -812,10 +825,11 @@ def _change_filing_milestones(rng: random.Random, admin, agreements: list[Agreem
 
 
 @pytest.mark.parametrize("seed", range(6))
-def test_the_stored_filing_year_follows_the_rule_through_random_changes(world, seed):
+def test_the_stored_filing_year_follows_the_rule_through_random_changes(app, world, seed):
     """Whatever sequence of visits and MoUs recorded, re-dated and deleted, the year ``refile``
     computes from the loaded collections is the year the SQL rule gives after a flush.
     One agreement was recorded on 1 January 2020 in Jakarta, still 2019 in UTC."""
+    app.config["KERJASAMA_NOW"] = "2027-12-31T10:00:00+07:00"  # after every random date
     rng = random.Random(seed)
     jakarta_new_year = datetime(2020, 1, 1, 3, 0, tzinfo=ZoneInfo("Asia/Jakarta"))
     agreements = [

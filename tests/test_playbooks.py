@@ -28,6 +28,7 @@ from tests import factories
 from tests.agreements_helpers import NOW, text
 
 SIGNED_ON = date(2025, 8, 14)  # a Thursday; 17 August is a Sunday, 18 August cuti bersama
+AFTER_THE_DEMO = "2026-02-02T09:00:00+07:00"  # the demo's last step is in January 2026
 MOU_TITLES = {
     "Laporkan penandatanganan Kesepakatan Bersama kepada Gubernur",
     "Sosialisasi kerja sama kepada OPD teknis",
@@ -306,7 +307,7 @@ def test_only_the_first_transaction_runs_its_playbook(client, auth, world, coord
 
     response = client.post(
         f"/agreements/{fresh.id}/milestones/transaction/new",
-        data=transaction_form(pks, transacted_on="2025-11-03"),
+        data=transaction_form(pks, transacted_on="2025-10-14"),
     )
     assert response.status_code == 302
     page = text(client.get(response.headers["Location"]))
@@ -615,6 +616,8 @@ def test_marking_a_coordinator_unmarks_the_other(client, auth, world, coordinato
 def test_the_demo_marks_bagian_pemerintahan_and_gets_no_playbook_tasks(app, monkeypatch):
     from kerjasama_flow.demo.seed import seed_demo
 
+    app.config["KERJASAMA_NOW"] = AFTER_THE_DEMO  # its visits and signings have taken place
+
     monkeypatch.setattr(
         "kerjasama_flow.accounts.models.generate_password_hash",
         partial(generate_password_hash, method="pbkdf2:sha256:1000"),
@@ -644,6 +647,8 @@ def test_the_documented_defaults_are_the_shipped_ones():
 
 def test_seeding_again_marks_bagian_pemerintahan_of_an_older_demo(app, monkeypatch):
     from kerjasama_flow.demo.seed import seed_demo
+
+    app.config["KERJASAMA_NOW"] = AFTER_THE_DEMO  # its visits and signings have taken place
 
     monkeypatch.setattr(
         "kerjasama_flow.accounts.models.generate_password_hash",

@@ -26,6 +26,12 @@ from tests import factories
 TODAY = date(2025, 10, 1)  # a Wednesday
 
 
+@pytest.fixture(autouse=True)
+def pinned_clock(app):
+    """A deadline may not be set before today: the tasks' dates are around ``TODAY``."""
+    app.config["KERJASAMA_NOW"] = f"{TODAY.isoformat()}T10:00:00+07:00"
+
+
 def task_logs(task) -> list[ActivityLog]:
     return list(
         db.session.scalars(

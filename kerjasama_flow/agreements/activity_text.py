@@ -54,6 +54,7 @@ FIELD_LABELS = {
     "origin_event": "Asal kerja sama",
     "description": "Uraian",
     "external_ref": "Nomor referensi",
+    "visit_planned_on": "Rencana kunjungan",
     "stage": "Tahap",
     "reason": "Alasan",
     # milestones

@@ -1,10 +1,11 @@
 """Forms of the agreements domain: the agreement, its milestones, partners, manual stage
 actions and the list filters.
 
-Forms only parse and check the shape of the input (required, lengths, dates, amounts); the
-lifecycle rules live in ``lifecycle`` and ``services``, whose refusals the views put next to
-the field named here. Field names are the keys the services read (``AGREEMENT_FIELDS``,
-``MILESTONE_FIELDS``).
+Forms parse and check the shape of the input (required, lengths, dates, amounts); the rules
+live in ``lifecycle`` and ``services``. ``rule_checks`` calls those same rule functions, so a
+form shows every error in one round; the services check again, and the views put their
+refusals next to the field named here. Field names are the keys the services read
+(``AGREEMENT_FIELDS``, ``MILESTONE_FIELDS``).
 """
 
 from __future__ import annotations
@@ -26,9 +27,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import TextInput
 
+from kerjasama_flow import clock
 from kerjasama_flow.accounts.forms import agencies_field, agency_field
-from kerjasama_flow.agreements import queries
-from kerjasama_flow.agreements.lifecycle import Action, Stage
+from kerjasama_flow.agreements import queries, services
+from kerjasama_flow.agreements.lifecycle import Action, Stage, milestone_checks
 from kerjasama_flow.agreements.models import (
     SECTORS,
     Agreement,
@@ -56,6 +58,7 @@ from kerjasama_flow.forms_common import (
     enum_choices,
     enum_coerce,
     enum_field,
+    form_values,
     positive_int,
     required,
     version_field,
@@ -220,7 +223,15 @@ class AgreementForm(BaseForm):
         Agreement.external_ref,
         description="Opsional: nomor dari sistem lain atau berkas impor.",
     )
+    visit_planned_on = date_field(
+        "Rencana kunjungan (agenda)",
+        description="Opsional: tanggal kunjungan kerja yang direncanakan. Terhapus sendiri "
+        "begitu kunjungannya dicatat.",
+    )
     version = version_field()
+
+    def rule_checks(self):
+        return services.agreement_checks(form_values(self))
 
 
 # --- milestones -------------------------------------------------------------------------------
@@ -229,6 +240,7 @@ class AgreementForm(BaseForm):
 class MilestoneForm(BaseForm):
     """A milestone of ``agreement``; subclasses limit their choices to it."""
 
+    kind: str = ""  # the key of ``MILESTONE_FORMS``
     layout: tuple[tuple[str, ...], ...] = ()  # rows of field names, as the form shows them
 
     version = version_field()
@@ -241,8 +253,14 @@ class MilestoneForm(BaseForm):
     def limit_choices(self, agreement) -> None:
         """Offer only records of ``agreement`` (its MoUs, its PKS)."""
 
+    def rule_checks(self):
+        """The lifecycle's rules for this milestone, against the government's today."""
+        today = clock.today_in(self.agreement.government.timezone)
+        return milestone_checks(self.kind, form_values(self), today)
+
 
 class VisitForm(MilestoneForm):
+    kind = "visit"
     layout = (("visited_on", "direction"), ("place",), ("delegation",), ("topics",), ("notes",))
 
     visited_on = date_field("Tanggal kunjungan", is_required=True)
@@ -261,6 +279,7 @@ class VisitForm(MilestoneForm):
 
 
 class MouForm(MilestoneForm):
+    kind = "mou"
     layout = (
         ("document_kind",),
         ("number_own", "number_partner"),
@@ -292,6 +311,7 @@ def _pks_label(pks) -> str:
 
 
 class PksForm(MilestoneForm):
+    kind = "pks"
     layout = (
         ("title",),
         ("mou",),
@@ -341,6 +361,7 @@ class PksForm(MilestoneForm):
 
 
 class TransactionForm(MilestoneForm):
+    kind = "transaction"
     layout = (
         ("pks",),
         ("transacted_on", "commodity"),

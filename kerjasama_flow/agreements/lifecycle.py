@@ -12,10 +12,13 @@ what they return; views never decide a stage, nor which milestone comes next.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from kerjasama_flow.errors import DomainError
+from kerjasama_flow.formatting import format_date
 
 MAX_VALIDITY_YEARS = 5
 
@@ -261,6 +264,39 @@ def check_pks(has_signed_mou: bool, is_direct: bool, direct_reason: str | None) 
         )
 
 
+def check_pks_agencies(agencies) -> None:
+    """A PKS is carried out by at least one OPD pelaksana of the own side."""
+    if not agencies:
+        raise RuleViolation("Pilih minimal satu OPD pelaksana PKS.", "agencies")
+
+
+def check_not_future(day: date | None, today: date, field: str, what: str) -> None:
+    """A date on which something happened (a signing, a visit, a transaction) lies no later
+    than ``today``, the government's today: what is planned is an agenda, not a record."""
+    if day is not None and day > today:
+        raise RuleViolation(f"{what} tidak boleh melewati hari ini ({format_date(today)}).", field)
+
+
+def check_pks_starts_after_mou(starts_on: date | None, mou_signed_on: date | None) -> None:
+    """A PKS implements its Kesepakatan Bersama: it cannot be in force before the KB."""
+    if starts_on and mou_signed_on and starts_on < mou_signed_on:
+        raise RuleViolation(
+            "PKS tidak boleh mulai berlaku sebelum Kesepakatan Bersama/MoU ditandatangani "
+            f"({format_date(mou_signed_on)}).",
+            "starts_on",
+        )
+
+
+def check_pks_ends_within_mou(ends_on: date | None, mou_ends_on: date | None) -> None:
+    """A PKS ends no later than its Kesepakatan Bersama, when the KB has an end date."""
+    if ends_on and mou_ends_on and ends_on > mou_ends_on:
+        raise RuleViolation(
+            "PKS tidak boleh berakhir sesudah Kesepakatan Bersama/MoU berakhir "
+            f"({format_date(mou_ends_on)}).",
+            "ends_on",
+        )
+
+
 def check_transaction(has_pks: bool) -> None:
     if not has_pks:
         raise RuleViolation("Transaksi memerlukan PKS. Catat PKS terlebih dahulu.", "pks")
@@ -269,3 +305,59 @@ def check_transaction(has_pks: bool) -> None:
 def check_amount(value: int | None, field: str = "value_rp") -> None:
     if value is not None and value < 0:
         raise RuleViolation("Nilai tidak boleh negatif.", field)
+
+
+def check_transaction_after_pks(transacted_on: date | None, pks_signed_on: date | None) -> None:
+    if transacted_on and pks_signed_on and transacted_on < pks_signed_on:
+        raise RuleViolation(
+            "Tanggal transaksi tidak boleh sebelum penandatanganan PKS.", "transacted_on"
+        )
+
+
+# The day each milestone records as having happened, and what the message calls it.
+EVENT_DAYS = {
+    "visit": ("visited_on", "Tanggal kunjungan"),
+    "mou": ("signed_on", "Tanggal penandatanganan"),
+    "pks": ("signed_on", "Tanggal penandatanganan"),
+    "transaction": ("transacted_on", "Tanggal transaksi"),
+}
+
+
+def milestone_checks(kind: str, data: Mapping[str, Any], today: date) -> dict[str, str]:
+    """Every rule a milestone of ``kind`` breaks, field -> message (the first per field),
+    so that a form shows them all in one round; empty when it may be recorded.
+
+    ``data`` is what the milestone form sends (``services.MILESTONE_FIELDS``); a PKS's
+    ``mou`` and a transaction's ``pks`` are read for their dates only (``signed_on``,
+    ``ends_on``). ``today`` is the government's today. The milestone services raise these
+    (``errors.FieldErrors``); the forms show them before calling the services."""
+    errors: dict[str, str] = {}
+
+    def collect(check: Callable[..., None], *args: Any) -> None:
+        try:
+            check(*args)
+        except RuleViolation as violation:
+            errors.setdefault(violation.field, violation.message)
+
+    field, what = EVENT_DAYS[kind]
+    collect(check_not_future, data.get(field), today, field, what)
+    if kind in ("mou", "pks"):
+        collect(check_period, data.get("starts_on"), data.get("ends_on"))
+    if kind == "pks":
+        mou = data.get("mou")
+        collect(check_pks, mou is not None, bool(data.get("is_direct")), data.get("direct_reason"))
+        collect(check_pks_agencies, data.get("agencies"))
+        if mou is not None:
+            collect(
+                check_signed_after, data.get("signed_on"), mou.signed_on, "penandatanganan MoU/KB"
+            )
+            collect(check_pks_starts_after_mou, data.get("starts_on"), mou.signed_on)
+            collect(check_pks_ends_within_mou, data.get("ends_on"), mou.ends_on)
+    if kind == "transaction":
+        pks = data.get("pks")
+        collect(check_transaction, pks is not None)
+        if pks is not None:
+            collect(check_transaction_after_pks, data.get("transacted_on"), pks.signed_on)
+        collect(check_amount, data.get("value_rp"), "value_rp")
+        collect(check_amount, data.get("volume"), "volume")
+    return errors

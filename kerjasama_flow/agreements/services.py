@@ -39,7 +39,7 @@ from kerjasama_flow.agreements.signals import (
     stage_changed,
 )
 from kerjasama_flow.db import check_version, utcnow
-from kerjasama_flow.errors import DomainError
+from kerjasama_flow.errors import DomainError, refuse_any
 from kerjasama_flow.extensions import db
 from kerjasama_flow.permissions import can_reopen_agreement
 from kerjasama_flow.tasks import holding
@@ -54,6 +54,7 @@ AGREEMENT_FIELDS = (
     "origin_event",
     "description",
     "external_ref",
+    "visit_planned_on",
 )
 
 MILESTONE_FIELDS: dict[str, tuple[str, ...]] = {
@@ -213,27 +214,23 @@ def update_partner(
 # --- agreements -------------------------------------------------------------------------------
 
 
-def _apply_agreement_data(actor: User, agreement: Agreement, data: dict[str, Any]) -> None:
-    title = _clean(data.get("title"))
-    if not title:
-        raise DomainError("Judul kerja sama wajib diisi.", "title")
-    partners = list(data.get("partners") or [])
-    if data.get("new_partner_name"):
-        partners.append(
-            find_or_create_partner(
-                actor,
-                data["new_partner_name"],
-                data.get("new_partner_kind") or PartnerKind.LAINNYA,
-            )
-        )
-    if any(p.government_id != actor.government_id for p in partners):
-        raise DomainError("Mitra tidak dikenal.", "partners")
-    if not partners:
-        raise DomainError("Pilih minimal satu mitra, atau tambahkan mitra baru.", "partners")
-    sectors = list(dict.fromkeys(data.get("sectors") or []))
-    unknown = [s for s in sectors if s not in SECTORS]
+def agreement_checks(data: dict[str, Any]) -> dict[str, str]:
+    """The rules an agreement's own data breaks, field -> message: a title, at least one
+    partner (chosen or new), known sectors. Pure: the form shows them in one round with its
+    field errors, ``_apply_agreement_data`` refuses them."""
+    errors: dict[str, str] = {}
+    if not _clean(data.get("title")):
+        errors["title"] = "Judul kerja sama wajib diisi."
+    if not data.get("partners") and not _clean(data.get("new_partner_name")):
+        errors["partners"] = "Pilih minimal satu mitra, atau tambahkan mitra baru."
+    unknown = [s for s in dict.fromkeys(data.get("sectors") or []) if s not in SECTORS]
     if unknown:
-        raise DomainError(f"Sektor tidak dikenal: {', '.join(unknown)}.", "sectors")
+        errors["sectors"] = f"Sektor tidak dikenal: {', '.join(unknown)}."
+    return errors
+
+
+def _apply_agreement_data(actor: User, agreement: Agreement, data: dict[str, Any]) -> None:
+    errors = agreement_checks(data)
     external_ref = _clean(data.get("external_ref"))
     if external_ref:
         clash = db.session.scalar(
@@ -244,7 +241,21 @@ def _apply_agreement_data(actor: User, agreement: Agreement, data: dict[str, Any
             )
         )
         if clash:
-            raise DomainError("Nomor referensi ini sudah dipakai kerja sama lain.", "external_ref")
+            errors["external_ref"] = "Nomor referensi ini sudah dipakai kerja sama lain."
+    refuse_any(errors)
+    title = _clean(data.get("title"))
+    partners = list(data.get("partners") or [])
+    if any(p.government_id != actor.government_id for p in partners):
+        raise DomainError("Mitra tidak dikenal.", "partners")
+    if data.get("new_partner_name"):
+        partners.append(
+            find_or_create_partner(
+                actor,
+                data["new_partner_name"],
+                data.get("new_partner_kind") or PartnerKind.LAINNYA,
+            )
+        )
+    sectors = list(dict.fromkeys(data.get("sectors") or []))
 
     agreement.title = title
     agreement.kind = data.get("kind") or AgreementKind.KSDD
@@ -255,6 +266,7 @@ def _apply_agreement_data(actor: User, agreement: Agreement, data: dict[str, Any
     agreement.origin_event = _clean(data.get("origin_event"))
     agreement.description = _clean(data.get("description"))
     agreement.external_ref = external_ref
+    agreement.visit_planned_on = data.get("visit_planned_on")
 
 
 def create_agreement(actor: User, data: dict[str, Any]) -> Agreement:
@@ -471,29 +483,21 @@ def refile(agreement: Agreement) -> None:
 
 
 def _check_milestone(agreement: Agreement, kind: str, data: dict[str, Any]) -> None:
-    if kind in ("mou", "pks"):
-        lifecycle.check_period(data.get("starts_on"), data.get("ends_on"))
+    """The records a milestone points to belong to the agreement (its MoU, its PKS, the
+    government's agencies); then every rule of ``lifecycle.milestone_checks``, all at once,
+    against the government's today."""
     if kind == "pks":
         mou = data.get("mou")
         if mou is not None and mou.agreement_id != agreement.id:
             raise DomainError("Kesepakatan Bersama tidak dikenal.", "mou")
-        lifecycle.check_pks(mou is not None, bool(data.get("is_direct")), data.get("direct_reason"))
-        lifecycle.check_signed_after(
-            data.get("signed_on"), mou.signed_on if mou else None, "penandatanganan MoU/KB"
-        )
         for agency in data.get("agencies") or []:
             _own_agency(agreement.government_id, agency, "agencies")
     if kind == "transaction":
         pks = data.get("pks")
         if pks is not None and pks.agreement_id != agreement.id:
             raise DomainError("PKS tidak dikenal.", "pks")
-        lifecycle.check_transaction(pks is not None)
-        if pks and data.get("transacted_on") and data["transacted_on"] < pks.signed_on:
-            raise DomainError(
-                "Tanggal transaksi tidak boleh sebelum penandatanganan PKS.", "transacted_on"
-            )
-        lifecycle.check_amount(data.get("value_rp"), "value_rp")
-        lifecycle.check_amount(data.get("volume"), "volume")
+    today = clock.today_in(agreement.government.timezone)
+    refuse_any(lifecycle.milestone_checks(kind, data, today))
 
 
 def _assign_milestone(milestone: Any, kind: str, data: dict[str, Any]) -> None:
@@ -554,7 +558,9 @@ def update_milestone(
     agreement = milestone.agreement
     check_version(milestone, expected_version)
     lifecycle.check_open(agreement.stage)
-    _check_milestone(agreement, kind, data)
+    # The rules see the milestone as it will be: a caller may send only what changes.
+    current = {name: getattr(milestone, name) for name in MILESTONE_FIELDS[kind]}
+    _check_milestone(agreement, kind, current | dict(data))
     before = snapshot(milestone, MILESTONE_FIELDS[kind])
     _assign_milestone(milestone, kind, data)
     db.session.flush()

@@ -1,6 +1,10 @@
-"""The monev form. It validates input only; the rules are in ``services``."""
+"""The monev form. It validates the input; the rules are in ``services``, and
+``rule_checks`` shows them (``services.evaluation_checks``) with the field errors in one
+round."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from flask_wtf.file import FileField
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
@@ -8,7 +12,8 @@ from wtforms.validators import Length, Optional
 
 from kerjasama_flow.db import max_length
 from kerjasama_flow.evaluations.models import Evaluation, Recommendation, Timeliness
-from kerjasama_flow.forms_common import BaseForm, date_field, enum_choices, required
+from kerjasama_flow.evaluations.services import evaluation_checks
+from kerjasama_flow.forms_common import BaseForm, date_field, enum_choices, form_values, required
 
 
 class EvaluationForm(BaseForm):
@@ -29,3 +34,10 @@ class EvaluationForm(BaseForm):
         "Berkas bukti (opsional)",
         description="PDF, JPG, PNG, DOCX atau XLSX, paling besar 10 MB.",
     )
+
+    def __init__(self, *args, today: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def rule_checks(self):
+        return evaluation_checks(form_values(self), self.today)

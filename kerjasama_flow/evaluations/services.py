@@ -23,7 +23,7 @@ from kerjasama_flow.accounts.models import Government, User
 from kerjasama_flow.activity.services import log_action, snapshot
 from kerjasama_flow.agreements.lifecycle import Stage
 from kerjasama_flow.agreements.models import Agreement
-from kerjasama_flow.errors import DomainError
+from kerjasama_flow.errors import DomainError, refuse_any
 from kerjasama_flow.evaluations.models import Evaluation, Recommendation, Timeliness
 from kerjasama_flow.extensions import db
 
@@ -77,6 +77,28 @@ def _check_evidence(upload: Upload) -> tuple[str, str, bytes]:
     return display, extension, content
 
 
+def evaluation_checks(data: dict[str, Any], today: date) -> dict[str, str]:
+    """Every rule a monev's data breaks, field -> message: its date (not after ``today``,
+    the government's today), progress between 0 and 100 percent, a period and the
+    realisation. Pure: the form shows these in one round, ``record_evaluation`` refuses
+    them."""
+    errors: dict[str, str] = {}
+    evaluated_on = data.get("evaluated_on")
+    if evaluated_on is None:
+        errors["evaluated_on"] = "Wajib diisi."
+    elif evaluated_on > today:
+        errors["evaluated_on"] = "Tanggal monev tidak boleh di masa depan."
+    progress = data.get("progress_pct")
+    if progress is None:
+        errors["progress_pct"] = "Wajib diisi."
+    elif not 0 <= int(progress) <= 100:
+        errors["progress_pct"] = "Progres antara 0 dan 100 persen."
+    for name in ("period_label", "realisation"):
+        if not _text(data.get(name)):
+            errors[name] = "Wajib diisi."
+    return errors
+
+
 def record_evaluation(
     actor: User,
     agreement: Agreement,
@@ -96,22 +118,11 @@ def record_evaluation(
         )
     government = db.session.get(Government, agreement.government_id)
     today = today or clock.today_in(government.timezone)
-    evaluated_on = data.get("evaluated_on")
-    if evaluated_on is None:
-        raise DomainError("Wajib diisi.", "evaluated_on")
-    if evaluated_on > today:
-        raise DomainError("Tanggal monev tidak boleh di masa depan.", "evaluated_on")
-    progress = data.get("progress_pct")
-    if progress is None:
-        raise DomainError("Wajib diisi.", "progress_pct")
-    if not 0 <= int(progress) <= 100:
-        raise DomainError("Progres antara 0 dan 100 persen.", "progress_pct")
+    refuse_any(evaluation_checks(data, today))
+    evaluated_on = data["evaluated_on"]
+    progress = data["progress_pct"]
     period_label = _text(data.get("period_label"))
-    if not period_label:
-        raise DomainError("Wajib diisi.", "period_label")
     realisation = _text(data.get("realisation"))
-    if not realisation:
-        raise DomainError("Wajib diisi.", "realisation")
 
     evaluation = Evaluation(
         government_id=agreement.government_id,

@@ -19,6 +19,7 @@ from flask import (
 )
 from flask_login import current_user
 
+from kerjasama_flow import clock
 from kerjasama_flow.agreements.models import Agreement
 from kerjasama_flow.evaluations import services
 from kerjasama_flow.evaluations.forms import EvaluationForm
@@ -46,7 +47,7 @@ def new(agreement_id: int):
             "warning",
         )
         return redirect(_history_url(agreement.id))
-    form = EvaluationForm()
+    form = EvaluationForm(today=clock.today_in(agreement.government.timezone))
     if form.validate_on_submit() and run_service(
         form,
         services.record_evaluation,

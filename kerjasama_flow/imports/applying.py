@@ -208,7 +208,8 @@ def _run_rows(actor: User, rows: list[RowInput], on_row: OnRow | None = None) ->
         except DomainError as error:
             savepoint.rollback()
             partners.forget_since(mark)
-            row.add_error(error.field, error.message)
+            for field, message in error.field_errors():
+                row.add_error(field, message)
         else:
             savepoint.commit()
             existing[key] = created

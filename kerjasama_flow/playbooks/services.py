@@ -386,8 +386,10 @@ def run_playbook(
         try:
             # A concurrent run (two sweeps) may have created it since the check above: the
             # UNIQUE (template_id, milestone_kind, milestone_id) refuses the second one.
+            # Its due date is the playbook's (never before today, see above): not a date
+            # typed by hand, which ``create_task`` would refuse if it lay in the past.
             with db.session.begin_nested():
-                task = create_task(actor, agreement, data)
+                task = create_task(actor, agreement, data, allow_past_due=True)
         except IntegrityError:
             log.info(
                 "playbook task of template %s for %s %s exists",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -25,11 +27,13 @@ from kerjasama_flow.forms_common import (
     QuerySelectField,
     choice,
     date_field,
+    form_values,
     required,
     version_field,
 )
 from kerjasama_flow.tasks import queries
 from kerjasama_flow.tasks.models import Task, TaskStatus
+from kerjasama_flow.tasks.services import may_hold, task_checks
 
 
 def assignable_users() -> list[User]:
@@ -55,6 +59,11 @@ def user_label(user: User) -> str:
 
 
 class TaskForm(BaseForm):
+    """A task of an agreement, created or edited by Bagian Pemerintahan. The assignee's
+    options say which OPD they belong to (``data-agency``; "any" for Bagian Pemerintahan,
+    who may hold any task), and ``static/forms.js`` shows only those of the chosen OPD; the
+    options of another OPD are rendered hidden already. The service refuses a mismatch."""
+
     title = StringField(
         "Judul tugas",
         validators=[
@@ -84,11 +93,37 @@ class TaskForm(BaseForm):
         allow_blank=True,
         blank_text="— tidak ditentukan —",
         validators=[Optional()],
-        description="Opsional. Untuk Kepala OPD, harus dari OPD yang dipilih.",
+        description="Opsional. Hanya pengguna dari OPD yang dipilih, atau Bagian Pemerintahan.",
+        render_kw={"data-follows": "agency"},
     )
     due_on = date_field("Tenggat", is_required=True, message="Tanggal tenggat wajib diisi.")
     version = version_field()
     submit = SubmitField("Simpan")
+
+    def __init__(self, *args, today: date, task: Task | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.task = task
+        self.assignee.get_render_kw = self._assignee_option
+
+    def _assignee_option(self, user: User) -> dict[str, str | bool]:
+        holds_any = user.role != Role.OPD
+        attributes: dict[str, str | bool] = {
+            "data-agency": "any" if holds_any else str(user.agency_id)
+        }
+        agency = self.agency.data
+        fits = agency is not None and may_hold(user, agency)
+        if not holds_any and not fits and user != self.assignee.data:
+            attributes["hidden"] = True
+        return attributes
+
+    def rule_checks(self):
+        return task_checks(
+            current_user.government_id,
+            form_values(self),
+            self.today,
+            due_on_before=self.task.due_on if self.task is not None else None,
+        )
 
 
 # Offered in this order; "Dibatalkan" only to admins (the service refuses it for others).

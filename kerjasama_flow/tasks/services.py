@@ -2,43 +2,80 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from kerjasama_flow import clock
-from kerjasama_flow.accounts.models import Role, User
+from kerjasama_flow.accounts.models import Agency, Role, User
 from kerjasama_flow.activity.services import log_action, log_changes, snapshot
 from kerjasama_flow.agreements import lifecycle
 from kerjasama_flow.agreements.models import Agreement
 from kerjasama_flow.db import check_version
-from kerjasama_flow.errors import DomainError
+from kerjasama_flow.errors import DomainError, refuse_any
 from kerjasama_flow.extensions import db
 from kerjasama_flow.tasks.models import Closure, Task, TaskStatus
 
 TASK_FIELDS = ("title", "description", "agency", "assignee", "due_on", "status", "note")
 
 
-def _validate(agreement: Agreement, data: dict[str, Any]) -> None:
-    title = (data.get("title") or "").strip()
-    if not title:
-        raise DomainError("Judul tugas wajib diisi.", "title")
+def may_hold(user: User, agency: Agency) -> bool:
+    """Whether ``user`` may be named responsible for a task of ``agency``: an OPD head only
+    for their own agency; Bagian Pemerintahan (admins) for any task."""
+    return not (user.role == Role.OPD and user.agency_id != agency.id)
+
+
+PAST_DUE = "Tenggat tidak boleh sebelum hari ini."
+
+
+def task_checks(
+    government_id: int,
+    data: dict[str, Any],
+    today: date,
+    *,
+    due_on_before: date | None = None,
+    allow_past_due: bool = False,
+) -> dict[str, str]:
+    """Every rule a task's data breaks, field -> message. A deadline before ``today`` (the
+    government's today) is refused unless it is the one the task already had
+    (``due_on_before``: an old task keeps saving) or the caller records history
+    (``allow_past_due``: the demo data). Pure: the task form shows these in one round, the
+    services refuse them."""
+    errors: dict[str, str] = {}
+    if not (data.get("title") or "").strip():
+        errors["title"] = "Judul tugas wajib diisi."
     agency = data.get("agency")
     if agency is None:
-        raise DomainError("Pilih perangkat daerah (OPD) yang menindaklanjuti.", "agency")
-    if agency.government_id != agreement.government_id:
-        raise DomainError("Perangkat daerah tidak dikenal.", "agency")
-    if data.get("due_on") is None:
-        raise DomainError("Tanggal tenggat wajib diisi.", "due_on")
+        errors["agency"] = "Pilih perangkat daerah (OPD) yang menindaklanjuti."
+    elif agency.government_id != government_id:
+        errors["agency"] = "Perangkat daerah tidak dikenal."
+    due_on = data.get("due_on")
+    if due_on is None:
+        errors["due_on"] = "Tanggal tenggat wajib diisi."
+    elif due_on < today and due_on != due_on_before and not allow_past_due:
+        errors["due_on"] = PAST_DUE
     assignee = data.get("assignee")
     if assignee is not None and (
-        assignee.government_id != agreement.government_id
-        or (assignee.role == Role.OPD and assignee.agency_id != agency.id)
+        assignee.government_id != government_id
+        or (agency is not None and not may_hold(assignee, agency))
     ):
-        raise DomainError("Penanggung jawab harus pengguna dari OPD yang dipilih.", "assignee")
+        errors["assignee"] = "Penanggung jawab harus pengguna dari OPD yang dipilih."
+    return errors
 
 
-def create_task(actor: User, agreement: Agreement, data: dict[str, Any]) -> Task:
+def _today(agreement: Agreement) -> date:
+    return clock.today_in(agreement.government.timezone)
+
+
+def create_task(
+    actor: User, agreement: Agreement, data: dict[str, Any], *, allow_past_due: bool = False
+) -> Task:
+    """A task of ``agreement``. Its deadline may not lie before today, unless
+    ``allow_past_due``: generated tasks (their playbook decides their dates) and the demo's
+    story."""
     lifecycle.check_open(agreement.stage)
-    _validate(agreement, data)
+    refuse_any(
+        task_checks(agreement.government_id, data, _today(agreement), allow_past_due=allow_past_due)
+    )
     task = Task(
         government_id=agreement.government_id,
         agreement=agreement,
@@ -70,9 +107,13 @@ def create_task(actor: User, agreement: Agreement, data: dict[str, Any]) -> Task
 def update_task(
     actor: User, task: Task, data: dict[str, Any], expected_version: int | None
 ) -> Task:
-    """Admin edit of a task's title, agency, assignee, due date and description."""
+    """Admin edit of a task's title, agency, assignee, due date and description. A deadline
+    that already passed may stay as it is; a new one may not lie before today."""
     check_version(task, expected_version)
-    _validate(task.agreement, data)
+    agreement = task.agreement
+    refuse_any(
+        task_checks(agreement.government_id, data, _today(agreement), due_on_before=task.due_on)
+    )
     before = snapshot(task, TASK_FIELDS)
     if task.due_on != data["due_on"]:
         task.due_in_working_days = None  # set by hand: it no longer follows its step

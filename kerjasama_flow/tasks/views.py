@@ -88,7 +88,7 @@ def index():
 @bp.route("/agreements/<int:agreement_id>/tasks/new", methods=["GET", "POST"])
 def new(agreement_id: int):
     agreement = get_owned_or_404(Agreement, agreement_id)
-    form = TaskForm()
+    form = TaskForm(today=_today())
     if request.method == "GET":
         form.agency.data = agreement.lead_agency
     if form.validate_on_submit():
@@ -180,7 +180,7 @@ def edit(task_id: int):
     task = get_owned_or_404(Task, task_id)
     if not can_edit_task(current_user, task):
         abort(403)
-    form = TaskForm(obj=task)
+    form = TaskForm(obj=task, task=task, today=_today())
     if form.validate_on_submit() and run_service(
         form, services.update_task, current_user, task, form_values(form), form.version.data
     ):
