@@ -71,6 +71,8 @@ ENDPOINT_ROLES: dict[str, frozenset[Role]] = {
     "reports.export_agreements": ALL,
     "reports.export_tasks": ALL,
     "reports.export_transactions": ALL,
+    "reports.export_register": ALL,
+    "agreements.register": ALL,
     "reports.report_form": ALL,
     "reports.report": ALL,
     "reports.dashboard": ALL,

@@ -18,6 +18,7 @@ from flask_login import current_user
 from kerjasama_flow import clock
 from kerjasama_flow.accounts.models import Role
 from kerjasama_flow.agreements import queries, services
+from kerjasama_flow.agreements import register as register_module
 from kerjasama_flow.agreements.activity_text import describe
 from kerjasama_flow.agreements.forms import (
     MILESTONE_FORMS,
@@ -25,6 +26,7 @@ from kerjasama_flow.agreements.forms import (
     AgreementForm,
     DeleteForm,
     PartnerForm,
+    RegisterFilterForm,
     StageForm,
 )
 from kerjasama_flow.agreements.lifecycle import (
@@ -427,3 +429,21 @@ def partner_edit(partner_id: int):
         flash(f"Data mitra \u201c{partner.name}\u201d disimpan.", "success")
         return redirect(url_for("agreements.partners"))
     return render_template("agreements/partner_form.html", form=form, partner=partner)
+
+
+# --- the register (Daftar Kerja Sama) ---------------------------------------------------------
+
+
+@bp.route("/register")
+def register():
+    every = register_module.register_rows(current_user, _today())
+    form = RegisterFilterForm(request.args)
+    form.fill_choices(current_user, register_module.year_choices(every))
+    filters = form.filters()
+    return render_template(
+        "agreements/register.html",
+        form=form,
+        filters=filters,
+        rows=register_module.narrow(every, filters),
+        has_any=bool(every),
+    )
