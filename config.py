@@ -37,6 +37,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     # Heroku-style URLs name the old driver; we ship psycopg 3.
     if database_url.startswith(("postgres://", "postgresql://")):
         database_url = "postgresql+psycopg://" + database_url.split("://", 1)[1]
+    max_upload = int(os.environ.get("KERJASAMA_MAX_UPLOAD_MB", "20")) * 1024 * 1024
     settings = {
         "SECRET_KEY": overrides.get("SECRET_KEY") or _secret_key(instance),
         "SQLALCHEMY_DATABASE_URI": database_url,
@@ -50,8 +51,11 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,
         "PAGE_SIZE": int(os.environ.get("KERJASAMA_PAGE_SIZE", "20")),
-        # Uploads (spreadsheet imports, evidence files): larger requests get the 413 page.
-        "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+        # Uploads (documents, task proofs, monev evidence, spreadsheet imports): a file larger
+        # than this is refused; a request larger than it by more than the form's other fields
+        # gets the 413 page.
+        "KERJASAMA_MAX_UPLOAD_BYTES": max_upload,
+        "MAX_CONTENT_LENGTH": max_upload + 1024 * 1024,
         # Reminder delivery. With no MAIL_SERVER, mail is written to <instance>/mail/ as .eml
         # files (the demo works offline).
         "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,

@@ -12,17 +12,20 @@ from pathlib import Path
 from flask import Flask, render_template
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from config import load_config
 from kerjasama_flow import (
     cli,
     clock,
     models,  # noqa: F401  (every table in the metadata)
+    uploads,
 )
 from kerjasama_flow.accounts.models import User
 from kerjasama_flow.accounts.views import bp as accounts_bp
 from kerjasama_flow.agreements.views import bp as agreements_bp
+from kerjasama_flow.documents import receivers as document_receivers
+from kerjasama_flow.documents.views import bp as documents_bp
 from kerjasama_flow.errors import ERROR_PAGES
 from kerjasama_flow.evaluations.views import bp as evaluations_bp
 from kerjasama_flow.extensions import bootstrap, csrf, db, login_manager, migrate
@@ -104,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(evaluations_bp)
     app.register_blueprint(imports_bp)
+    app.register_blueprint(documents_bp)
     app.before_request(enforce_endpoint_access)
 
 
@@ -112,6 +116,7 @@ def register_receivers(app: Flask) -> None:
     playbook_receivers.init_app(app)
     task_receivers.init_app(app)
     reminder_receivers.init_app(app)
+    document_receivers.init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -126,6 +131,16 @@ def register_errorhandlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         return render(error.code or 500)
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(error: RequestEntityTooLarge):
+        limit = uploads.megabytes(uploads.max_bytes())
+        return render(
+            413,
+            f"Berkas yang diunggah lebih besar dari batas {limit}. Tidak ada yang disimpan. "
+            "Perkecil berkasnya (misalnya pindai ulang dengan resolusi lebih rendah atau "
+            "simpan sebagai PDF) lalu unggah lagi.",
+        )
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):

@@ -74,6 +74,15 @@ def format_rupiah(value: int | None, empty: str = "–") -> str:
     return f"{sign}Rp {format_decimal(abs(int(value)), locale=LOCALE)}"
 
 
+def format_file_size(size: int | None, empty: str = "–") -> str:
+    """ "850 KB", "1,4 MB" (Indonesian decimal comma)."""
+    if size is None:
+        return empty
+    if size < 1024 * 1024:
+        return f"{format_decimal(max(1, round(size / 1024)), locale=LOCALE)} KB"
+    return f"{format_decimal(round(size / (1024 * 1024), 1), locale=LOCALE)} MB"
+
+
 FILTERS = {
     "tanggal": format_date,
     "tanggal_pendek": format_short_date,
@@ -81,4 +90,5 @@ FILTERS = {
     "zona_waktu": zone_abbreviation,
     "angka": format_number,
     "rupiah": format_rupiah,
+    "ukuran_berkas": format_file_size,
 }

@@ -12,6 +12,7 @@ from kerjasama_flow.agreements.models import (
     Transaction,
     Visit,
 )
+from kerjasama_flow.documents.models import Document
 from kerjasama_flow.evaluations.models import Evaluation
 from kerjasama_flow.imports.models import ImportJob
 from kerjasama_flow.playbooks.models import TaskTemplate
@@ -23,6 +24,7 @@ from kerjasama_flow.workdays.models import DayOff
 __all__ = [
     "ActivityLog",
     "DayOff",
+    "Document",
     "Evaluation",
     "ImportJob",
     "Notification",

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     # The domains import permissions, not the other way round: the records are only checked
     # here, through their own attributes and methods.
     from kerjasama_flow.agreements.models import Agreement
+    from kerjasama_flow.documents.models import Document
     from kerjasama_flow.tasks.models import Task
 
 PUBLIC = frozenset()  # no login needed
@@ -70,11 +71,18 @@ ENDPOINT_ROLES: dict[str, frozenset[Role]] = {
     "reports.export_agreements": ALL,
     "reports.export_tasks": ALL,
     "reports.export_transactions": ALL,
+    "reports.export_register": ALL,
+    "agreements.register": ALL,
     "reports.report_form": ALL,
     "reports.report": ALL,
     "reports.dashboard": ALL,
     "reports.chart": ALL,
     "evaluations.new": ADMIN,
+    "documents.new": ADMIN,
+    "tasks.upload_proof": ADMIN_OPD,
+    "documents.download": ALL,
+    "documents.replace": ADMIN_OPD,
+    "documents.delete": ADMIN_OPD,
     "evaluations.evidence": ALL,
     "reports.calendar": PUBLIC,  # authenticated by the secret token in its URL
     "reports.public_agreements": PUBLIC,  # 404 unless the government turned its public page on
@@ -135,6 +143,41 @@ def can_update_task_status(user: User, task: Task) -> bool:
 
 def can_edit_task(user: User, task: Task) -> bool:
     return user.role == Role.ADMIN and user.government_id == task.government_id
+
+
+def can_read_document(user: User, document: Document) -> bool:
+    """A document is seen by whoever sees its agreement; a task's proof also by the OPD whose
+    task it is."""
+    if document.task is not None and user.role == Role.OPD:
+        return can_read_task(user, document.task)
+    return can_read_agreement(user, document.agreement)
+
+
+def can_attach_document(user: User, agreement: Agreement, task: Task | None = None) -> bool:
+    """Bagian Pemerintahan documents agreements, steps and tasks; an OPD head proves only
+    their own agency's tasks."""
+    if user.government_id != agreement.government_id:
+        return False
+    if user.role == Role.ADMIN:
+        return True
+    return user.role == Role.OPD and task is not None and task.agency_id == user.agency_id
+
+
+def can_change_document(user: User, document: Document) -> bool:
+    """Replace or delete: Bagian Pemerintahan any document; an OPD head the proofs of their
+    own agency's tasks that their agency uploaded."""
+    if user.government_id != document.government_id:
+        return False
+    if user.role == Role.ADMIN:
+        return True
+    uploader = document.uploaded_by
+    return (
+        user.role == Role.OPD
+        and document.task is not None
+        and document.task.agency_id == user.agency_id
+        and uploader is not None
+        and uploader.agency_id == user.agency_id
+    )
 
 
 def can_record_evaluation(user: User, agreement: Agreement) -> bool:

@@ -26,12 +26,23 @@ ALLOWED_PAIRS = {
     "activity text show its tasks",
     ("agreements", "evaluations"): "a monev belongs to an agreement; the agreement's page and "
     "list (recommendation filter) show its latest monev",
+    ("agreements", "documents"): "a document belongs to an agreement or one of its steps; the "
+    "agreement's page and activity text show its documents",
 }
 # Imports inside a function, by (module, function): each needs a reason other than a cycle.
 ALLOWED_FUNCTION_IMPORTS: dict[tuple[str, str], str] = {}
 
 # Shared infrastructure: domains import these, never the other way round.
-INFRASTRUCTURE = ("db", "errors", "extensions", "forms_common", "permissions", "tenancy", "web")
+INFRASTRUCTURE = (
+    "db",
+    "errors",
+    "extensions",
+    "forms_common",
+    "permissions",
+    "tenancy",
+    "uploads",
+    "web",
+)
 # The domains an infrastructure module may still import: the roles and users of permissions.
 INFRASTRUCTURE_MAY_IMPORT = {"permissions": {"accounts"}}
 

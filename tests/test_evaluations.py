@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from kerjasama_flow import storage
+from kerjasama_flow import storage, uploads
 from kerjasama_flow.activity.models import ActivityLog
 from kerjasama_flow.agreements.lifecycle import Stage
 from kerjasama_flow.agreements.models import Agreement
@@ -25,6 +25,7 @@ from kerjasama_flow.evaluations.models import Evaluation, Recommendation, Timeli
 from kerjasama_flow.extensions import db
 from kerjasama_flow.web import run_service
 from tests import factories
+from tests.document_helpers import docx_bytes
 
 # 10 January 2026, 00.30 WIB (still 9 January in UTC): "today" is the government's date.
 NOW = "2026-01-09T17:30:00+00:00"
@@ -82,7 +83,7 @@ def record(world, tmp_path, evidence=None, **overrides):
 
 def test_records_with_evidence_and_activity(app, world, tmp_path):
     evaluation = record(world, tmp_path, evidence=FakeUpload("../Laporan monev.pdf", b"%PDF-1"))
-    assert evaluation.evidence_filename == "Laporan_monev.pdf"
+    assert evaluation.evidence_filename == "Laporan monev.pdf"  # no folder, the user's words
     db.session.commit()
     stored = tmp_path / "evidence" / evaluation.evidence_path
     assert stored.read_bytes() == b"%PDF-1"
@@ -113,17 +114,19 @@ def test_today_in_the_governments_zone_is_allowed(app, world, tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("name", "size", "message"),
+    ("name", "content", "message"),
     [
-        ("bukti.exe", 10, "Jenis berkas"),
-        ("bukti", 10, "Jenis berkas"),
-        ("bukti.pdf", services.MAX_EVIDENCE_BYTES + 1, "10 MB"),
-        ("bukti.png", 0, "kosong"),
+        ("bukti.exe", b"x" * 10, "Isi berkas bukan"),
+        ("bukti", b"x" * 10, "Isi berkas bukan"),
+        ("bukti.pdf", b"MZ\x90\x00" + b"\x00" * 60, "Isi berkas bukan"),  # a program
+        ("bukti.pdf", b"<!DOCTYPE html><html><body>", "Isi berkas bukan"),  # a web page
+        ("bukti.pdf", b"%PDF-1.7" + b"x" * uploads.DEFAULT_MAX_BYTES, "20 MB"),
+        ("bukti.png", b"", "kosong"),
     ],
 )
-def test_evidence_is_checked(app, world, tmp_path, name, size, message):
+def test_evidence_is_checked(app, world, tmp_path, name, content, message):
     with pytest.raises(DomainError, match=message) as refused:
-        record(world, tmp_path, evidence=FakeUpload(name, b"x" * size))
+        record(world, tmp_path, evidence=FakeUpload(name, content))
     assert refused.value.field == "evidence"
     assert not (tmp_path / "evidence").exists() or not any((tmp_path / "evidence").iterdir())
 
@@ -253,7 +256,8 @@ def test_admin_records_monev_through_the_form(client, auth, world, app):
     auth.login(world.admin)
     url = f"/agreements/{world.agreement.id}/evaluations/new"
     assert client.get(url).status_code == 200
-    data = form_data(evidence=(io.BytesIO(b"PK\x03\x04 isi"), "Notulen monev.docx"))
+    minutes = docx_bytes()
+    data = form_data(evidence=(io.BytesIO(minutes), "Notulen monev.docx"))
     response = client.post(url, data=data, content_type="multipart/form-data")
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/agreements/{world.agreement.id}#monev")
@@ -266,8 +270,8 @@ def test_admin_records_monev_through_the_form(client, auth, world, app):
     assert "Monitoring dan evaluasi" in page and "Perluas" in page and "Catat monev" in page
     download = client.get(f"/evaluations/{evaluation.id}/evidence")
     assert download.status_code == 200
-    assert download.data == b"PK\x03\x04 isi"
-    assert "Notulen_monev.docx" in download.headers["Content-Disposition"]
+    assert download.data == minutes
+    assert 'filename="Notulen monev.docx"' in download.headers["Content-Disposition"]
     download.close()  # release the file sent by ``send_file``
 
 
@@ -400,6 +404,9 @@ def test_filter_on_latest_recommendation(client, auth, world):
     assert all(a.title in page for a in (stop, expand, never))
 
 
+PDF_HEAD = b"%PDF-1.7\n"  # what makes the content a PDF (uploads.check reads the content)
+
+
 def multipart(size: int, filename: str = "besar.pdf") -> bytes:
     """The form with an evidence file of ``size`` bytes, built by hand: the test client would
     spool a large body to a temporary file that nobody closes when the request is refused."""
@@ -410,7 +417,8 @@ def multipart(size: int, filename: str = "besar.pdf") -> bytes:
     parts.append(
         f'--B\r\nContent-Disposition: form-data; name="evidence"; filename="{filename}"\r\n'
         "Content-Type: application/pdf\r\n\r\n".encode()
-        + b"x" * size
+        + PDF_HEAD
+        + b"x" * (size - len(PDF_HEAD))
         + b"\r\n"
     )
     return b"".join(parts) + b"--B--\r\n"
@@ -426,17 +434,18 @@ def post_multipart(client, world, size: int):
 
 def test_upload_over_the_request_limit_gets_the_413_page(client, auth, world):
     auth.login(world.admin)
-    response = post_multipart(client, world, 20 * 1024 * 1024 + 1)
+    response = post_multipart(client, world, 21 * 1024 * 1024 + 1)
     assert response.status_code == 413
-    assert "Berkas terlalu besar" in response.get_data(as_text=True)
+    body = response.get_data(as_text=True)
+    assert "Berkas terlalu besar" in body and "lebih besar dari batas 20 MB" in body
     assert db.session.scalar(select(Evaluation)) is None
 
 
-def test_evidence_over_10_mb_is_refused_on_its_field(client, auth, world):
+def test_evidence_over_20_mb_is_refused_on_its_field(client, auth, world):
     auth.login(world.admin)
-    response = post_multipart(client, world, services.MAX_EVIDENCE_BYTES + 1)
+    response = post_multipart(client, world, uploads.DEFAULT_MAX_BYTES + 1)
     assert response.status_code == 200
-    assert "Berkas bukti paling besar 10 MB." in response.get_data(as_text=True)
+    assert "Berkas terlalu besar: paling besar 20 MB." in response.get_data(as_text=True)
     assert db.session.scalar(select(Evaluation)) is None
 
 

@@ -27,6 +27,7 @@ from kerjasama_flow.permissions import ENDPOINT_ROLES, PUBLIC
 from kerjasama_flow.tasks.models import Task, TaskStatus
 from tests import factories
 from tests.conftest import make_test_app
+from tests.document_helpers import make_document
 from tests.import_helpers import make_import_job
 
 ROLES = ("anonymous", "admin", "opd", "pimpinan")
@@ -49,6 +50,7 @@ OWN_ARGS: dict[str, Callable] = {
     "name": lambda w: "corong",  # reports.chart
     "job_id": lambda w: w.import_job.id,
     "evaluation_id": lambda w: w.evaluation.id,
+    "document_id": lambda w: w.document.id,
     "token": lambda w: w.admin.calendar_token,  # reports.calendar
     "region_code": lambda w: w.gov.region_code,  # reports.public_agreements (turned on below)
     # ``static`` and ``bootstrap.static``: a file that exists in each (see ``static_file``).
@@ -67,6 +69,7 @@ FOREIGN_ARGS: dict[str, Callable] = {
     "template_id": lambda w: w.other_template.id,
     "notification_id": lambda w: w.other_notification.id,
     "evaluation_id": lambda w: w.other_evaluation.id,
+    "document_id": lambda w: w.other_document.id,
     "job_id": lambda w: w.other_import_job.id,
 }
 # Records only their owner may open (another user's is a 404): each visitor uses their own.
@@ -103,6 +106,9 @@ def world(world):
     world.other_notification = factories.make_notification(world.other_admin)
     world.evaluation = factories.make_evaluation(world.agreement)
     world.other_evaluation = factories.make_evaluation(world.other_agreement)
+    # A proof the OPD uploaded to its own task: every role may try every document route.
+    world.document = make_document(world.opd, world.agreement, world.task, title="Bukti DKPP")
+    world.other_document = make_document(world.other_admin, world.other_agreement)
     world.import_job = make_import_job(world.admin)
     world.other_import_job = make_import_job(world.other_admin)
     world.admin.calendar_token = "matrix-calendar-token"

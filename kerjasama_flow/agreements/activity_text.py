@@ -20,7 +20,13 @@ from kerjasama_flow.agreements.models import (
     PartnerKind,
     VisitDirection,
 )
-from kerjasama_flow.formatting import format_number, format_rupiah, format_short_date
+from kerjasama_flow.documents.models import DocumentKind
+from kerjasama_flow.formatting import (
+    format_file_size,
+    format_number,
+    format_rupiah,
+    format_short_date,
+)
 from kerjasama_flow.tasks.models import TaskStatus
 
 ENTITY_LABELS = {
@@ -32,6 +38,7 @@ ENTITY_LABELS = {
     "task": "tugas",
     "partner": "mitra",
     "evaluation": "monev",
+    "document": "dokumen",
 }
 ACTION_VERBS = {
     "created": "mencatat",
@@ -42,6 +49,8 @@ ACTION_VERBS = {
     "reopened": "membuka kembali",  # an admin took back a completion or a cancellation
     "rescheduled": "menggeser tenggat",  # a task's due date followed its step's new date
     "reassigned": "memindahkan",  # a task went to the OPD pengampu once it was set
+    "uploaded": "mengunggah",
+    "replaced": "mengganti berkas",
 }
 FIELD_LABELS = {
     # agreement
@@ -92,6 +101,10 @@ FIELD_LABELS = {
     "due_on": "Tenggat",
     "status": "Status",
     "note": "Catatan",
+    # documents
+    "file_name": "Berkas",
+    "size_bytes": "Ukuran",
+    "sha256": "Sidik SHA-256",
     # partners
     "name": "Nama",
     "region_code": "Kode wilayah",
@@ -106,6 +119,7 @@ _SUMMARY_FIELDS = {
     "pks": ("signed_on", "mou", "is_direct", "agencies", "ends_on"),
     "transaction": ("transacted_on", "commodity", "value_rp"),
     "task": ("agency", "due_on"),
+    "document": ("kind", "file_name", "size_bytes"),
 }
 _ENUMS_BY_FIELD = {
     "stage": Stage,
@@ -142,7 +156,10 @@ def display(entity: str, name: str, value: Any, documents: dict[int, str] | None
     if isinstance(value, bool):
         return "Ya" if value else "Tidak"
     if name == "kind":
-        return _enum_label(PartnerKind if entity == "partner" else AgreementKind, value)
+        kinds = {"partner": PartnerKind, "document": DocumentKind}
+        return _enum_label(kinds.get(entity, AgreementKind), value)
+    if name == "size_bytes" and isinstance(value, int):
+        return format_file_size(value)
     if name in _ENUMS_BY_FIELD:
         return _enum_label(_ENUMS_BY_FIELD[name], value)
     if name == "sectors" and isinstance(value, list):
@@ -170,7 +187,7 @@ def display(entity: str, name: str, value: Any, documents: dict[int, str] | None
 
 def _item_name(entity: str, values: dict[str, Any]) -> str | None:
     """A short name of the record the entry is about, from the logged values."""
-    if entity in ("agreement", "pks", "task") and values.get("title"):
+    if entity in ("agreement", "pks", "task", "document") and values.get("title"):
         return f"“{display(entity, 'title', values['title'])}”"
     if entity == "mou" and values.get("signed_on"):
         return f"tanggal {display(entity, 'signed_on', values['signed_on'])}"
@@ -206,8 +223,8 @@ def describe(entry: ActivityLog, documents: dict[int, str] | None = None) -> Act
             changes.append((FIELD_LABELS["reason"], None, reason))
         return ActivityLine(entry.at, actor, summary, changes)
 
-    if entry.action in ("created", "deleted"):
-        values = after if entry.action == "created" else before
+    if entry.action in ("created", "deleted", "uploaded"):
+        values = before if entry.action == "deleted" else after
         name = _item_name(entity, values)
         summary = f"{actor} {verb} {what}" + (f" {name}" if name else "")
         for key in _SUMMARY_FIELDS.get(entity, ()):

@@ -30,7 +30,7 @@ from wtforms.widgets import TextInput
 from kerjasama_flow import clock
 from kerjasama_flow.accounts.forms import agencies_field, agency_field
 from kerjasama_flow.agreements import queries, services
-from kerjasama_flow.agreements.lifecycle import Action, Stage, milestone_checks
+from kerjasama_flow.agreements.lifecycle import Action, Stage, Standing, milestone_checks
 from kerjasama_flow.agreements.models import (
     SECTORS,
     Agreement,
@@ -44,6 +44,7 @@ from kerjasama_flow.agreements.models import (
     Visit,
     VisitDirection,
 )
+from kerjasama_flow.agreements.register import KINDS, RegisterFilters
 from kerjasama_flow.db import max_length
 from kerjasama_flow.extensions import db
 from kerjasama_flow.formatting import format_date, format_number, parse_number
@@ -543,3 +544,36 @@ class DashboardFilterForm(ScopeFilterForm):
     """The dashboard's filter row: exactly the shared filters, so a dashboard link such as
     ``/dashboard?agency=3`` narrows the same way the list does. ``reports`` turns ``scope()``
     into its ``DashboardFilters`` (the agreements domain does not import ``reports``)."""
+
+
+class RegisterFilterForm(FilterForm):
+    """The filters of the register (Daftar Kerja Sama); a value that is not a choice is
+    ignored."""
+
+    q = StringField("Cari", render_kw={"placeholder": "Judul, nomor, atau pihak"})
+    kind = SelectField("Jenis", choices=[], validate_choice=False)
+    standing = SelectField("Status", choices=[], validate_choice=False)
+    year = SelectField("Tahun ditandatangani", choices=[], validate_choice=False)
+    partner = SelectField("Mitra", choices=[], validate_choice=False)
+
+    def fill_choices(self, user, years: list[int]) -> None:
+        self.kind.choices = choices([("", "KB dan PKS"), *KINDS.items()])
+        self.standing.choices = choices(
+            [("", "Semua status"), *((s.value, s.label) for s in Standing)]
+        )
+        self.year.choices = choices([("", "Semua tahun"), *((y, str(y)) for y in years)])
+        self.partner.choices = choices([("", "Semua mitra"), *queries.partner_choices(user)])
+
+    def filters(self) -> RegisterFilters:
+        def chosen(field) -> str | None:
+            value = field.data
+            return value if value and value in {str(c.value) for c in field.choices} else None
+
+        standing = chosen(self.standing)
+        return RegisterFilters(
+            kind=chosen(self.kind),
+            standing=Standing(standing) if standing else None,
+            year=positive_int(chosen(self.year)),
+            partner_id=positive_int(chosen(self.partner)),
+            q=(self.q.data or "").strip()[:100] or None,
+        )

@@ -361,3 +361,52 @@ def milestone_checks(kind: str, data: Mapping[str, Any], today: date) -> dict[st
         collect(check_amount, data.get("value_rp"), "value_rp")
         collect(check_amount, data.get("volume"), "volume")
     return errors
+
+
+# --- a signed document's standing (the register) ----------------------------------------------
+
+
+class Standing(enum.StrEnum):
+    """Where a signed KB or PKS stands on a day, as the register (Daftar Kerja Sama) shows."""
+
+    UNREGISTERED = "belum_registrasi"  # a party's number is still missing
+    NOT_YET = "belum_berlaku"
+    IN_FORCE = "berlaku"
+    ENDING_SOON = "segera_berakhir"
+    ENDED = "berakhir"
+
+    @property
+    def label(self) -> str:
+        return STANDING_LABELS[self]
+
+
+STANDING_LABELS = {
+    Standing.UNREGISTERED: "Belum diregistrasi",
+    Standing.NOT_YET: "Belum berlaku",
+    Standing.IN_FORCE: "Berlaku",
+    Standing.ENDING_SOON: "Segera berakhir",
+    Standing.ENDED: "Berakhir",
+}
+
+
+def standing(
+    *,
+    number_own: str | None,
+    number_partner: str | None,
+    starts_on: date | None,
+    ends_on: date | None,
+    today: date,
+    ending_soon_days: int,
+) -> Standing:
+    """A document counts once both parties' numbers are registered; then it is in force from
+    its start (its signing when no start is given) to its end, "ending soon" in the last
+    ``ending_soon_days``. An ended document is ended whatever its numbers."""
+    if ends_on is not None and ends_on < today:
+        return Standing.ENDED
+    if not (number_own or "").strip() or not (number_partner or "").strip():
+        return Standing.UNREGISTERED
+    if starts_on is not None and starts_on > today:
+        return Standing.NOT_YET
+    if ends_on is not None and (ends_on - today).days <= ending_soon_days:
+        return Standing.ENDING_SOON
+    return Standing.IN_FORCE

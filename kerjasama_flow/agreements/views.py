@@ -18,6 +18,7 @@ from flask_login import current_user
 from kerjasama_flow import clock
 from kerjasama_flow.accounts.models import Role
 from kerjasama_flow.agreements import queries, services
+from kerjasama_flow.agreements import register as register_module
 from kerjasama_flow.agreements.activity_text import describe
 from kerjasama_flow.agreements.forms import (
     MILESTONE_FORMS,
@@ -25,6 +26,7 @@ from kerjasama_flow.agreements.forms import (
     AgreementForm,
     DeleteForm,
     PartnerForm,
+    RegisterFilterForm,
     StageForm,
 )
 from kerjasama_flow.agreements.lifecycle import (
@@ -42,12 +44,14 @@ from kerjasama_flow.agreements.models import (
     MilestoneMixin,
     Partner,
 )
+from kerjasama_flow.documents.queries import agreement_documents, step_value
 from kerjasama_flow.evaluations.queries import agreement_evaluations
 from kerjasama_flow.evaluations.services import can_be_evaluated
 from kerjasama_flow.extensions import db
 from kerjasama_flow.formatting import format_date
 from kerjasama_flow.forms_common import form_values
 from kerjasama_flow.permissions import (
+    can_attach_document,
     can_edit_agreement,
     can_read_agreement,
     can_record_evaluation,
@@ -232,6 +236,12 @@ def _render_detail(agreement: Agreement, stage_form: StageForm | None = None):
     if stage_form is not None:
         stage_form.offer(actions)
     tasks = queries.agreement_tasks(agreement, today)
+    document_rows = agreement_documents(current_user, agreement)
+    step_documents: dict[str, list] = {}
+    for row in document_rows:
+        if row.document.milestone_kind is not None and row.document.task_id is None:
+            key = step_value(row.document.milestone_kind, row.document.milestone_id)
+            step_documents.setdefault(key, []).append(row)
     documents = {mou.id: f"{mou.label} ({format_date(mou.signed_on)})" for mou in agreement.mous}
     return render_template(
         "agreements/detail.html",
@@ -253,6 +263,9 @@ def _render_detail(agreement: Agreement, stage_form: StageForm | None = None):
         ],
         today=today,
         evaluations=agreement_evaluations(agreement),
+        document_rows=document_rows,
+        step_documents=step_documents,
+        can_upload=can_attach_document(current_user, agreement),
         can_evaluate=can_record_evaluation(current_user, agreement) and can_be_evaluated(agreement),
     )
 
@@ -441,3 +454,21 @@ def partner_edit(partner_id: int):
         flash(f"Data mitra \u201c{partner.name}\u201d disimpan.", "success")
         return redirect(url_for("agreements.partners"))
     return render_template("agreements/partner_form.html", form=form, partner=partner)
+
+
+# --- the register (Daftar Kerja Sama) ---------------------------------------------------------
+
+
+@bp.route("/register")
+def register():
+    every = register_module.register_rows(current_user, _today())
+    form = RegisterFilterForm(request.args)
+    form.fill_choices(current_user, register_module.year_choices(every))
+    filters = form.filters()
+    return render_template(
+        "agreements/register.html",
+        form=form,
+        filters=filters,
+        rows=register_module.narrow(every, filters),
+        has_any=bool(every),
+    )

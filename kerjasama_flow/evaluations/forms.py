@@ -32,7 +32,7 @@ class EvaluationForm(BaseForm):
     recommendation = SelectField("Rekomendasi", choices=enum_choices(Recommendation))
     evidence = FileField(
         "Berkas bukti (opsional)",
-        description="PDF, JPG, PNG, DOCX atau XLSX, paling besar 10 MB.",
+        description="PDF, JPG, PNG, DOCX atau XLSX, paling besar 20 MB.",
     )
 
     def __init__(self, *args, today: date, **kwargs):

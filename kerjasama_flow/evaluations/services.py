@@ -2,7 +2,7 @@
 
 The rules live here, not in the form: which stages may be evaluated, the progress range, no
 evaluation dated in the future (the government's own calendar), and the evidence file's type
-and size. Services flush, never commit; the view commits once.
+(by its content, ``uploads.check``) and size. Services flush, never commit; the view commits once.
 
 The evidence file exists if and only if a committed evaluation points to it: it is kept by
 ``kerjasama_flow.storage``, which publishes it when the session commits and deletes it when
@@ -14,11 +14,9 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import Any
 
-from werkzeug.utils import secure_filename
-
-from kerjasama_flow import clock, storage
+from kerjasama_flow import clock, storage, uploads
 from kerjasama_flow.accounts.models import Government, User
 from kerjasama_flow.activity.services import log_action, snapshot
 from kerjasama_flow.agreements.lifecycle import Stage
@@ -31,8 +29,6 @@ from kerjasama_flow.extensions import db
 # closing evaluation that decides whether to extend it). Earlier stages have nothing to
 # evaluate; closed ones (selesai, batal) take no more changes.
 EVALUABLE_STAGES = frozenset({Stage.PELAKSANAAN, Stage.BERAKHIR})
-EVIDENCE_EXTENSIONS = frozenset({".pdf", ".jpg", ".jpeg", ".png", ".docx", ".xlsx"})
-MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 EVIDENCE_FOLDER = "evidence"  # the storage folder, under the instance folder
 EVALUATION_FIELDS = (
     "evaluated_on",
@@ -44,13 +40,6 @@ EVALUATION_FIELDS = (
 )
 
 
-class Upload(Protocol):
-    """What the service needs of an uploaded file (werkzeug's ``FileStorage`` fits)."""
-
-    filename: str | None
-    stream: IO[bytes]
-
-
 def can_be_evaluated(agreement: Agreement) -> bool:
     return agreement.stage in EVALUABLE_STAGES
 
@@ -59,22 +48,6 @@ def _text(value: Any) -> str | None:
     if isinstance(value, str):
         value = value.strip()
     return value or None
-
-
-def _check_evidence(upload: Upload) -> tuple[str, str, bytes]:
-    """(display name, extension, content) of an acceptable evidence file."""
-    display = secure_filename(upload.filename or "")
-    extension = Path(display).suffix.lower()
-    if not display or extension not in EVIDENCE_EXTENSIONS:
-        raise DomainError(
-            "Jenis berkas tidak diizinkan. Unggah PDF, JPG, PNG, DOCX atau XLSX.", "evidence"
-        )
-    content = upload.stream.read(MAX_EVIDENCE_BYTES + 1)
-    if len(content) > MAX_EVIDENCE_BYTES:
-        raise DomainError("Berkas bukti paling besar 10 MB.", "evidence")
-    if not content:
-        raise DomainError("Berkas bukti kosong.", "evidence")
-    return display, extension, content
 
 
 def evaluation_checks(data: dict[str, Any], today: date) -> dict[str, str]:
@@ -104,7 +77,7 @@ def record_evaluation(
     agreement: Agreement,
     data: dict[str, Any],
     *,
-    evidence: Upload | None = None,
+    evidence: uploads.Upload | None = None,
     today: date | None = None,
 ) -> Evaluation:
     """Record one monev of ``agreement``; the evidence file (optional) is stored (under a
@@ -139,10 +112,12 @@ def record_evaluation(
         created_by_id=actor.id,
     )
     stored = None
-    if evidence is not None and evidence.filename:
-        display, extension, content = _check_evidence(evidence)
-        stored = storage.store(content, folder=EVIDENCE_FOLDER, suffix=extension, field="evidence")
-        evaluation.evidence_filename = display
+    if uploads.has_file(evidence):
+        checked = uploads.check(evidence, "evidence")
+        stored = storage.store(
+            checked.content, folder=EVIDENCE_FOLDER, suffix=checked.type.extension, field="evidence"
+        )
+        evaluation.evidence_filename = checked.display_name
         evaluation.evidence_path = stored.name
     db.session.add(evaluation)
     db.session.flush()

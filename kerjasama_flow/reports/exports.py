@@ -28,7 +28,8 @@ from sqlalchemy.orm import selectinload
 
 from kerjasama_flow.accounts.models import Role, User
 from kerjasama_flow.agreements import queries as agreement_queries
-from kerjasama_flow.agreements.forms import AgreementFilterForm
+from kerjasama_flow.agreements import register
+from kerjasama_flow.agreements.forms import AgreementFilterForm, RegisterFilterForm
 from kerjasama_flow.agreements.models import Agreement, Transaction
 from kerjasama_flow.extensions import db
 from kerjasama_flow.tasks import queries as task_queries
@@ -92,7 +93,16 @@ def task_filters(args: Mapping[str, str], user: User) -> task_queries.TaskFilter
     return form.filters()
 
 
-# --- the three tables -------------------------------------------------------------------------
+def register_filters(
+    args: Mapping[str, str], user: User, rows: list[register.RegisterRow]
+) -> register.RegisterFilters:
+    """The register's filters, as ``agreements.register`` reads them."""
+    form = RegisterFilterForm(args)
+    form.fill_choices(user, register.year_choices(rows))
+    return form.filters()
+
+
+# --- the tables -------------------------------------------------------------------------------
 
 
 def _chunks(ids: list[int]) -> Iterable[list[int]]:
@@ -139,6 +149,46 @@ def agreement_table(user: User, filters: agreement_queries.AgreementFilters, tod
                 fig.last_milestone_on,
                 fig.open_tasks,
                 fig.overdue_tasks,
+            ]
+        )
+    return table
+
+
+def register_table(user: User, args: Mapping[str, str], today: date) -> Table:
+    """The register (Daftar Kerja Sama) with the page's filters."""
+    every = register.register_rows(user, today)
+    rows = register.narrow(every, register_filters(args, user, every))
+    table = Table(
+        title="Daftar Kerja Sama",
+        stem="daftar-kerja-sama",
+        columns=[
+            Column("Jenis", width=26),
+            Column("Judul", width=48),
+            Column("Kerja sama", width=40),
+            Column("Nomor pihak kesatu", width=28),
+            Column("Nomor pihak kedua", width=28),
+            Column("Pihak kesatu", width=36),
+            Column("Pihak kedua", width=36),
+            Column("Ditandatangani", "date", 16),
+            Column("Mulai berlaku", "date", 16),
+            Column("Berakhir", "date", 16),
+            Column("Status", width=20),
+        ],
+    )
+    for row in rows:
+        table.rows.append(
+            [
+                row.kind_label,
+                row.title,
+                row.agreement.title,
+                row.number_own,
+                row.number_partner,
+                row.party_own,
+                row.party_partner,
+                row.signed_on,
+                row.starts_on,
+                row.ends_on,
+                row.standing.label,
             ]
         )
     return table

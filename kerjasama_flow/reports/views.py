@@ -136,6 +136,13 @@ def export_transactions(fmt: str):
     return _send(exports.transaction_table(current_user, filters), fmt)
 
 
+@bp.route("/register/export.<fmt>")
+def export_register(fmt: str):
+    """The register (Daftar Kerja Sama) with the page's filters."""
+    _check_format(fmt)
+    return _send(exports.register_table(current_user, request.args, _today()), fmt)
+
+
 # --- the PDF report ---------------------------------------------------------------------------
 
 

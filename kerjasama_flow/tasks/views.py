@@ -15,9 +15,18 @@ from kerjasama_flow import clock
 from kerjasama_flow.accounts.models import Role
 from kerjasama_flow.agreements.lifecycle import CLOSED
 from kerjasama_flow.agreements.models import Agreement
+from kerjasama_flow.documents import services as documents
+from kerjasama_flow.documents.forms import TaskDocumentForm
+from kerjasama_flow.documents.models import DocumentKind
+from kerjasama_flow.documents.queries import task_documents
 from kerjasama_flow.extensions import db
 from kerjasama_flow.forms_common import form_values
-from kerjasama_flow.permissions import can_edit_task, can_read_task, can_update_task_status
+from kerjasama_flow.permissions import (
+    can_attach_document,
+    can_edit_task,
+    can_read_task,
+    can_update_task_status,
+)
 from kerjasama_flow.tasks import queries, services
 from kerjasama_flow.tasks.forms import StatusForm, TaskFilterForm, TaskForm
 from kerjasama_flow.tasks.messaging import whatsapp_url
@@ -127,6 +136,10 @@ def _render_detail(task: Task, status_form: StatusForm | None):
         or url_for("tasks.index"),
         today=today,
         whatsapp_url=whatsapp_url(task, url_for("tasks.detail", task_id=task.id, _external=True)),
+        document_rows=task_documents(current_user, task),
+        document_form=TaskDocumentForm(formdata=None)
+        if can_attach_document(current_user, task.agreement, task)
+        else None,
     )
 
 
@@ -194,3 +207,27 @@ def edit(task_id: int):
         is_closed=False,
         cancel_url=url_for("tasks.detail", task_id=task.id),
     )
+
+
+@bp.route("/tasks/<int:task_id>/documents", methods=["POST"])
+def upload_proof(task_id: int):
+    """A file that proves the task done (the OPD whose task it is, or Bagian Pemerintahan);
+    refusals are flashed above the task page."""
+    task = _load_task(task_id)
+    if not can_attach_document(current_user, task.agreement, task):
+        abort(403)
+    form = TaskDocumentForm()
+    if form.validate_on_submit() and run_service(
+        None,
+        documents.upload_document,
+        current_user,
+        task.agreement,
+        request.files.get(form.file.name),
+        {"kind": DocumentKind.PROOF, "title": form.title.data},
+        documents.Attachment(task=task),
+    ):
+        flash("Bukti penyelesaian diunggah.", "success")
+    for messages in form.errors.values():
+        for message in messages:
+            flash(message, "danger")
+    return redirect(url_for("tasks.detail", task_id=task.id, _anchor="dokumen"))

@@ -1,0 +1,83 @@
+"""Reading documents for the agreement page, a task page and the upload form."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from kerjasama_flow.accounts.models import User
+from kerjasama_flow.agreements.models import MILESTONE_LABELS, Agreement
+from kerjasama_flow.agreements.queries import timeline
+from kerjasama_flow.documents.models import Document
+from kerjasama_flow.extensions import db
+from kerjasama_flow.formatting import format_date
+from kerjasama_flow.permissions import can_change_document, can_read_document
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    document: Document
+    about: str  # "Kesepakatan Bersama / MoU, 12 Mei 2025", "Tugas: ...", "Kerja sama"
+    can_change: bool
+
+
+def step_choices(agreement: Agreement) -> list[tuple[str, str]]:
+    """The agreement's recorded steps as ("mou-5", "Kesepakatan Bersama / MoU, 12 Mei
+    2025") choices, in the order they happened."""
+    return [
+        (step_value(item.kind, item.milestone.id), _step_label(item.kind, item.on))
+        for item in timeline(agreement)
+    ]
+
+
+def step_value(kind: str, milestone_id: int) -> str:
+    return f"{kind}-{milestone_id}"
+
+
+def parse_step(value: str | None) -> tuple[str | None, int | None]:
+    """("mou", 5) from "mou-5"; (None, None) for the agreement itself or anything else."""
+    kind, _, number = (value or "").partition("-")
+    if kind in MILESTONE_LABELS and number.isdigit():
+        return kind, int(number)
+    return None, None
+
+
+def _step_label(kind: str, on) -> str:
+    return f"{MILESTONE_LABELS[kind]}, {format_date(on)}"
+
+
+def _rows(user: User, documents: list[Document], steps: dict[str, str]) -> list[DocumentRow]:
+    rows = []
+    for document in documents:
+        if not can_read_document(user, document):
+            continue
+        if document.task is not None:
+            about = f"Tugas: {document.task.title}"
+        elif document.milestone_kind is not None:
+            key = step_value(document.milestone_kind, document.milestone_id)
+            about = steps.get(key, MILESTONE_LABELS.get(document.milestone_kind, "Tahapan"))
+        else:
+            about = "Kerja sama"
+        rows.append(DocumentRow(document, about, can_change_document(user, document)))
+    return rows
+
+
+def _query():
+    return (
+        select(Document)
+        .options(joinedload(Document.uploaded_by), joinedload(Document.task))
+        .order_by(Document.uploaded_at.desc(), Document.id.desc())
+    )
+
+
+def agreement_documents(user: User, agreement: Agreement) -> list[DocumentRow]:
+    """Every document of ``agreement`` ``user`` may see, the newest first."""
+    documents = db.session.scalars(_query().where(Document.agreement_id == agreement.id)).all()
+    return _rows(user, list(documents), dict(step_choices(agreement)))
+
+
+def task_documents(user: User, task) -> list[DocumentRow]:
+    documents = db.session.scalars(_query().where(Document.task_id == task.id)).all()
+    return _rows(user, list(documents), {})

@@ -1,0 +1,131 @@
+"""Documents on the web: upload to an agreement or one of its steps, download, replace and
+delete. (A task's proof is uploaded from the task's page: ``tasks.views.upload_proof``.)
+
+Roles per endpoint are in ``permissions.ENDPOINT_ROLES``; records are loaded through
+``tenancy`` (another government's document is a 404) and checked with the ``can_*`` rules
+(403). A download is always an attachment, never shown inline: an uploaded file is data.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+
+from kerjasama_flow.agreements.models import Agreement
+from kerjasama_flow.documents import queries, services
+from kerjasama_flow.documents.forms import DeleteForm, DocumentForm, ReplaceForm
+from kerjasama_flow.documents.models import KIND_OF_STEP, Document, DocumentKind
+from kerjasama_flow.permissions import (
+    can_attach_document,
+    can_change_document,
+    can_read_agreement,
+    can_read_document,
+)
+from kerjasama_flow.tenancy import get_owned_or_404
+from kerjasama_flow.web import run_service
+
+bp = Blueprint("documents", __name__)
+
+
+def _agreement_url(agreement_id: int) -> str:
+    return url_for("agreements.detail", agreement_id=agreement_id, _anchor="dokumen")
+
+
+def task_url(task_id: int) -> str:
+    return url_for("tasks.detail", task_id=task_id, _anchor="dokumen")
+
+
+def _back_url(document: Document) -> str:
+    if document.task_id is not None and current_user.role.value == "opd":
+        return task_url(document.task_id)
+    return _agreement_url(document.agreement_id)
+
+
+def _file(form):
+    return request.files.get(form.file.name)
+
+
+@bp.route("/agreements/<int:agreement_id>/documents/new", methods=["GET", "POST"])
+def new(agreement_id: int):
+    agreement = get_owned_or_404(Agreement, agreement_id)
+    if not can_read_agreement(current_user, agreement) or not can_attach_document(
+        current_user, agreement
+    ):
+        abort(403)
+    form = DocumentForm()
+    form.offer_steps(queries.step_choices(agreement))
+    if request.method == "GET":
+        form.step.data = request.args.get("tahapan", "")
+        kind, _ = queries.parse_step(form.step.data)
+        form.kind.data = KIND_OF_STEP.get(kind or "", DocumentKind.OTHER).value
+    if form.validate_on_submit():
+        milestone_kind, milestone_id = queries.parse_step(form.step.data)
+        if run_service(
+            form,
+            services.upload_document,
+            current_user,
+            agreement,
+            _file(form),
+            {"kind": form.kind.data, "title": form.title.data},
+            services.Attachment(milestone_kind, milestone_id),
+        ):
+            flash("Dokumen diunggah.", "success")
+            return redirect(_agreement_url(agreement.id))
+    return render_template("documents/form.html", form=form, agreement=agreement)
+
+
+@bp.route("/documents/<int:document_id>")
+def download(document_id: int):
+    document = get_owned_or_404(Document, document_id)
+    if not can_read_document(current_user, document):
+        abort(403)
+    path = services.stored_path(document)
+    if path is None:
+        abort(404)
+    return send_file(
+        path,
+        mimetype=document.mime_type,
+        as_attachment=True,
+        download_name=document.file_name,
+        max_age=0,
+    )
+
+
+@bp.route("/documents/<int:document_id>/replace", methods=["GET", "POST"])
+def replace(document_id: int):
+    document = get_owned_or_404(Document, document_id)
+    if not can_read_document(current_user, document) or not can_change_document(
+        current_user, document
+    ):
+        abort(403)
+    form = ReplaceForm(version=document.version)
+    if form.validate_on_submit() and run_service(
+        form,
+        services.replace_document,
+        current_user,
+        document,
+        _file(form),
+        {},
+        form.version.data,
+    ):
+        flash("Berkas dokumen diganti. Berkas lama tercatat di log aktivitas.", "success")
+        return redirect(_back_url(document))
+    return render_template(
+        "documents/replace.html", form=form, document=document, back_url=_back_url(document)
+    )
+
+
+@bp.route("/documents/<int:document_id>/delete", methods=["POST"])
+def delete(document_id: int):
+    document = get_owned_or_404(Document, document_id)
+    if not can_read_document(current_user, document) or not can_change_document(
+        current_user, document
+    ):
+        abort(403)
+    back = _back_url(document)
+    form = DeleteForm()
+    if form.validate_on_submit() and run_service(
+        None, services.delete_document, current_user, document, form.version.data
+    ):
+        flash("Dokumen dihapus.", "success")
+    return redirect(back)
