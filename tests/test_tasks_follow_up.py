@@ -479,7 +479,7 @@ def test_the_template_form_sets_what_completes_its_task(client, auth, world):
     db.session.refresh(tpl)
     assert tpl.completed_by == "transaction"
     page = text(client.get("/settings/playbooks"))
-    assert "Selesai otomatis bila" in page and "Transaksi dicatat" in page
+    assert "Selesai otomatis bila" in page and "Transaksi atau realisasi kegiatan dicatat" in page
 
     response = client.post(
         f"/settings/playbooks/{tpl.id}/edit",

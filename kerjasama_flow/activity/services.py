@@ -42,7 +42,11 @@ def changed(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]:
 
 # The stored ``entity`` of the models whose table name is not it. Templates and
 # ``agreements/activity_text.py`` read the stored values: they must never change.
-ENTITY_NAMES = {"user_account": "user", "agreement_transaction": "transaction"}
+ENTITY_NAMES = {
+    "user_account": "user",
+    "agreement_transaction": "transaction",
+    "realised_activity": "activity",
+}
 
 
 def subject(obj: Any, entity: str | None = None) -> dict[str, Any]:

@@ -35,6 +35,7 @@ ENTITY_LABELS = {
     "mou": "MoU/KB",
     "pks": "PKS",
     "transaction": "transaksi",
+    "activity": "realisasi kegiatan",
     "task": "tugas",
     "partner": "mitra",
     "evaluation": "monev",
@@ -95,6 +96,9 @@ FIELD_LABELS = {
     "volume": "Volume",
     "unit": "Satuan",
     "value_rp": "Nilai",
+    "held_on": "Tanggal kegiatan",
+    "participants": "Peserta",
+    "output": "Hasil",
     # tasks
     "agency": "OPD",
     "assignee": "Penanggung jawab",
@@ -118,6 +122,7 @@ _SUMMARY_FIELDS = {
     "mou": ("document_kind", "signed_on", "starts_on", "ends_on"),
     "pks": ("signed_on", "mou", "is_direct", "agencies", "ends_on"),
     "transaction": ("transacted_on", "commodity", "value_rp"),
+    "activity": ("held_on", "place"),
     "task": ("agency", "due_on"),
     "document": ("kind", "file_name", "size_bytes"),
 }
@@ -195,6 +200,8 @@ def _item_name(entity: str, values: dict[str, Any]) -> str | None:
         return f"tanggal {display(entity, 'visited_on', values['visited_on'])}"
     if entity == "transaction" and values.get("commodity"):
         return display(entity, "commodity", values["commodity"])
+    if entity == "activity" and values.get("name"):
+        return f"“{display(entity, 'name', values['name'])}”"
     if entity == "partner" and values.get("name"):
         return values["name"]
     return None

@@ -40,6 +40,7 @@ from kerjasama_flow.agreements.models import (
     Partner,
     PartnerKind,
     Pks,
+    RealisedActivity,
     Transaction,
     Visit,
     VisitDirection,
@@ -395,11 +396,62 @@ class TransactionForm(MilestoneForm):
         self.pks.query = list(agreement.pks_list)
 
 
+class ActivityForm(MilestoneForm):
+    """Realisasi kegiatan: how non-trade cooperation (education, health, e-government, PAD
+    digitalisation, capacity building) reaches Pelaksanaan."""
+
+    kind = "activity"
+    layout = (
+        ("mou", "pks"),
+        ("held_on", "place"),
+        ("name",),
+        ("participants",),
+        ("output",),
+        ("notes",),
+    )
+
+    mou = QuerySelectField(
+        "Berdasarkan Kesepakatan Bersama",
+        get_label=_mou_label,
+        allow_blank=True,
+        blank_text="— pilih KB —",
+        validators=[Optional()],
+    )
+    pks = QuerySelectField(
+        "atau PKS",
+        get_label=_pks_label,
+        allow_blank=True,
+        blank_text="— tanpa PKS —",
+        validators=[Optional()],
+        description="Isi salah satu: KB atau PKS yang dilaksanakan kegiatan ini.",
+    )
+    held_on = date_field("Tanggal kegiatan", is_required=True)
+    place = text_field("Tempat", RealisedActivity.place, description="Mis. Balai Kota Jambi.")
+    name = text_field(
+        "Kegiatan",
+        RealisedActivity.name,
+        is_required=True,
+        description="Mis. Pelatihan aplikasi pajak daerah digital bagi petugas Bapenda.",
+    )
+    participants = TextAreaField(
+        "Peserta", validators=[Optional()], render_kw={"rows": 2}, description="Siapa saja."
+    )
+    output = TextAreaField(
+        "Hasil (keluaran)", validators=[Optional()], render_kw={"rows": 3}
+    )
+    notes = notes_field()
+
+    def limit_choices(self, agreement) -> None:
+        self.mou.query = list(agreement.mous)
+        self.pks.query = list(agreement.pks_list)
+
+
 MILESTONE_FORMS: dict[str, type[MilestoneForm]] = {
     "visit": VisitForm,
     "mou": MouForm,
     "pks": PksForm,
     "transaction": TransactionForm,
+    "activity": ActivityForm,
 }
 
 

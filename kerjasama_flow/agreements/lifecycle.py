@@ -103,11 +103,17 @@ class Facts:
     has_mou: bool = False
     has_pks: bool = False
     has_transaction: bool = False
+    has_activity: bool = False  # a realised non-trade activity (realisasi kegiatan)
+
+    @property
+    def is_realised(self) -> bool:
+        """Trade cooperation is realised by a transaction, the rest by a realised activity."""
+        return self.has_transaction or self.has_activity
 
 
 def stage_from_facts(facts: Facts) -> Stage:
     """The open stage an agreement has reached through its milestones."""
-    if facts.has_transaction:
+    if facts.is_realised:
         return Stage.PELAKSANAAN
     if facts.has_pks:
         return Stage.PKS
@@ -302,6 +308,25 @@ def check_transaction(has_pks: bool) -> None:
         raise RuleViolation("Transaksi memerlukan PKS. Catat PKS terlebih dahulu.", "pks")
 
 
+def check_activity_basis(has_mou: bool, has_pks: bool) -> None:
+    """A realised activity carries out a signed KB or PKS."""
+    if not (has_mou or has_pks):
+        raise RuleViolation(
+            "Realisasi kegiatan dicatat di bawah Kesepakatan Bersama atau PKS yang sudah "
+            "ditandatangani. Pilih salah satunya.",
+            "pks",
+        )
+
+
+def check_activity_after_basis(held_on: date | None, basis_signed_on: date | None) -> None:
+    if held_on and basis_signed_on and held_on < basis_signed_on:
+        raise RuleViolation(
+            "Kegiatan tidak boleh sebelum dasar kerja samanya ditandatangani "
+            f"({format_date(basis_signed_on)}).",
+            "held_on",
+        )
+
+
 def check_amount(value: int | None, field: str = "value_rp") -> None:
     if value is not None and value < 0:
         raise RuleViolation("Nilai tidak boleh negatif.", field)
@@ -320,6 +345,7 @@ EVENT_DAYS = {
     "mou": ("signed_on", "Tanggal penandatanganan"),
     "pks": ("signed_on", "Tanggal penandatanganan"),
     "transaction": ("transacted_on", "Tanggal transaksi"),
+    "activity": ("held_on", "Tanggal kegiatan"),
 }
 
 
@@ -360,6 +386,12 @@ def milestone_checks(kind: str, data: Mapping[str, Any], today: date) -> dict[st
             collect(check_transaction_after_pks, data.get("transacted_on"), pks.signed_on)
         collect(check_amount, data.get("value_rp"), "value_rp")
         collect(check_amount, data.get("volume"), "volume")
+    if kind == "activity":
+        mou, pks = data.get("mou"), data.get("pks")
+        collect(check_activity_basis, mou is not None, pks is not None)
+        basis = pks if pks is not None else mou
+        if basis is not None:
+            collect(check_activity_after_basis, data.get("held_on"), basis.signed_on)
     return errors
 
 

@@ -215,6 +215,11 @@ class Agreement(Base):
         cascade="all, delete-orphan",
         order_by="Transaction.transacted_on",
     )
+    activities: Mapped[list[RealisedActivity]] = relationship(
+        back_populates="agreement",
+        cascade="all, delete-orphan",
+        order_by="RealisedActivity.held_on",
+    )
     # For conditions such as ``involves_agency``; the pages read an agreement's tasks through
     # ``queries`` (ordered, with their agencies). ``Task.agreement`` is the writable side.
     tasks: Mapped[list[Task]] = relationship("Task", viewonly=True)
@@ -372,12 +377,38 @@ class Transaction(MilestoneMixin, Base):
         return self.transacted_on
 
 
+class RealisedActivity(MilestoneMixin, Base):
+    """Realisasi kegiatan: a realised non-trade activity (a training, an exchange, an
+    e-government roll-out) under a KB or a PKS; it brings the agreement to Pelaksanaan as a
+    transaction does for trade."""
+
+    __tablename__ = "realised_activity"
+    kind = "activity"
+
+    held_on: Mapped[date] = mapped_column(Date)
+    name: Mapped[str] = mapped_column(String(300))
+    place: Mapped[str | None] = mapped_column(String(200))
+    participants: Mapped[str | None] = mapped_column(Text)
+    output: Mapped[str | None] = mapped_column(Text)
+    mou_id: Mapped[int | None] = mapped_column(ForeignKey("mou.id"), index=True)
+    pks_id: Mapped[int | None] = mapped_column(ForeignKey("pks.id"), index=True)
+
+    agreement: Mapped[Agreement] = relationship(back_populates="activities")
+    mou: Mapped[Mou | None] = relationship()
+    pks: Mapped[Pks | None] = relationship()
+
+    @property
+    def occurred_on(self) -> date:
+        return self.held_on
+
+
 MILESTONE_MODELS: dict[str, type[MilestoneMixin]] = {
-    model.kind: model for model in (Visit, Mou, Pks, Transaction)
+    model.kind: model for model in (Visit, Mou, Pks, Transaction, RealisedActivity)
 }
 MILESTONE_LABELS = {
     "visit": "Kunjungan kerja",
     "mou": "Kesepakatan Bersama / MoU",
     "pks": "PKS",
     "transaction": "Transaksi",
+    "activity": "Realisasi kegiatan",
 }

@@ -276,7 +276,7 @@ class TimelineItem:
     milestone: Any
 
 
-_KIND_ORDER = {"visit": 0, "mou": 1, "pks": 2, "transaction": 3}
+_KIND_ORDER = {"visit": 0, "mou": 1, "pks": 2, "transaction": 3, "activity": 4}
 
 
 def timeline(agreement: Agreement) -> list[TimelineItem]:
@@ -289,6 +289,7 @@ def timeline(agreement: Agreement) -> list[TimelineItem]:
             agreement.mous,
             agreement.pks_list,
             agreement.transactions,
+            agreement.activities,
         )
         for milestone in collection
     ]
@@ -310,6 +311,7 @@ def load_detail(agreement_id: int) -> None:
             selectinload(Agreement.pks_list).selectinload(Pks.agencies),
             selectinload(Agreement.pks_list).joinedload(Pks.mou),
             selectinload(Agreement.transactions).joinedload(Transaction.pks),
+            selectinload(Agreement.activities),
         )
         .execution_options(populate_existing=True)
     ).unique().all()

@@ -27,6 +27,7 @@ from kerjasama_flow.agreements.models import (
     Partner,
     PartnerKind,
     Pks,
+    RealisedActivity,
     Transaction,
     Visit,
 )
@@ -97,6 +98,7 @@ MILESTONE_FIELDS: dict[str, tuple[str, ...]] = {
         "value_rp",
         "notes",
     ),
+    "activity": ("mou", "pks", "held_on", "name", "place", "participants", "output", "notes"),
 }
 
 
@@ -108,6 +110,7 @@ def facts_for(agreement: Agreement) -> Facts:
         has_mou=bool(agreement.mous),
         has_pks=bool(agreement.pks_list),
         has_transaction=bool(agreement.transactions),
+        has_activity=bool(agreement.activities),
     )
 
 
@@ -492,10 +495,14 @@ def _check_milestone(agreement: Agreement, kind: str, data: dict[str, Any]) -> N
             raise DomainError("Kesepakatan Bersama tidak dikenal.", "mou")
         for agency in data.get("agencies") or []:
             _own_agency(agreement.government_id, agency, "agencies")
-    if kind == "transaction":
+    if kind in ("transaction", "activity"):
         pks = data.get("pks")
         if pks is not None and pks.agreement_id != agreement.id:
             raise DomainError("PKS tidak dikenal.", "pks")
+    if kind == "activity":
+        mou = data.get("mou")
+        if mou is not None and mou.agreement_id != agreement.id:
+            raise DomainError("Kesepakatan Bersama tidak dikenal.", "mou")
     today = clock.today_in(agreement.government.timezone)
     refuse_any(lifecycle.milestone_checks(kind, data, today))
 
@@ -592,6 +599,18 @@ def delete_milestone(actor: User, milestone: Any, expected_version: int | None) 
         select(Transaction.id).where(Transaction.pks_id == milestone.id).limit(1)
     ):
         raise DomainError("PKS ini sudah memiliki transaksi; hapus transaksinya dulu.")
+    if isinstance(milestone, Mou | Pks) and db.session.scalar(
+        select(RealisedActivity.id)
+        .where(
+            RealisedActivity.mou_id == milestone.id
+            if isinstance(milestone, Mou)
+            else RealisedActivity.pks_id == milestone.id
+        )
+        .limit(1)
+    ):
+        raise DomainError(
+            "Dokumen ini sudah menjadi dasar realisasi kegiatan; hapus realisasinya dulu."
+        )
     log_action(actor, milestone, "deleted", before=snapshot(milestone, MILESTONE_FIELDS[kind]))
     getattr(agreement, _COLLECTIONS[kind]).remove(milestone)
     db.session.flush()
@@ -604,4 +623,10 @@ def delete_milestone(actor: User, milestone: Any, expected_version: int | None) 
     )
 
 
-_COLLECTIONS = {"visit": "visits", "mou": "mous", "pks": "pks_list", "transaction": "transactions"}
+_COLLECTIONS = {
+    "visit": "visits",
+    "mou": "mous",
+    "pks": "pks_list",
+    "transaction": "transactions",
+    "activity": "activities",
+}

@@ -68,6 +68,7 @@ RECORD_LABELS = {
     "mou": "Catat Kesepakatan Bersama",
     "pks": "Catat PKS",
     "transaction": "Catat transaksi",
+    "activity": "Catat realisasi kegiatan",
 }
 # What the flash says after a milestone was recorded, changed or deleted.
 SAVED_LABELS = {
@@ -75,6 +76,7 @@ SAVED_LABELS = {
     "mou": "Kesepakatan Bersama/MoU",
     "pks": "PKS",
     "transaction": "Transaksi",
+    "activity": "Realisasi kegiatan",
 }
 
 
@@ -322,8 +324,10 @@ def _defaults(form, agreement: Agreement, kind: str) -> None:
         form.mou.data = agreement.mous[-1]
     if kind == "pks" and agreement.lead_agency is not None:
         form.agencies.data = [agreement.lead_agency]
-    if kind == "transaction" and agreement.pks_list:
+    if kind in ("transaction", "activity") and agreement.pks_list:
         form.pks.data = agreement.pks_list[-1]
+    elif kind == "activity" and agreement.mous:
+        form.mou.data = agreement.mous[-1]
 
 
 def _flash_outcome(message: str, outcome: services.Outcome) -> None:

@@ -17,7 +17,7 @@ class Trigger(enum.StrEnum):
     VISIT = "visit"
     MOU = "mou"
     PKS = "pks"
-    TRANSACTION = "transaction"  # the first transaction of an agreement
+    TRANSACTION = "transaction"  # the first realisation: a transaction or a realised activity
     MOU_ENDING = "mou_ending"
     PKS_ENDING = "pks_ending"
 
@@ -30,7 +30,7 @@ TRIGGER_LABELS = {
     Trigger.VISIT: "Kunjungan kerja dicatat",
     Trigger.MOU: "Kesepakatan Bersama/MoU ditandatangani",
     Trigger.PKS: "PKS ditandatangani",
-    Trigger.TRANSACTION: "Transaksi perdana dicatat",
+    Trigger.TRANSACTION: "Realisasi perdana dicatat (transaksi atau kegiatan)",
     Trigger.MOU_ENDING: "MoU/KB mendekati akhir masa berlaku",
     Trigger.PKS_ENDING: "PKS mendekati akhir masa berlaku",
 }
@@ -42,7 +42,8 @@ COMPLETION_LABELS = {
     "visit": "Kunjungan kerja dicatat",
     "mou": "Kesepakatan Bersama/MoU dicatat",
     "pks": "PKS dicatat",
-    "transaction": "Transaksi dicatat",
+    "transaction": "Transaksi atau realisasi kegiatan dicatat",
+    "activity": "Realisasi kegiatan dicatat",
 }
 
 

@@ -48,13 +48,16 @@ TEMPLATE_FIELDS = (
 )
 MAX_DUE_IN_WORKING_DAYS = 365
 
-# The trigger of each milestone kind (a transaction only when it is the agreement's first).
+# The trigger of each milestone kind (a transaction or a realised activity only when it is
+# the agreement's first realisation).
 MILESTONE_TRIGGERS = {
     "visit": Trigger.VISIT,
     "mou": Trigger.MOU,
     "pks": Trigger.PKS,
     "transaction": Trigger.TRANSACTION,
+    "activity": Trigger.TRANSACTION,
 }
+REALISATIONS = ("transaction", "activity")
 # The trigger run when a document of each kind nears its end date.
 ENDING_TRIGGERS = {"mou": Trigger.MOU_ENDING, "pks": Trigger.PKS_ENDING}
 
@@ -406,10 +409,12 @@ def run_milestone_playbook(
     actor: User | None, agreement: Agreement, milestone: Any
 ) -> PlaybookRun | None:
     """The playbook of a milestone just recorded (``receivers.on_milestone_recorded``): a
-    visit, MoU/KB and PKS always; a transaction only when it is the agreement's first. None
-    when no playbook runs."""
+    visit, MoU/KB and PKS always; a transaction or a realised activity only when it is the
+    agreement's first realisation. None when no playbook runs."""
     kind = milestone.kind
-    if kind == "transaction" and any(other is not milestone for other in agreement.transactions):
+    if kind in REALISATIONS and any(
+        other is not milestone for other in [*agreement.transactions, *agreement.activities]
+    ):
         return None
     return run_playbook(
         actor,

@@ -56,7 +56,12 @@ DATE_FIELDS = {
     "mou": "signed_on",
     "pks": "signed_on",
     "transaction": "transacted_on",
+    "activity": "held_on",
 }
+# The ``completed_by`` values each kind of step completes: its own, and for a realised
+# activity also a task waiting for the first transaction (the first realisation of a
+# non-trade cooperation is an activity, not a transaction).
+COMPLETES = {kind: (kind,) for kind in DATE_FIELDS} | {"activity": ("activity", "transaction")}
 
 
 def generated_due_on(government: Government | int, step_on: date, days: int, created_on: date):
@@ -106,7 +111,7 @@ def _source(task: Task) -> Any | None:
 def _completes(milestone: Any, task: Task) -> bool:
     """A step completes a task waiting for its kind unless it is the task's own step, or
     dated before it (an older KB does not complete the evaluation of a newer one's end)."""
-    if task.completed_by != milestone.kind:
+    if task.completed_by not in COMPLETES[milestone.kind]:
         return False
     if task.milestone_kind == milestone.kind and task.milestone_id == milestone.id:
         return False
@@ -140,7 +145,7 @@ def close_completed(actor: User | None, agreement: Agreement, milestone: Any) ->
         select(Task)
         .where(
             Task.agreement_id == agreement.id,
-            Task.completed_by == milestone.kind,
+            Task.completed_by.in_(COMPLETES[milestone.kind]),
             Task.status.in_(LIVE_STATUSES),
         )
         .order_by(Task.id)
@@ -309,6 +314,13 @@ def _belongs_to(user: User, agency_id: int) -> bool:
     return user.role != Role.OPD or user.agency_id == agency_id
 
 
+# The inverse: the kinds of step that complete a task waiting for each ``completed_by``.
+_WAITED_BY = {
+    waited: tuple(kind for kind, completes in COMPLETES.items() if waited in completes)
+    for waited in DATE_FIELDS
+}
+
+
 def close_completed_for(government: Government) -> list[Task]:
     """For the daily sweep: close the live tasks of ``government`` whose completing step is
     already recorded (imported agreements, tasks older than this rule). Reads only the tasks
@@ -319,7 +331,9 @@ def close_completed_for(government: Government) -> list[Task]:
             select(Task)
             .where(
                 Task.government_id == government.id,
-                Task.completed_by == kind,
+                Task.completed_by.in_(
+                    [waited for waited, by in _WAITED_BY.items() if kind in by]
+                ),
                 Task.status.in_(LIVE_STATUSES),
                 exists().where(
                     model.agreement_id == Task.agreement_id,
