@@ -50,19 +50,37 @@ class SmtpServer:
         self.port = free_port()
         self.handler = RecordingHandler()
         self._controller: Controller | None = None
+        self._placeholder: socket.socket | None = None
 
     @property
     def messages(self) -> list[EmailMessage]:
         return self.handler.messages
 
     def start(self) -> None:
+        if self._placeholder is not None:
+            self._placeholder.close()
+            self._placeholder = None
         self._controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
         self._controller.start()
 
     def stop(self) -> None:
+        """Stop serving: connections are refused. The port stays bound (not listening), so
+        that no other test's server, in another worker, can take it meanwhile and accept
+        the mail this server's clients should fail to send."""
         if self._controller is not None:
             self._controller.stop()
             self._controller = None
+        if self._placeholder is None:
+            placeholder = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            placeholder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            placeholder.bind(("127.0.0.1", self.port))
+            self._placeholder = placeholder
+
+    def close(self) -> None:
+        """Stop for good and free the port (a fixture's teardown)."""
+        self.stop()
+        self._placeholder.close()
+        self._placeholder = None
 
     def count_by_recipient(self) -> Counter:
         return Counter(str(message["To"]) for message in self.messages)

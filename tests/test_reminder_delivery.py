@@ -33,7 +33,7 @@ def smtp(app):
         MAIL_DEFAULT_SENDER="kerjasama-flow <noreply@blitarkota.go.id>",
     )
     yield server
-    server.stop()
+    server.close()
 
 
 @pytest.fixture

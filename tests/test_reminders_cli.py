@@ -45,7 +45,7 @@ def smtp(app):
         KERJASAMA_BASE_URL="https://kerjasama.blitarkota.go.id",
     )
     yield server
-    server.stop()
+    server.close()
 
 
 def _count(model, *where) -> int:

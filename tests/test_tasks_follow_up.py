@@ -432,7 +432,7 @@ def smtp(app):
     server.start()
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, MAIL_TIMEOUT=5)
     yield server
-    server.stop()
+    server.close()
 
 
 def test_a_planned_reminder_of_a_task_closed_since_is_not_sent(smtp, world):
