@@ -135,7 +135,7 @@ def test_update_lists_each_change_with_labels_and_indonesian_values():
             after={"ends_on": "2026-01-01", "document_kind": "mou"},
         )
     )
-    assert line.summary == "Siti Rahma mengubah MoU/KB"
+    assert line.summary == "Siti Rahma mengubah KB/MoU"
     assert ("Berakhir", "13 Agu 2028", "1 Jan 2026") in line.changes
     assert ("Jenis dokumen", "Kesepakatan Bersama", "Nota Kesepahaman (MoU)") in line.changes
 
@@ -191,4 +191,4 @@ def test_an_mou_is_named_by_its_label_not_its_id():
     assert display("pks", "mou", 3, documents) == documents[3]
     assert display("pks", "mou", 4, documents) == "MoU/KB yang sudah dihapus"
     line = describe(entry("pks", "updated", before={"mou": None}, after={"mou": 3}), documents)
-    assert line.changes == [("MoU/KB", "–", documents[3])]
+    assert line.changes == [("KB/MoU", "–", documents[3])]

@@ -164,7 +164,7 @@ def test_record_the_whole_lifecycle_through_the_forms(client, world, auth, fresh
     log = page[page.index("Log aktivitas"):]
     assert log.index("mencatat transaksi") < log.index("mencatat PKS")
     assert "mengubah tahap kerja sama" in log
-    assert "Penjajakan → Kesepakatan (MoU/KB)" in log
+    assert "Penjajakan → Kesepakatan Bersama (KB)" in log
 
 
 def test_direct_pks_with_reason_needs_no_mou(client, world, auth, fresh):
@@ -200,7 +200,7 @@ def test_edit_a_milestone_and_the_log_shows_before_and_after(client, world, auth
     assert mou.ends_on == date(2026, 1, 1)
     page = text(client.get(f"/agreements/{world.agreement.id}"))
     assert "Perubahan Kesepakatan Bersama/MoU disimpan." in page
-    assert "mengubah MoU/KB" in page
+    assert "mengubah KB/MoU" in page
     assert "Berakhir: 13 Agu 2028 → 1 Jan 2026" in page
 
 

@@ -191,7 +191,7 @@ def test_detail_page_shows_everything_in_indonesian(client, world, auth):
     assert "telur ayam, beras" in page and "Indonesia City Expo 2025" in page
     # stepper: the agreement is in pelaksanaan
     assert '<li class="current" aria-current="step">Pelaksanaan</li>' in page
-    assert '<li class="done">PKS</li>' in page
+    assert '<li class="done">Perjanjian Kerja Sama (PKS)</li>' in page
     # timeline, in Indonesian dates and Rupiah
     assert "16 Juni 2025" in page and "14 Agustus 2025" in page
     assert "Rp 1.250.000" in page

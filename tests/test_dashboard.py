@@ -121,7 +121,7 @@ def test_figures_match_the_data(client, auth, data):
     assert card(html, "Semua kerja sama") == "4"
     assert card(html, "Pelaksanaan") == "2"
     assert card(html, "Penjajakan") == "1"
-    assert card(html, "Kesepakatan (MoU/KB)") == "1"
+    assert card(html, "Kesepakatan Bersama (KB)") == "1"
     assert card(html, "Batal") == "0"
     assert card(html, "MoU/KB aktif") == "2"
     assert card(html, "PKS aktif") == "1"
@@ -195,7 +195,7 @@ def test_opd_sees_only_their_agency(client, auth, data):
 def test_tenant_separation(client, auth, data):
     html = page(client, auth, data.other_admin)
     assert card(html, "Semua kerja sama") == "1"
-    assert card(html, "Kesepakatan (MoU/KB)") == "1"
+    assert card(html, "Kesepakatan Bersama (KB)") == "1"
     assert card(html, "Tugas terbuka") == "1"
     assert "Pasokan ke Batam" in html  # its own MoU ends within 180 days
     for foreign in ("Kesepakatan beras Kediri", "Dinas Ketahanan Pangan", data.task.title):

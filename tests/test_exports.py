@@ -76,10 +76,10 @@ def test_agreements_xlsx_is_typed_frozen_and_filtered(client, auth, data):
     food = next(row for row in rows if row["Kerja sama"] == data.agreement.title)
     assert food["Tahap"] == Stage.PELAKSANAAN.label
     assert food["Mitra"] == data.partner.name
-    assert isinstance(food["Tonggak terakhir"], datetime)  # openpyxl reads dates as datetimes
-    assert food["Tonggak terakhir"].date() == date(2025, 11, 3)
+    assert isinstance(food["Tahapan terakhir"], datetime)  # openpyxl reads dates as datetimes
+    assert food["Tahapan terakhir"].date() == date(2025, 11, 3)
     assert food["Tugas terbuka"] == 1 and isinstance(food["Tugas terbuka"], int)
-    date_col = header.index("Tonggak terakhir") + 1
+    date_col = header.index("Tahapan terakhir") + 1
     assert sheet.cell(row=2, column=date_col).number_format == exports.DATE_FORMAT
 
     # The stage filter of the list: only those agreements.
@@ -102,7 +102,7 @@ def test_agreements_csv_round_trips(client, auth, data):
     csv_rows = _csv(client.get("/agreements/export.csv"))
     assert [r["Kerja sama"] for r in csv_rows] == [r["Kerja sama"] for r in xlsx_rows]
     food = next(r for r in csv_rows if r["Kerja sama"] == data.agreement.title)
-    assert food["Tonggak terakhir"] == "2025-11-03"
+    assert food["Tahapan terakhir"] == "2025-11-03"
     assert food["Tugas terbuka"] == "1"
 
 

@@ -59,7 +59,7 @@ def test_stage_follows_from_the_milestones(facts, expected):
 def test_every_stage_has_an_indonesian_label():
     assert {stage.label for stage in Stage} == set(lifecycle.STAGE_LABELS.values())
     assert len(lifecycle.STAGE_LABELS) == len(Stage)
-    assert Stage.KESEPAKATAN.label == "Kesepakatan (MoU/KB)"
+    assert Stage.KESEPAKATAN.label == "Kesepakatan Bersama (KB)"
     assert [s.value for s in MAIN_ROAD] == [
         "penjajakan",
         "kesepakatan",

@@ -32,7 +32,7 @@ from kerjasama_flow.tasks.models import TaskStatus
 ENTITY_LABELS = {
     "agreement": "kerja sama",
     "visit": "kunjungan kerja",
-    "mou": "MoU/KB",
+    "mou": "KB/MoU",
     "pks": "PKS",
     "transaction": "transaksi",
     "activity": "realisasi kegiatan",
@@ -82,7 +82,7 @@ FIELD_LABELS = {
     "signatory_partner": "Penanda tangan pihak mitra",
     "starts_on": "Mulai berlaku",
     "ends_on": "Berakhir",
-    "mou": "MoU/KB",
+    "mou": "KB/MoU",
     "is_direct": "PKS langsung",
     "direct_reason": "Alasan PKS langsung",
     "agencies": "OPD pelaksana",

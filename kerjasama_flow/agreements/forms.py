@@ -334,7 +334,7 @@ class PksForm(MilestoneForm):
         description="Mis. PKS penyediaan telur ayam antara DKPP dan Perumda Pasar Jaya.",
     )
     mou = QuerySelectField(
-        "Kesepakatan Bersama / MoU",
+        "Kesepakatan Bersama (KB)",
         get_label=_mou_label,
         allow_blank=True,
         blank_text="— tanpa MoU/KB (PKS langsung) —",

@@ -40,8 +40,8 @@ class Stage(enum.StrEnum):
 
 STAGE_LABELS = {
     Stage.PENJAJAKAN: "Penjajakan",
-    Stage.KESEPAKATAN: "Kesepakatan (MoU/KB)",
-    Stage.PKS: "PKS",
+    Stage.KESEPAKATAN: "Kesepakatan Bersama (KB)",
+    Stage.PKS: "Perjanjian Kerja Sama (PKS)",
     Stage.PELAKSANAAN: "Pelaksanaan",
     Stage.SELESAI: "Selesai",
     Stage.DITUNDA: "Ditunda",

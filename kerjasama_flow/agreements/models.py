@@ -407,8 +407,8 @@ MILESTONE_MODELS: dict[str, type[MilestoneMixin]] = {
 }
 MILESTONE_LABELS = {
     "visit": "Kunjungan kerja",
-    "mou": "Kesepakatan Bersama / MoU",
-    "pks": "PKS",
+    "mou": "Kesepakatan Bersama (KB)",
+    "pks": "Perjanjian Kerja Sama (PKS)",
     "transaction": "Transaksi",
     "activity": "Realisasi kegiatan",
 }

@@ -25,7 +25,7 @@ RULE_COUNT_WORDS = {
     Rule.ENDING: "segera berakhir",
 }
 
-ITEM_KIND_LABELS = {"task": "Tugas", "mou": "MoU/KB", "pks": "PKS"}
+ITEM_KIND_LABELS = {"task": "Tugas", "mou": "KB/MoU", "pks": "PKS"}
 
 SUBJECT_PREFIX = "Pengingat tindak lanjut kerja sama"
 

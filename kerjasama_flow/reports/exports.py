@@ -130,7 +130,7 @@ def agreement_table(user: User, filters: agreement_queries.AgreementFilters, tod
             Column("Sektor", width=24),
             Column("OPD pengampu", width=30),
             Column("Komoditas", width=28),
-            Column("Tonggak terakhir", "date", 16),
+            Column("Tahapan terakhir", "date", 16),
             Column("Tugas terbuka", "int", 14),
             Column("Tugas terlambat", "int", 15),
         ],

@@ -335,7 +335,7 @@ def _summary(pdf: ReportPDF, data: ReportData) -> None:
         [(stage.label, format_number(data.stage_counts.get(stage, 0))) for stage in Stage]
         + [("Jumlah kerja sama", format_number(total))]
     )
-    pdf.paragraph("Tonggak dalam periode", style="B")
+    pdf.paragraph("Tahapan dalam periode", style="B")
     pdf.figures(
         [
             ("Kunjungan kerja", format_number(data.milestone_counts["visit"])),
@@ -385,7 +385,7 @@ def _section(pdf: ReportPDF, section: AgreementSection) -> None:
         size=9,
     )
     pdf.ln(1.5)
-    pdf.lines("Tonggak dalam periode", section.milestones)
+    pdf.lines("Tahapan dalam periode", section.milestones)
     pdf.lines("Tugas selesai dalam periode", section.done_tasks)
     pdf.lines("Tugas terlambat", section.overdue_tasks)
     pdf.set_font("Helvetica", "B", 9.5)

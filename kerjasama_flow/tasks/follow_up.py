@@ -73,11 +73,15 @@ def generated_due_on(government: Government | int, step_on: date, days: int, cre
     return due_on
 
 
+# The name a step goes by in a sentence ("PKS dicatat 14 Agustus 2025").
+SHORT_NAMES = {"pks": "PKS"}
+
+
 def step_name(milestone: Any) -> str:
     """ "PKS", "Kesepakatan Bersama", "Nota Kesepahaman (MoU)", "Kunjungan kerja"..."""
     if milestone.kind == "mou":
         return MouKind(milestone.document_kind).label  # a str until the session reloads it
-    return MILESTONE_LABELS[milestone.kind].split(" / ")[0]
+    return SHORT_NAMES.get(milestone.kind) or MILESTONE_LABELS[milestone.kind]
 
 
 def completion_note(milestone: Any) -> str:
