@@ -208,6 +208,10 @@ SETTINGS: Mapping[str, Setting] = MappingProxyType(
             # The "nearing its end" playbook runs this many calendar days before an end date
             # (at least one: a stored 0 is ignored, as it always was).
             _count(key="ending_playbook_days", default=180, limits=(1, 730), unit="hari"),
+            # A signed KB with no PKS, or a PKS with no realisation, for this many months is
+            # flagged as stalled ("mandek") on its agreement and in the list.
+            _count(key="dormant_kb_months", default=6, limits=(1, 36), unit="bulan"),
+            _count(key="dormant_pks_months", default=6, limits=(1, 36), unit="bulan"),
             # --- the public page ---
             # The government's public page of agreements: off until an admin turns it on.
             Setting(key="public_page", default=False, read=_flag, clean=_clean_flag),

@@ -27,6 +27,8 @@ def test_every_key_has_one_entry_with_its_default():
         "ending_notice_days": (180, 90, 60, 30, 7, 0),
         "sweep_time": "07:00",
         "ending_playbook_days": 180,
+        "dormant_kb_months": 6,
+        "dormant_pks_months": 6,
         "public_page": False,
     }
     for key, setting in gs.SETTINGS.items():
@@ -55,6 +57,8 @@ def test_defaults_apply_without_overrides():
         "ending_notice_days": [180, 90, 60, 30, 7, 0],
         "sweep_time": "07:00",
         "ending_playbook_days": 180,
+        "dormant_kb_months": 6,
+        "dormant_pks_months": 6,
         "public_page": False,
     }
     assert gs.get(government(None), "sweep_time") == "07:00"

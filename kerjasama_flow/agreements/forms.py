@@ -566,6 +566,9 @@ class ScopeFilterForm(FilterForm):
         }
 
 
+STALLED = "mandek"  # the stage filter's option for stalled agreements (lifecycle.dormancy)
+
+
 class AgreementFilterForm(ScopeFilterForm):
     """The filter row above the list: the shared filters plus a search, the stage and the
     latest monev recommendation."""
@@ -577,7 +580,9 @@ class AgreementFilterForm(ScopeFilterForm):
     def fill_choices(self, user, *, submitted_only: bool = False) -> None:
         """Every filter's options for ``user``, each with an "all" option first."""
         super().fill_choices(user, submitted_only=submitted_only)
-        self.stage.choices = choices([("", "Semua tahap"), *queries.stage_choices()])
+        self.stage.choices = choices(
+            [("", "Semua tahap"), *queries.stage_choices(), (STALLED, "Mandek")]
+        )
         self.recommendation.choices = choices([("", "Semua"), *queries.recommendation_choices()])
 
     def filters(self) -> queries.AgreementFilters:
@@ -586,7 +591,8 @@ class AgreementFilterForm(ScopeFilterForm):
         stage = self.chosen("stage")
         return queries.AgreementFilters(
             q=(self.q.data or "").strip() or None,
-            stage=Stage(stage) if stage else None,
+            stage=Stage(stage) if stage and stage != STALLED else None,
+            stalled=True if stage == STALLED else None,
             recommendation=self.chosen("recommendation"),
             **self.scope(),
         )

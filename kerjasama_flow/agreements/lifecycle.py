@@ -442,3 +442,50 @@ def standing(
     if ends_on is not None and (ends_on - today).days <= ending_soon_days:
         return Standing.ENDING_SOON
     return Standing.IN_FORCE
+
+
+# --- stalled agreements ("mandek") ------------------------------------------------------------
+
+
+def months_after(day: date, months: int) -> date:
+    """The same day ``months`` later (the month's last day when it is shorter)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for candidate in range(day.day, 0, -1):
+        try:
+            return date(year, month, candidate)
+        except ValueError:
+            continue
+    raise ValueError(day)  # pragma: no cover - day 1 always exists
+
+
+def dormant_cutoff(today: date, months: int) -> date:
+    """A document signed on or before this day has waited ``months`` months by ``today``."""
+    return months_after(today, -months)
+
+
+def dormancy(
+    *,
+    stage: Stage,
+    last_kb_signed_on: date | None,
+    last_pks_signed_on: date | None,
+    kb_months: int,
+    pks_months: int,
+    today: date,
+) -> str | None:
+    """Why an open agreement is stalled, or None: a KB with no PKS ``kb_months`` after it was
+    signed (the latest KB counts), or a PKS with no realisation ``pks_months`` after it was
+    signed. Only the stages waiting for that next step can be stalled."""
+    kb_waits = stage == Stage.KESEPAKATAN and last_kb_signed_on is not None
+    if kb_waits and last_kb_signed_on <= dormant_cutoff(today, kb_months):
+        return (
+            f"Kesepakatan Bersama ditandatangani {format_date(last_kb_signed_on)} belum "
+            f"diikuti PKS setelah {kb_months} bulan."
+        )
+    pks_waits = stage == Stage.PKS and last_pks_signed_on is not None
+    if pks_waits and last_pks_signed_on <= dormant_cutoff(today, pks_months):
+        return (
+            f"PKS ditandatangani {format_date(last_pks_signed_on)} belum memiliki transaksi "
+            f"atau realisasi kegiatan setelah {pks_months} bulan."
+        )
+    return None

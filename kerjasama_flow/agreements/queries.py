@@ -26,9 +26,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import joinedload, selectinload
 
+from kerjasama_flow import clock, government_settings
 from kerjasama_flow.accounts.models import Agency, Role, User
 from kerjasama_flow.activity.models import ActivityLog
-from kerjasama_flow.agreements.lifecycle import Stage
+from kerjasama_flow.agreements.lifecycle import Stage, dormant_cutoff
 from kerjasama_flow.agreements.models import (
     SECTORS,
     Agreement,
@@ -74,6 +75,7 @@ class AgreementFilters:
     agency_id: int | None = None
     year: int | None = None
     recommendation: str | None = None  # of the latest monev (lanjutkan/perluas/hentikan)
+    stalled: bool | None = None  # only agreements ``lifecycle.dormancy`` flags
 
     @property
     def is_narrowed(self) -> bool:
@@ -87,8 +89,23 @@ class AgreementFilters:
                 self.agency_id,
                 self.year,
                 self.recommendation,
+                self.stalled,
             )
         )
+
+
+def stalled_condition(government):
+    """The SQL twin of ``lifecycle.dormancy``: at Kesepakatan with its latest KB signed on or
+    before the KB cut-off, or at PKS with its latest PKS signed on or before the PKS one."""
+    today = clock.today_in(government.timezone)
+    kb_cutoff = dormant_cutoff(today, government_settings.get(government, "dormant_kb_months"))
+    pks_cutoff = dormant_cutoff(today, government_settings.get(government, "dormant_pks_months"))
+    latest_kb = select(func.max(Mou.signed_on)).where(Mou.agreement_id == Agreement.id)
+    latest_pks = select(func.max(Pks.signed_on)).where(Pks.agreement_id == Agreement.id)
+    return or_(
+        and_(Agreement.stage == Stage.KESEPAKATAN, latest_kb.scalar_subquery() <= kb_cutoff),
+        and_(Agreement.stage == Stage.PKS, latest_pks.scalar_subquery() <= pks_cutoff),
+    )
 
 
 def _like(text: str) -> str:
@@ -126,6 +143,8 @@ def agreement_list(user: User, filters: AgreementFilters) -> Select:
         stmt = stmt.where(Agreement.year == filters.year)
     if filters.recommendation is not None:
         stmt = stmt.where(latest_recommendation() == filters.recommendation)
+    if filters.stalled:
+        stmt = stmt.where(stalled_condition(user.government))
     if filters.q:
         pattern = _like(filters.q.strip())
         partner_match = exists().where(

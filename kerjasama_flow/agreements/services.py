@@ -7,13 +7,13 @@ commit. The caller (a view, the CLI, the API) commits once.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, date
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import extract, func, inspect, select, true
 
-from kerjasama_flow import clock
+from kerjasama_flow import clock, government_settings
 from kerjasama_flow.accounts.models import Agency, User
 from kerjasama_flow.activity.services import log_action, log_changes, snapshot
 from kerjasama_flow.agreements import lifecycle
@@ -100,6 +100,19 @@ MILESTONE_FIELDS: dict[str, tuple[str, ...]] = {
     ),
     "activity": ("mou", "pks", "held_on", "name", "place", "participants", "output", "notes"),
 }
+
+
+def dormancy_of(agreement: Agreement, today: date) -> str | None:
+    """Why ``agreement`` is stalled ("mandek"), by its government's settings, or None."""
+    government = agreement.government
+    return lifecycle.dormancy(
+        stage=agreement.stage,
+        last_kb_signed_on=max((mou.signed_on for mou in agreement.mous), default=None),
+        last_pks_signed_on=max((pks.signed_on for pks in agreement.pks_list), default=None),
+        kb_months=government_settings.get(government, "dormant_kb_months"),
+        pks_months=government_settings.get(government, "dormant_pks_months"),
+        today=today,
+    )
 
 
 def facts_for(agreement: Agreement) -> Facts:

@@ -268,6 +268,7 @@ def _render_detail(agreement: Agreement, stage_form: StageForm | None = None):
         document_rows=document_rows,
         step_documents=step_documents,
         can_upload=can_attach_document(current_user, agreement),
+        stalled=services.dormancy_of(agreement, today),
         can_evaluate=can_record_evaluation(current_user, agreement) and can_be_evaluated(agreement),
     )
 

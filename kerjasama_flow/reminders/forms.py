@@ -82,6 +82,18 @@ class ReminderSettingsForm(BaseForm):
         "Tugas tindak lanjut pola \u201cmendekati berakhir\u201d dibuat sekian hari kalender "
         "sebelum MoU/PKS berakhir.",
     )
+    dormant_kb_months = _number(
+        "KB tanpa PKS ditandai mandek sesudah (bulan)",
+        "dormant_kb_months",
+        "Kesepakatan Bersama yang belum diikuti PKS selama sekian bulan sejak ditandatangani "
+        "ditandai mandek di halaman kerja sama dan daftar.",
+    )
+    dormant_pks_months = _number(
+        "PKS tanpa realisasi ditandai mandek sesudah (bulan)",
+        "dormant_pks_months",
+        "PKS yang belum memiliki transaksi atau realisasi kegiatan selama sekian bulan sejak "
+        "ditandatangani ditandai mandek.",
+    )
     sweep_time = StringField(
         "Jam sapuan harian",
         validators=[required("Isi jam sapuan, mis. 07:00."), _valid],

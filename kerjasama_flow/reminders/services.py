@@ -48,6 +48,8 @@ SETTING_KEYS = (
     "ending_notice_days",
     "sweep_time",
     "ending_playbook_days",
+    "dormant_kb_months",
+    "dormant_pks_months",
 )
 
 
