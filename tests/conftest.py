@@ -181,6 +181,17 @@ def client(app):
 
 
 @pytest.fixture
+def coordinator(world):
+    """Government A's Bagian Pemerintahan, marked as the coordinator (the playbooks' agency
+    for Bagian Pemerintahan tasks)."""
+    agency = factories.make_agency(
+        world.gov, "PEM", name="Bagian Pemerintahan", is_coordinator=True
+    )
+    db.session.commit()
+    return agency
+
+
+@pytest.fixture
 def world(app):
     """Two governments with agencies and users of every role (see ``factories.make_world``)."""
     return factories.make_world()

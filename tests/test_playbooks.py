@@ -46,15 +46,6 @@ def recorded_on(app: Flask, day: date) -> None:
     app.config["KERJASAMA_NOW"] = f"{day.isoformat()}T09:00:00+07:00"
 
 
-@pytest.fixture
-def coordinator(world) -> Agency:
-    """Government A's Bagian Pemerintahan, marked as the coordinator."""
-    agency = factories.make_agency(
-        world.gov, "PEM", name="Bagian Pemerintahan", is_coordinator=True
-    )
-    db.session.commit()
-    return agency
-
 
 @pytest.fixture
 def fresh(world):

@@ -42,14 +42,6 @@ def pinned_clock(app):
     app.config["KERJASAMA_NOW"] = NOW
 
 
-@pytest.fixture
-def coordinator(world):
-    agency = factories.make_agency(
-        world.gov, "PEM", name="Bagian Pemerintahan", is_coordinator=True
-    )
-    db.session.commit()
-    return agency
-
 
 @pytest.fixture
 def fresh(world):

@@ -98,42 +98,36 @@ def notify_rescheduled(actor: User | None, moved: Iterable[Moved]) -> int:
     """Tell each moved task's people (its assignee, else its agency's active users) in the
     bell that its due date followed its step; the one who changed the step is not told. How
     many notifications were written (one per user, task and new due date)."""
-    rows = []
-    now = clock.now()
-    for item in moved:
-        task = item.task
-        for user in _task_people(task):
-            if actor is not None and user.id == actor.id:
-                continue
-            rows.append(
-                {
-                    "government_id": task.government_id,
-                    "user_id": user.id,
-                    "item_kind": "task",
-                    "item_id": task.id,
-                    "rule": Rule.RESCHEDULED,
-                    "period": task.due_on.isoformat(),
-                    "title": (
-                        f"Tenggat \u201c{task.title}\u201d berubah dari "
-                        f"{format_date(item.old_due_on)} menjadi {format_date(task.due_on)}, "
-                        "mengikuti tanggal langkah yang membuatnya"
-                    )[:400],
-                    "url": f"/tasks/{task.id}",
-                    "created_at": now,
-                    "read_at": None,
-                }
+    return _notify_task_people(
+        actor,
+        (
+            (
+                item.task,
+                item.task.due_on.isoformat(),
+                f"Tenggat \u201c{item.task.title}\u201d berubah dari "
+                f"{format_date(item.old_due_on)} menjadi {format_date(item.task.due_on)}, "
+                "mengikuti tanggal langkah yang membuatnya",
             )
-    return _insert_notifications(rows)
+            for item in moved
+        ),
+    )
 
 
 def notify_held(actor: User | None, effect: str, on: date, held: Iterable[Held]) -> int:
     """Tell each task's people (its assignee, else its agency's active users) in the bell that
     its agreement's stage change cancelled, paused or gave back the task; the one who changed
     the stage is not told. One notification per user, task, effect and day."""
+    return _notify_task_people(
+        actor, ((item.task, f"{effect}:{on.isoformat()}", item.notice) for item in held)
+    )
+
+
+def _notify_task_people(actor: User | None, notices: Iterable[tuple[Task, str, str]]) -> int:
+    """One bell notification (rule ``rescheduled``) per (task, period, title) for each of the
+    task's people but ``actor``; a repeat of the same user, task and period is skipped."""
     rows = []
     now = clock.now()
-    for item in held:
-        task = item.task
+    for task, period, title in notices:
         for user in _task_people(task):
             if actor is not None and user.id == actor.id:
                 continue
@@ -144,8 +138,8 @@ def notify_held(actor: User | None, effect: str, on: date, held: Iterable[Held])
                     "item_kind": "task",
                     "item_id": task.id,
                     "rule": Rule.RESCHEDULED,
-                    "period": f"{effect}:{on.isoformat()}",
-                    "title": item.notice[:400],
+                    "period": period,
+                    "title": title[:400],
                     "url": f"/tasks/{task.id}",
                     "created_at": now,
                     "read_at": None,
