@@ -389,35 +389,44 @@ def test_mou_with_end_before_start_is_refused_next_to_the_field(browsing, live_s
     browsing.finish()
 
 
+def _blitar_agreement(partner_name: str, title: str):
+    """A new agreement of the demo's Kota Blitar led by DKPP, with a new partner, flushed (run
+    it inside ``_query``)."""
+    from kerjasama_flow.accounts.models import Agency, Government, User
+    from kerjasama_flow.agreements.models import Agreement, Partner, PartnerKind
+
+    government = db.session.scalar(select(Government).where(Government.region_code == BLITAR))
+    lead = db.session.scalar(
+        select(Agency).where(Agency.government_id == government.id, Agency.code == "DKPP")
+    )
+    admin = db.session.scalar(
+        select(User).where(User.government_id == government.id, User.role == "admin")
+    )
+    partner = Partner(government_id=government.id, name=partner_name, kind=PartnerKind.PEMDA_KOTA)
+    agreement = Agreement(
+        government_id=government.id,
+        title=title,
+        kind="ksdd",
+        lead_agency=lead,
+        partners=[partner],
+        created_by=admin,
+    )
+    db.session.add(agreement)
+    db.session.flush()
+    return agreement
+
+
 def test_recording_the_four_steps_closes_the_tasks_that_waited_for_them(browsing, live_server):
     """Visit, Kesepakatan Bersama, PKS and first transaction recorded through the forms: each
     step closes the generated task that waited for it, and the page says so."""
     from playwright.sync_api import expect
 
-    from kerjasama_flow.accounts.models import Agency, Government, User
-    from kerjasama_flow.agreements.models import Agreement, Partner, PartnerKind
     from kerjasama_flow.tasks.models import Task, TaskStatus
 
     def make_agreement():
-        government = db.session.scalar(select(Government).where(Government.region_code == BLITAR))
-        lead = db.session.scalar(
-            select(Agency).where(Agency.government_id == government.id, Agency.code == "DKPP")
+        agreement = _blitar_agreement(
+            "Kota Kediri (uji e2e)", "Pasokan telur ke Kota Kediri (uji e2e)"
         )
-        admin = db.session.scalar(
-            select(User).where(User.government_id == government.id, User.role == "admin")
-        )
-        partner = Partner(
-            government_id=government.id, name="Kota Kediri (uji e2e)", kind=PartnerKind.PEMDA_KOTA
-        )
-        agreement = Agreement(
-            government_id=government.id,
-            title="Pasokan telur ke Kota Kediri (uji e2e)",
-            kind="ksdd",
-            lead_agency=lead,
-            partners=[partner],
-            created_by=admin,
-        )
-        db.session.add(agreement)
         db.session.commit()
         return agreement.id
 
@@ -500,31 +509,13 @@ def test_stalling_an_agreement_asks_first_then_pauses_its_tasks(browsing, live_s
     from playwright.sync_api import expect
 
     from kerjasama_flow import clock
-    from kerjasama_flow.accounts.models import Agency, Government, User
-    from kerjasama_flow.agreements.models import Agreement, Partner, PartnerKind
     from kerjasama_flow.tasks.models import Task, TaskStatus
 
     def make_agreement():
-        government = db.session.scalar(select(Government).where(Government.region_code == BLITAR))
-        lead = db.session.scalar(
-            select(Agency).where(Agency.government_id == government.id, Agency.code == "DKPP")
+        agreement = _blitar_agreement(
+            "Kota Madiun (uji e2e)", "Pasokan beras ke Kota Madiun (uji e2e)"
         )
-        admin = db.session.scalar(
-            select(User).where(User.government_id == government.id, User.role == "admin")
-        )
-        partner = Partner(
-            government_id=government.id, name="Kota Madiun (uji e2e)", kind=PartnerKind.PEMDA_KOTA
-        )
-        agreement = Agreement(
-            government_id=government.id,
-            title="Pasokan beras ke Kota Madiun (uji e2e)",
-            kind="ksdd",
-            lead_agency=lead,
-            partners=[partner],
-            created_by=admin,
-        )
-        db.session.add(agreement)
-        db.session.flush()
+        government, lead = agreement.government, agreement.lead_agency
         for title in ("Kirim contoh beras", "Hitung kebutuhan gudang"):
             db.session.add(
                 Task(
@@ -560,9 +551,7 @@ def test_stalling_an_agreement_asks_first_then_pauses_its_tasks(browsing, live_s
     expect(page.locator("#tugas")).to_contain_text("Ditunda otomatis")
 
     def statuses():
-        return set(
-            db.session.scalars(select(Task.status).where(Task.agreement_id == agreement_id))
-        )
+        return set(db.session.scalars(select(Task.status).where(Task.agreement_id == agreement_id)))
 
     assert _query(live_server, statuses) == {TaskStatus.PAUSED}
     browsing.finish()

@@ -312,6 +312,30 @@ def _pks_label(pks) -> str:
     return f"{pks.title}{number} ({format_date(pks.signed_on)})"
 
 
+def _mou_select(label: str, blank_text: str, **kwargs) -> QuerySelectField:
+    """An optional choice of one of the agreement's KB/MoU (``limit_choices`` fills it)."""
+    return QuerySelectField(
+        label,
+        get_label=_mou_label,
+        allow_blank=True,
+        blank_text=blank_text,
+        validators=[Optional()],
+        **kwargs,
+    )
+
+
+def _pks_select(label: str, blank_text: str, **kwargs) -> QuerySelectField:
+    """An optional choice of one of the agreement's PKS (``limit_choices`` fills it)."""
+    return QuerySelectField(
+        label,
+        get_label=_pks_label,
+        allow_blank=True,
+        blank_text=blank_text,
+        validators=[Optional()],
+        **kwargs,
+    )
+
+
 class PksForm(MilestoneForm):
     kind = "pks"
     layout = (
@@ -333,13 +357,7 @@ class PksForm(MilestoneForm):
         is_required=True,
         description="Mis. PKS penyediaan telur ayam antara DKPP dan Perumda Pasar Jaya.",
     )
-    mou = QuerySelectField(
-        "Kesepakatan Bersama (KB)",
-        get_label=_mou_label,
-        allow_blank=True,
-        blank_text="— tanpa MoU/KB (PKS langsung) —",
-        validators=[Optional()],
-    )
+    mou = _mou_select("Kesepakatan Bersama (KB)", "— tanpa KB/MoU (PKS langsung) —")
     is_direct = BooleanField("PKS langsung, tanpa Kesepakatan Bersama")
     direct_reason = text_field(
         "Alasan PKS langsung", Pks.direct_reason, description="Wajib bila PKS langsung."
@@ -372,13 +390,7 @@ class TransactionForm(MilestoneForm):
         ("notes",),
     )
 
-    pks = QuerySelectField(
-        "PKS",
-        get_label=_pks_label,
-        allow_blank=True,
-        blank_text="— pilih PKS —",
-        validators=[Optional()],
-    )
+    pks = _pks_select("PKS", "— pilih PKS —")
     transacted_on = date_field("Tanggal transaksi", is_required=True)
     buyer = text_field(
         "Pembeli", Transaction.buyer, is_required=True, description="Mis. Perumda Pasar Jaya."
@@ -410,19 +422,10 @@ class ActivityForm(MilestoneForm):
         ("notes",),
     )
 
-    mou = QuerySelectField(
-        "Berdasarkan Kesepakatan Bersama",
-        get_label=_mou_label,
-        allow_blank=True,
-        blank_text="— pilih KB —",
-        validators=[Optional()],
-    )
-    pks = QuerySelectField(
+    mou = _mou_select("Berdasarkan Kesepakatan Bersama", "— pilih KB —")
+    pks = _pks_select(
         "atau PKS",
-        get_label=_pks_label,
-        allow_blank=True,
-        blank_text="— tanpa PKS —",
-        validators=[Optional()],
+        "— tanpa PKS —",
         description="Isi salah satu: KB atau PKS yang dilaksanakan kegiatan ini.",
     )
     held_on = date_field("Tanggal kegiatan", is_required=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
+from kerjasama_flow.accounts.models import Role
 from kerjasama_flow.agreements.models import Agreement
 from kerjasama_flow.documents import queries, services
 from kerjasama_flow.documents.forms import DeleteForm, DocumentForm, ReplaceForm
@@ -36,7 +37,7 @@ def task_url(task_id: int) -> str:
 
 
 def _back_url(document: Document) -> str:
-    if document.task_id is not None and current_user.role.value == "opd":
+    if document.task_id is not None and current_user.role == Role.OPD:
         return task_url(document.task_id)
     return _agreement_url(document.agreement_id)
 
