@@ -150,6 +150,24 @@ def enum_field(label: str, enum_cls, **kwargs) -> SelectField:
     )
 
 
+def optional_enum_field(label: str, enum_cls, blank: str = "— tidak ada —", **kwargs):
+    """An optional choice of one of an enum's members; its data is the member or None."""
+
+    def coerce(value):
+        if value in (None, "", "None"):
+            return None
+        return value if isinstance(value, enum_cls) else enum_cls(value)
+
+    return SelectField(
+        label,
+        choices=[choice("", blank), *enum_choices(enum_cls)],
+        coerce=coerce,
+        validators=[Optional()],
+        invalid_choice_message="Pilihan tidak sah.",
+        **kwargs,
+    )
+
+
 # The dates a person may type, here and in an imported spreadsheet (``imports.parsing``):
 # 2025-08-14 (what browsers send), 14-08-2025, 14/08/2025 and 14.08.2025. A list: WTForms'
 # DateField takes a list of formats (a tuple would be taken as one format).

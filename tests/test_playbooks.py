@@ -16,7 +16,7 @@ from kerjasama_flow.accounts.models import Agency
 from kerjasama_flow.accounts.services import save_agency
 from kerjasama_flow.activity.models import ActivityLog
 from kerjasama_flow.agreements.models import Mou, MouKind, Transaction
-from kerjasama_flow.agreements.services import record_milestone
+from kerjasama_flow.agreements.services import record_milestone, report_recipient
 from kerjasama_flow.agreements.signals import milestone_recorded
 from kerjasama_flow.extensions import db
 from kerjasama_flow.playbooks import services
@@ -264,11 +264,16 @@ def test_a_pks_creates_its_tasks(client, auth, world, coordinator, fresh):
     assert response.status_code == 302
     pks = fresh.pks_list[0]
     tasks = tasks_of(fresh, "pks")
-    assert {t.title for t in tasks} == {"Realisasi transaksi perdana", "Laporan pelaksanaan PKS"}
+    assert {t.title for t in tasks} == {
+        "Realisasi transaksi perdana",
+        "Laporan pelaksanaan PKS",
+        f"Laporkan penandatanganan PKS kepada {report_recipient(world.gov)}",
+    }
     for task in tasks:
         tpl = db.session.get(TaskTemplate, task.template_id)
         assert task.milestone_id == pks.id
-        assert task.agency_id == world.agency.id
+        lead = tpl.assignee_kind == AssigneeKind.LEAD_AGENCY
+        assert task.agency_id == (world.agency.id if lead else coordinator.id)
         assert task.due_on == add_working_days_for(
             world.gov, date(2025, 9, 1), tpl.due_in_working_days
         )

@@ -132,9 +132,11 @@ def test_four_steps_close_the_tasks_that_waited_for_them(world, coordinator, fre
 
     tasks = tasks_of(fresh)
     assert tasks["Realisasi transaksi perdana"].status == TaskStatus.DONE
-    # No task generated for an earlier step that this agreement has passed is still open.
+    # No task generated for an earlier step that this agreement has passed is still open:
+    # what stays open is closed by hand, or waits for a step not recorded yet (the reports to
+    # the Gubernur).
     still_open = {title for title, task in tasks.items() if task.status.is_open}
-    assert all(tasks[title].completed_by is None for title in still_open)
+    assert {tasks[title].completed_by for title in still_open} <= {None, "report"}
     assert {"Susun draf Kesepakatan Bersama", "Susun draf PKS"}.isdisjoint(still_open)
 
     # The dashboard, the accountability table and the tallies count exactly these.

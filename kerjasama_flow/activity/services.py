@@ -46,6 +46,9 @@ ENTITY_NAMES = {
     "user_account": "user",
     "agreement_transaction": "transaction",
     "realised_activity": "activity",
+    "tkksd_meeting": "tkksd",
+    "dprd_approval": "dprd",
+    "signing_report": "report",
 }
 
 

@@ -16,8 +16,13 @@ from kerjasama_flow.agreements.lifecycle import Stage
 from kerjasama_flow.agreements.models import (
     SECTORS,
     AgreementKind,
+    AmendmentKind,
+    DprdBasis,
     MouKind,
+    OfferDirection,
     PartnerKind,
+    TerminationReason,
+    TkksdRecommendation,
     VisitDirection,
 )
 from kerjasama_flow.documents.models import DocumentKind
@@ -36,6 +41,12 @@ ENTITY_LABELS = {
     "pks": "PKS",
     "transaction": "transaksi",
     "activity": "realisasi kegiatan",
+    "offer": "penawaran kerja sama",
+    "tkksd": "pembahasan TKKSD",
+    "legal_review": "telaah hukum",
+    "dprd": "persetujuan DPRD",
+    "report": "pelaporan",
+    "amendment": "addendum/pengakhiran",
     "task": "tugas",
     "partner": "mitra",
     "evaluation": "monev",
@@ -99,6 +110,40 @@ FIELD_LABELS = {
     "held_on": "Tanggal kegiatan",
     "participants": "Peserta",
     "output": "Hasil",
+    "signatory_own_office": "Jabatan penanda tangan pihak kita",
+    "signatory_partner_office": "Jabatan penanda tangan pihak mitra",
+    "signed_by_proxy": "Dengan surat kuasa",
+    "proxy_letter_number": "Nomor surat kuasa",
+    "proxy_letter_on": "Tanggal surat kuasa",
+    "letter_on": "Tanggal surat penawaran",
+    "letter_number": "Nomor surat",
+    "reply_on": "Tanggal surat jawaban",
+    "reply_number": "Nomor surat jawaban",
+    "proposing_agency": "OPD pengusul",
+    "plan_summary": "Rencana kerja sama / kajian",
+    "chaired_by": "Dipimpin oleh",
+    "subject": "Yang dibahas",
+    "recommendation": "Rekomendasi",
+    "minutes": "Notulen",
+    "reviewed_on": "Tanggal telaah",
+    "draft": "Draf",
+    "result": "Hasil telaah",
+    "paraf_kabag_on": "Paraf Kepala Bagian",
+    "paraf_asisten_on": "Paraf Asisten",
+    "paraf_sekda_on": "Paraf Sekretaris Daerah",
+    "requested_on": "Tanggal surat permohonan",
+    "request_number": "Nomor surat permohonan",
+    "approved_on": "Tanggal persetujuan DPRD",
+    "decision_number": "Nomor persetujuan DPRD",
+    "sent_on": "Tanggal surat laporan",
+    "recipient": "Kepada",
+    "amendment_kind": "Jenis",
+    "number": "Nomor",
+    "summary": "Pokok perubahan",
+    "new_ends_on": "Tanggal berakhir baru",
+    "termination_reason": "Alasan pengakhiran",
+    "needs_dprd": "Memerlukan persetujuan DPRD",
+    "dprd_basis": "Alasan persetujuan DPRD",
     # tasks
     "agency": "OPD",
     "assignee": "Penanggung jawab",
@@ -123,6 +168,12 @@ _SUMMARY_FIELDS = {
     "pks": ("signed_on", "mou", "is_direct", "agencies", "ends_on"),
     "transaction": ("transacted_on", "commodity", "value_rp"),
     "activity": ("held_on", "place"),
+    "offer": ("direction", "letter_on", "letter_number"),
+    "tkksd": ("held_on", "recommendation"),
+    "legal_review": ("reviewed_on", "draft"),
+    "dprd": ("requested_on", "approved_on"),
+    "report": ("sent_on", "recipient", "letter_number"),
+    "amendment": ("amendment_kind", "signed_on", "new_ends_on", "termination_reason"),
     "task": ("agency", "due_on"),
     "document": ("kind", "file_name", "size_bytes"),
 }
@@ -131,6 +182,14 @@ _ENUMS_BY_FIELD = {
     "document_kind": MouKind,
     "direction": VisitDirection,
     "status": TaskStatus,
+    "amendment_kind": AmendmentKind,
+    "termination_reason": TerminationReason,
+    "dprd_basis": DprdBasis,
+}
+# The same field name with another meaning in one entity.
+_ENUMS_BY_ENTITY_FIELD = {
+    ("offer", "direction"): OfferDirection,
+    ("tkksd", "recommendation"): TkksdRecommendation,
 }
 _LONG_TEXT = 160
 EMPTY = "–"
@@ -165,6 +224,8 @@ def display(entity: str, name: str, value: Any, documents: dict[int, str] | None
         return _enum_label(kinds.get(entity, AgreementKind), value)
     if name == "size_bytes" and isinstance(value, int):
         return format_file_size(value)
+    if (entity, name) in _ENUMS_BY_ENTITY_FIELD:
+        return _enum_label(_ENUMS_BY_ENTITY_FIELD[entity, name], value)
     if name in _ENUMS_BY_FIELD:
         return _enum_label(_ENUMS_BY_FIELD[name], value)
     if name == "sectors" and isinstance(value, list):

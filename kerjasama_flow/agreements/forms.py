@@ -27,20 +27,30 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import TextInput
 
-from kerjasama_flow import clock
 from kerjasama_flow.accounts.forms import agencies_field, agency_field
 from kerjasama_flow.agreements import queries, services
-from kerjasama_flow.agreements.lifecycle import Action, Stage, Standing, milestone_checks
+from kerjasama_flow.agreements.lifecycle import Action, Stage, Standing
 from kerjasama_flow.agreements.models import (
     SECTORS,
     Agreement,
     AgreementKind,
+    Amendment,
+    AmendmentKind,
+    DprdApproval,
+    DprdBasis,
+    LegalReview,
     Mou,
     MouKind,
+    Offer,
+    OfferDirection,
     Partner,
     PartnerKind,
     Pks,
     RealisedActivity,
+    SigningReport,
+    TerminationReason,
+    TkksdMeeting,
+    TkksdRecommendation,
     Transaction,
     Visit,
     VisitDirection,
@@ -61,6 +71,7 @@ from kerjasama_flow.forms_common import (
     enum_coerce,
     enum_field,
     form_values,
+    optional_enum_field,
     positive_int,
     required,
     version_field,
@@ -230,6 +241,12 @@ class AgreementForm(BaseForm):
         description="Opsional: tanggal kunjungan kerja yang direncanakan. Terhapus sendiri "
         "begitu kunjungannya dicatat.",
     )
+    needs_dprd = BooleanField(
+        "Memerlukan persetujuan DPRD",
+        description="Centang bila kerja sama membebani masyarakat atau belum dianggarkan dalam "
+        "APBD tahun berjalan. PKS baru dapat ditandatangani sesudah DPRD menyetujui.",
+    )
+    dprd_basis = optional_enum_field("Alasan persetujuan DPRD", DprdBasis, blank="— pilih —")
     version = version_field()
 
     def rule_checks(self):
@@ -250,15 +267,17 @@ class MilestoneForm(BaseForm):
     def __init__(self, *args, agreement, **kwargs):
         super().__init__(*args, **kwargs)
         self.agreement = agreement
+        self.milestone = kwargs.get("obj")  # None on a new milestone
         self.limit_choices(agreement)
 
     def limit_choices(self, agreement) -> None:
         """Offer only records of ``agreement`` (its MoUs, its PKS)."""
 
     def rule_checks(self):
-        """The lifecycle's rules for this milestone, against the government's today."""
-        today = clock.today_in(self.agreement.government.timezone)
-        return milestone_checks(self.kind, form_values(self), today)
+        """The lifecycle's rules for this milestone, as the services apply them."""
+        return services.milestone_rule_errors(
+            self.agreement, self.kind, form_values(self), self.milestone
+        )
 
 
 class VisitForm(MilestoneForm):
@@ -286,7 +305,8 @@ class MouForm(MilestoneForm):
         ("document_kind",),
         ("number_own", "number_partner"),
         ("signed_on", "place"),
-        ("signatory_own", "signatory_partner"),
+        ("signatory_own", "signatory_own_office"),
+        ("signatory_partner", "signatory_partner_office"),
         ("starts_on", "ends_on"),
         ("notes",),
     )
@@ -296,8 +316,16 @@ class MouForm(MilestoneForm):
     number_partner = text_field("Nomor pihak mitra", Mou.number_partner)
     signed_on = date_field("Tanggal penandatanganan", is_required=True)
     place = text_field("Tempat penandatanganan", Mou.place)
-    signatory_own = text_field("Penanda tangan pihak kita", Mou.signatory_own)
-    signatory_partner = text_field("Penanda tangan pihak mitra", Mou.signatory_partner)
+    signatory_own = text_field(
+        "Pihak Kesatu: nama penanda tangan", Mou.signatory_own, description="Mis. Syauqul Muhibbin."
+    )
+    signatory_own_office = text_field(
+        "Jabatan", Mou.signatory_own_office, description="Mis. Wali Kota Blitar."
+    )
+    signatory_partner = text_field("Pihak Kedua: nama penanda tangan", Mou.signatory_partner)
+    signatory_partner_office = text_field(
+        "Jabatan", Mou.signatory_partner_office, description="Mis. Gubernur DKI Jakarta."
+    )
     starts_on = date_field("Mulai berlaku")
     ends_on = date_field("Berakhir", description="Paling lama 5 tahun sejak mulai berlaku.")
     notes = notes_field()
@@ -347,6 +375,10 @@ class PksForm(MilestoneForm):
         ("partner_agency",),
         ("number_own", "number_partner"),
         ("signed_on", "starts_on", "ends_on"),
+        ("signatory_own", "signatory_own_office"),
+        ("signatory_partner", "signatory_partner_office"),
+        ("signed_by_proxy",),
+        ("proxy_letter_number", "proxy_letter_on"),
         ("scope",),
         ("notes",),
     )
@@ -374,6 +406,19 @@ class PksForm(MilestoneForm):
     starts_on = date_field("Mulai berlaku")
     ends_on = date_field("Berakhir", description="Paling lama 5 tahun sejak mulai berlaku.")
     scope = TextAreaField("Ruang lingkup", validators=[Optional()], render_kw={"rows": 3})
+    signatory_own = text_field("Pihak Kesatu: nama penanda tangan", Pks.signatory_own)
+    signatory_own_office = text_field(
+        "Jabatan", Pks.signatory_own_office, description="Mis. Kepala DKPP Kota Blitar."
+    )
+    signatory_partner = text_field("Pihak Kedua: nama penanda tangan", Pks.signatory_partner)
+    signatory_partner_office = text_field("Jabatan", Pks.signatory_partner_office)
+    signed_by_proxy = BooleanField(
+        "Ditandatangani Kepala OPD atas kuasa kepala daerah (dengan surat kuasa)"
+    )
+    proxy_letter_number = text_field(
+        "Nomor surat kuasa", Pks.proxy_letter_number, description="Wajib bila dengan surat kuasa."
+    )
+    proxy_letter_on = date_field("Tanggal surat kuasa")
     notes = notes_field()
 
     def limit_choices(self, agreement) -> None:
@@ -439,9 +484,7 @@ class ActivityForm(MilestoneForm):
     participants = TextAreaField(
         "Peserta", validators=[Optional()], render_kw={"rows": 2}, description="Siapa saja."
     )
-    output = TextAreaField(
-        "Hasil (keluaran)", validators=[Optional()], render_kw={"rows": 3}
-    )
+    output = TextAreaField("Hasil (keluaran)", validators=[Optional()], render_kw={"rows": 3})
     notes = notes_field()
 
     def limit_choices(self, agreement) -> None:
@@ -449,10 +492,169 @@ class ActivityForm(MilestoneForm):
         self.pks.query = list(agreement.pks_list)
 
 
+# --- the administrative path ------------------------------------------------------------------
+
+
+class OfferForm(MilestoneForm):
+    """Penawaran / usulan: an offer sent or received, its reply, the proposing OPD's plan."""
+
+    kind = "offer"
+    layout = (
+        ("direction",),
+        ("letter_number", "letter_on"),
+        ("reply_number", "reply_on"),
+        ("proposing_agency",),
+        ("plan_summary",),
+        ("notes",),
+    )
+
+    direction = enum_field("Arah penawaran", OfferDirection)
+    letter_number = text_field("Nomor surat penawaran", Offer.letter_number)
+    letter_on = date_field("Tanggal surat penawaran", is_required=True)
+    reply_number = text_field("Nomor surat jawaban", Offer.reply_number)
+    reply_on = date_field("Tanggal surat jawaban", description="Kosongkan bila belum dijawab.")
+    proposing_agency = agency_field("OPD pengusul", optional=True)
+    plan_summary = TextAreaField(
+        "Rencana kerja sama / kajian",
+        validators=[Optional()],
+        render_kw={"rows": 3},
+        description="Ringkasan maksud, tujuan, objek dan manfaat kerja sama yang diusulkan.",
+    )
+    notes = notes_field()
+
+
+class TkksdForm(MilestoneForm):
+    kind = "tkksd"
+    layout = (
+        ("held_on", "chaired_by"),
+        ("subject",),
+        ("recommendation",),
+        ("minutes",),
+        ("notes",),
+    )
+
+    held_on = date_field("Tanggal rapat", is_required=True)
+    chaired_by = text_field(
+        "Dipimpin oleh",
+        TkksdMeeting.chaired_by,
+        description="Sekretaris Daerah selaku Ketua TKKSD.",
+    )
+    subject = text_field(
+        "Yang dibahas",
+        TkksdMeeting.subject,
+        description="Mis. usulan kerja sama, draf Kesepakatan Bersama, draf PKS.",
+    )
+    recommendation = enum_field("Rekomendasi", TkksdRecommendation)
+    minutes = TextAreaField("Ringkasan notulen", validators=[Optional()], render_kw={"rows": 3})
+    notes = notes_field()
+
+
+class LegalReviewForm(MilestoneForm):
+    kind = "legal_review"
+    layout = (
+        ("draft", "reviewed_on"),
+        ("result",),
+        ("paraf_kabag_on", "paraf_asisten_on", "paraf_sekda_on"),
+        ("notes",),
+    )
+
+    draft = text_field(
+        "Draf yang ditelaah",
+        LegalReview.draft,
+        is_required=True,
+        description="Mis. draf Kesepakatan Bersama dengan Pemprov DKI Jakarta.",
+    )
+    reviewed_on = date_field("Tanggal telaah Bagian Hukum", is_required=True)
+    result = TextAreaField("Hasil telaah", validators=[Optional()], render_kw={"rows": 3})
+    paraf_kabag_on = date_field("Paraf Kepala Bagian", description="Tanggal paraf koordinasi.")
+    paraf_asisten_on = date_field("Paraf Asisten", description="Sesudah paraf Kepala Bagian.")
+    paraf_sekda_on = date_field("Paraf Sekretaris Daerah", description="Sesudah paraf Asisten.")
+    notes = notes_field()
+
+
+class DprdForm(MilestoneForm):
+    kind = "dprd"
+    layout = (
+        ("request_number", "requested_on"),
+        ("decision_number", "approved_on"),
+        ("notes",),
+    )
+
+    request_number = text_field("Nomor surat permohonan", DprdApproval.request_number)
+    requested_on = date_field("Tanggal surat permohonan", is_required=True)
+    decision_number = text_field(
+        "Nomor keputusan/surat persetujuan DPRD", DprdApproval.decision_number
+    )
+    approved_on = date_field(
+        "Tanggal persetujuan DPRD", description="Kosongkan selama DPRD belum menyetujui."
+    )
+    notes = notes_field()
+
+
+class DocumentStepForm(MilestoneForm):
+    """A step about one KB or PKS of the agreement (a report, an amendment)."""
+
+    mou = _mou_select("Kesepakatan Bersama", "— pilih KB —")
+    pks = _pks_select(
+        "atau PKS", "— bukan PKS —", description="Pilih salah satu: KB atau PKS yang dimaksud."
+    )
+
+    def limit_choices(self, agreement) -> None:
+        self.mou.query = list(agreement.mous)
+        self.pks.query = list(agreement.pks_list)
+
+
+class ReportForm(DocumentStepForm):
+    """Pelaporan of a signed KB or PKS to the Gubernur or the Menteri Dalam Negeri."""
+
+    kind = "report"
+    layout = (("mou", "pks"), ("recipient",), ("letter_number", "sent_on"), ("notes",))
+
+    recipient = text_field(
+        "Kepada", SigningReport.recipient, description="Terisi menurut jenis pemerintah daerah."
+    )
+    letter_number = text_field("Nomor surat laporan", SigningReport.letter_number)
+    sent_on = date_field("Tanggal surat laporan", is_required=True)
+    notes = notes_field()
+
+
+class AmendmentForm(DocumentStepForm):
+    kind = "amendment"
+    layout = (
+        ("mou", "pks"),
+        ("amendment_kind",),
+        ("number", "signed_on"),
+        ("new_ends_on",),
+        ("termination_reason",),
+        ("summary",),
+        ("notes",),
+    )
+
+    amendment_kind = enum_field("Jenis", AmendmentKind)
+    number = text_field("Nomor addendum / surat pemberitahuan pengakhiran", Amendment.number)
+    signed_on = date_field(
+        "Tanggal", is_required=True, description="Tanggal addendum atau tanggal berakhirnya."
+    )
+    new_ends_on = date_field(
+        "Tanggal berakhir yang baru", description="Hanya untuk addendum yang mengubah masa berlaku."
+    )
+    termination_reason = optional_enum_field(
+        "Alasan pengakhiran", TerminationReason, blank="— bukan pengakhiran —"
+    )
+    summary = TextAreaField("Pokok perubahan", validators=[Optional()], render_kw={"rows": 3})
+    notes = notes_field()
+
+
 MILESTONE_FORMS: dict[str, type[MilestoneForm]] = {
+    "offer": OfferForm,
     "visit": VisitForm,
+    "tkksd": TkksdForm,
+    "legal_review": LegalReviewForm,
+    "dprd": DprdForm,
     "mou": MouForm,
     "pks": PksForm,
+    "report": ReportForm,
+    "amendment": AmendmentForm,
     "transaction": TransactionForm,
     "activity": ActivityForm,
 }

@@ -339,13 +339,171 @@ def check_transaction_after_pks(transacted_on: date | None, pks_signed_on: date 
         )
 
 
+def check_later(day: date | None, earlier: date | None, field: str, message: str) -> None:
+    """``day`` is not before ``earlier`` (when both are known); else ``message``."""
+    if day and earlier and day < earlier:
+        raise RuleViolation(message, field)
+
+
+def check_reply_after_offer(reply_on: date | None, letter_on: date | None) -> None:
+    check_later(
+        reply_on, letter_on, "reply_on", "Surat jawaban tidak boleh sebelum surat penawaran."
+    )
+
+
+def check_paraf_chain(
+    reviewed_on: date | None,
+    kabag_on: date | None,
+    asisten_on: date | None,
+    sekda_on: date | None,
+) -> dict[str, str]:
+    """The paraf koordinasi go up the chain: Kabag, then Asisten, then Sekda, none before the
+    review; a higher initial needs the lower ones."""
+    errors: dict[str, str] = {}
+    chain = (
+        ("paraf_kabag_on", "Kepala Bagian", kabag_on),
+        ("paraf_asisten_on", "Asisten", asisten_on),
+        ("paraf_sekda_on", "Sekretaris Daerah", sekda_on),
+    )
+    previous_name, previous_on = "telaah hukum", reviewed_on
+    for field, name, on in chain:
+        if on is None:
+            previous_name, previous_on = name, None
+            continue
+        if previous_on is None and previous_name != "telaah hukum":
+            errors[field] = f"Paraf {name} memerlukan paraf {previous_name} terlebih dahulu."
+        elif previous_on is not None and on < previous_on:
+            errors[field] = (
+                f"Paraf {name} tidak boleh sebelum {_paraf_of(previous_name)} "
+                f"({format_date(previous_on)})."
+            )
+        previous_name, previous_on = name, on
+    return errors
+
+
+def _paraf_of(name: str) -> str:
+    return name if name == "telaah hukum" else f"paraf {name}"
+
+
+def check_dprd_decision(approved_on: date | None, decision_number: str | None) -> None:
+    if approved_on and not (decision_number or "").strip():
+        raise RuleViolation(
+            "Isi nomor keputusan/surat persetujuan DPRD bila persetujuan sudah diterima.",
+            "decision_number",
+        )
+
+
+def check_dprd_before_pks(
+    needs_dprd: bool, approved_on: date | None, signed_on: date | None
+) -> None:
+    """A PKS of an agreement that needs the DPRD's approval is signed only after it."""
+    if not needs_dprd:
+        return
+    if approved_on is None:
+        raise RuleViolation(
+            "Kerja sama ini memerlukan persetujuan DPRD (membebani masyarakat atau belum "
+            "dianggarkan dalam APBD). Catat persetujuan DPRD sebelum PKS.",
+            "signed_on",
+        )
+    if signed_on and signed_on < approved_on:
+        raise RuleViolation(
+            "PKS tidak boleh ditandatangani sebelum persetujuan DPRD "
+            f"({format_date(approved_on)}).",
+            "signed_on",
+        )
+
+
+def check_proxy(
+    signed_by_proxy: bool, number: str | None, letter_on: date | None, signed_on: date | None
+) -> dict[str, str]:
+    """A PKS signed by an OPD head on the head of region's behalf records the surat kuasa,
+    given no later than the signing."""
+    if not signed_by_proxy:
+        return {}
+    errors = {}
+    if not (number or "").strip():
+        errors["proxy_letter_number"] = "Isi nomor surat kuasa."
+    if letter_on is None:
+        errors["proxy_letter_on"] = "Isi tanggal surat kuasa."
+    elif signed_on and letter_on > signed_on:
+        errors["proxy_letter_on"] = "Surat kuasa harus terbit sebelum penandatanganan PKS."
+    return errors
+
+
+def check_document_subject(mou: Any, pks: Any) -> None:
+    """A report or an amendment is about exactly one signed KB or PKS."""
+    if (mou is None) == (pks is None):
+        raise RuleViolation("Pilih satu dokumen: Kesepakatan Bersama atau PKS.", "mou")
+
+
+def check_amendment(
+    amendment_kind: str | None,
+    subject: Any,
+    ends_on: date | None,
+    signed_on: date | None,
+    new_ends_on: date | None,
+    reason: str | None,
+) -> dict[str, str]:
+    """An addendum may extend its document (within the five-year limit from its start); a
+    pengakhiran says why, and ends the document before its end date (``ends_on``, the one
+    the amendment found)."""
+    errors: dict[str, str] = {}
+    if subject is None:
+        return errors
+    start = subject.starts_on or subject.signed_on
+    if amendment_kind == "pengakhiran":
+        if not reason:
+            errors["termination_reason"] = "Pilih alasan pengakhiran."
+        if new_ends_on is not None:
+            errors["new_ends_on"] = "Pengakhiran tidak mengubah tanggal berakhir; kosongkan."
+        if signed_on and ends_on and signed_on >= ends_on:
+            errors["signed_on"] = (
+                f"Dokumen ini sudah berakhir {format_date(ends_on)}; pengakhiran dicatat "
+                "sebelum tanggal berakhirnya."
+            )
+        return errors
+    if reason:
+        errors["termination_reason"] = "Alasan pengakhiran hanya untuk pengakhiran."
+    try:
+        check_period(start, new_ends_on)
+    except RuleViolation as violation:
+        errors["new_ends_on"] = violation.message
+    return errors
+
+
+def report_recipient(government_kind: str, province: str | None) -> str:
+    """To whom a signed KB/PKS is reported: a province to the Menteri Dalam Negeri; a
+    kabupaten or kota to the Gubernur of its province, as the representative of the central
+    government. The government's kind decides, not the wording of its name."""
+    if government_kind == "provinsi":
+        return "Menteri Dalam Negeri"
+    return f"Gubernur {province}" if province else "Gubernur"
+
+
 # The day each milestone records as having happened, and what the message calls it.
 EVENT_DAYS = {
+    "offer": ("letter_on", "Tanggal surat penawaran"),
     "visit": ("visited_on", "Tanggal kunjungan"),
+    "tkksd": ("held_on", "Tanggal rapat TKKSD"),
+    "legal_review": ("reviewed_on", "Tanggal telaah hukum"),
+    "dprd": ("requested_on", "Tanggal surat permohonan"),
     "mou": ("signed_on", "Tanggal penandatanganan"),
     "pks": ("signed_on", "Tanggal penandatanganan"),
+    "report": ("sent_on", "Tanggal surat laporan"),
     "transaction": ("transacted_on", "Tanggal transaksi"),
     "activity": ("held_on", "Tanggal kegiatan"),
+    "amendment": ("signed_on", "Tanggal penandatanganan"),
+}
+# Further days of a step that cannot lie in the future either.
+OTHER_DAYS = {
+    "offer": (("reply_on", "Tanggal surat jawaban"),),
+    "legal_review": (
+        ("paraf_kabag_on", "Tanggal paraf"),
+        ("paraf_asisten_on", "Tanggal paraf"),
+        ("paraf_sekda_on", "Tanggal paraf"),
+    ),
+    "dprd": (("approved_on", "Tanggal persetujuan"),),
+    "pks": (("proxy_letter_on", "Tanggal surat kuasa"),),
 }
 
 
@@ -353,9 +511,10 @@ def milestone_checks(kind: str, data: Mapping[str, Any], today: date) -> dict[st
     """Every rule a milestone of ``kind`` breaks, field -> message (the first per field),
     so that a form shows them all in one round; empty when it may be recorded.
 
-    ``data`` is what the milestone form sends (``services.MILESTONE_FIELDS``); a PKS's
-    ``mou`` and a transaction's ``pks`` are read for their dates only (``signed_on``,
-    ``ends_on``). ``today`` is the government's today. The milestone services raise these
+    ``data`` is what the milestone form sends (``services.MILESTONE_FIELDS``) and what the
+    services add about the agreement (``needs_dprd``, ``dprd_approved_on``); a step's ``mou``
+    and ``pks`` are read for their dates only (``signed_on``, ``starts_on``, ``ends_on``).
+    ``today`` is the government's today. The milestone services raise these
     (``errors.FieldErrors``); the forms show them before calling the services."""
     errors: dict[str, str] = {}
 
@@ -365,8 +524,34 @@ def milestone_checks(kind: str, data: Mapping[str, Any], today: date) -> dict[st
         except RuleViolation as violation:
             errors.setdefault(violation.field, violation.message)
 
+    def merge(found: dict[str, str]) -> None:
+        for key, message in found.items():
+            errors.setdefault(key, message)
+
     field, what = EVENT_DAYS[kind]
     collect(check_not_future, data.get(field), today, field, what)
+    for other, other_what in OTHER_DAYS.get(kind, ()):
+        collect(check_not_future, data.get(other), today, other, other_what)
+    if kind == "offer":
+        collect(check_reply_after_offer, data.get("reply_on"), data.get("letter_on"))
+    if kind == "legal_review":
+        merge(
+            check_paraf_chain(
+                data.get("reviewed_on"),
+                data.get("paraf_kabag_on"),
+                data.get("paraf_asisten_on"),
+                data.get("paraf_sekda_on"),
+            )
+        )
+    if kind == "dprd":
+        collect(
+            check_later,
+            data.get("approved_on"),
+            data.get("requested_on"),
+            "approved_on",
+            "Persetujuan DPRD tidak boleh sebelum surat permohonannya.",
+        )
+        collect(check_dprd_decision, data.get("approved_on"), data.get("decision_number"))
     if kind in ("mou", "pks"):
         collect(check_period, data.get("starts_on"), data.get("ends_on"))
     if kind == "pks":
@@ -379,6 +564,20 @@ def milestone_checks(kind: str, data: Mapping[str, Any], today: date) -> dict[st
             )
             collect(check_pks_starts_after_mou, data.get("starts_on"), mou.signed_on)
             collect(check_pks_ends_within_mou, data.get("ends_on"), mou.ends_on)
+        merge(
+            check_proxy(
+                bool(data.get("signed_by_proxy")),
+                data.get("proxy_letter_number"),
+                data.get("proxy_letter_on"),
+                data.get("signed_on"),
+            )
+        )
+        collect(
+            check_dprd_before_pks,
+            bool(data.get("needs_dprd")),
+            data.get("dprd_approved_on"),
+            data.get("signed_on"),
+        )
     if kind == "transaction":
         pks = data.get("pks")
         collect(check_transaction, pks is not None)
@@ -392,6 +591,30 @@ def milestone_checks(kind: str, data: Mapping[str, Any], today: date) -> dict[st
         basis = pks if pks is not None else mou
         if basis is not None:
             collect(check_activity_after_basis, data.get("held_on"), basis.signed_on)
+    if kind in ("report", "amendment"):
+        mou, pks = data.get("mou"), data.get("pks")
+        collect(check_document_subject, mou, pks)
+        subject = pks if pks is not None else mou
+        if subject is not None:
+            collect(
+                check_later,
+                data.get(field),
+                subject.signed_on,
+                field,
+                f"{what} tidak boleh sebelum dokumennya ditandatangani "
+                f"({format_date(subject.signed_on)}).",
+            )
+        if kind == "amendment":
+            merge(
+                check_amendment(
+                    data.get("amendment_kind"),
+                    subject,
+                    data.get("ends_on_before", subject.ends_on if subject else None),
+                    data.get("signed_on"),
+                    data.get("new_ends_on"),
+                    data.get("termination_reason"),
+                )
+            )
     return errors
 
 
@@ -489,3 +712,78 @@ def dormancy(
             f"atau realisasi kegiatan setelah {pks_months} bulan."
         )
     return None
+
+
+# --- what an agreement still misses (the agreement page) -------------------------------------
+
+
+@dataclass(frozen=True)
+class SignedDocument:
+    """A signed KB or PKS as far as the administrative path is concerned."""
+
+    label: str
+    registered: bool  # both parties' numbers are recorded
+    reported: bool  # its report to the Gubernur / Menteri Dalam Negeri was sent
+    ended: bool = False
+
+
+@dataclass(frozen=True)
+class PathFacts:
+    """What the administrative path of an agreement has recorded (``services.path_facts``)."""
+
+    stage: Stage
+    facts: Facts
+    has_offer: bool = False
+    unanswered_offer: bool = False  # an offer of the partner not yet replied to
+    tkksd_recommendation: str | None = None  # the latest meeting's
+    has_legal_review: bool = False
+    initialled: bool = False  # the latest review has every paraf
+    needs_dprd: bool = False
+    dprd_approved: bool = False
+    documents: tuple[SignedDocument, ...] = ()
+    report_recipient: str = "Gubernur"
+
+
+def missing_steps(path: PathFacts) -> list[str]:
+    """Why an open agreement stands where it stands: what is still missing before it can go
+    on, in the order of the administrative path (Permendagri 22/2020). Empty for a closed,
+    stalled or ended agreement (their own notices say why)."""
+    if path.stage not in (Stage.PENJAJAKAN, Stage.KESEPAKATAN, Stage.PKS, Stage.PELAKSANAAN):
+        return []
+    facts, missing = path.facts, []
+    if path.stage == Stage.PENJAJAKAN:
+        if not (path.has_offer or facts.has_visit):
+            missing.append("Belum ada penawaran kerja sama atau kunjungan kerja yang dicatat.")
+        if path.unanswered_offer:
+            missing.append("Surat penawaran dari mitra belum dijawab.")
+        if path.tkksd_recommendation is None:
+            missing.append("Usulan kerja sama belum dibahas dalam rapat TKKSD.")
+        elif path.tkksd_recommendation == "perbaiki":
+            missing.append("TKKSD meminta usulan atau drafnya diperbaiki lalu dibahas lagi.")
+        elif path.tkksd_recommendation == "tolak":
+            missing.append("TKKSD merekomendasikan usulan ini ditolak.")
+        if not path.has_legal_review:
+            missing.append("Draf Kesepakatan Bersama belum ditelaah Bagian Hukum.")
+        elif not path.initialled:
+            missing.append(
+                "Paraf koordinasi belum lengkap (Kepala Bagian, Asisten, Sekretaris Daerah)."
+            )
+        missing.append("Kesepakatan Bersama belum ditandatangani.")
+        return missing
+    for document in path.documents:
+        if document.ended:
+            continue
+        if not document.registered:
+            missing.append(
+                f"{document.label}: nomor registrasi kedua pihak belum lengkap, sehingga "
+                "belum tercatat berlaku."
+            )
+        if not document.reported:
+            missing.append(f"{document.label} belum dilaporkan kepada {path.report_recipient}.")
+    if path.needs_dprd and not path.dprd_approved and not facts.has_pks:
+        missing.append("Persetujuan DPRD belum dicatat; PKS baru dapat ditandatangani sesudahnya.")
+    if path.stage == Stage.KESEPAKATAN:
+        missing.append("Belum ada PKS yang ditandatangani untuk melaksanakan kesepakatan ini.")
+    if path.stage == Stage.PKS:
+        missing.append("Belum ada transaksi atau realisasi kegiatan yang dicatat.")
+    return missing

@@ -114,6 +114,72 @@ class MouKind(enum.StrEnum):
         return {"kb": "Kesepakatan Bersama", "mou": "Nota Kesepahaman (MoU)"}[self.value]
 
 
+class OfferDirection(enum.StrEnum):
+    OUTGOING = "keluar"
+    INCOMING = "masuk"
+
+    @property
+    def label(self) -> str:
+        return {"keluar": "Kita menawarkan kepada mitra", "masuk": "Mitra menawarkan kepada kita"}[
+            self.value
+        ]
+
+
+class TkksdRecommendation(enum.StrEnum):
+    """What the TKKSD recommends after discussing a proposal or a draft."""
+
+    PROCEED = "lanjut"
+    REVISE = "perbaiki"
+    REJECT = "tolak"
+
+    @property
+    def label(self) -> str:
+        return {"lanjut": "Lanjut", "perbaiki": "Perbaiki", "tolak": "Tolak"}[self.value]
+
+
+class DprdBasis(enum.StrEnum):
+    """Why a cooperation needs the DPRD's approval (PP 28/2018)."""
+
+    BURDENS_PUBLIC = "membebani_masyarakat"
+    NOT_BUDGETED = "belum_dianggarkan"
+    BOTH = "keduanya"
+
+    @property
+    def label(self) -> str:
+        return {
+            "membebani_masyarakat": "Membebani masyarakat",
+            "belum_dianggarkan": "Belum dianggarkan dalam APBD tahun berjalan",
+            "keduanya": "Membebani masyarakat dan belum dianggarkan dalam APBD",
+        }[self.value]
+
+
+class AmendmentKind(enum.StrEnum):
+    ADDENDUM = "addendum"
+    TERMINATION = "pengakhiran"
+
+    @property
+    def label(self) -> str:
+        return {"addendum": "Addendum", "pengakhiran": "Pengakhiran"}[self.value]
+
+
+class TerminationReason(enum.StrEnum):
+    """The grounds on which a KB or PKS is ended before its end date."""
+
+    ACHIEVED = "tujuan_tercapai"
+    DEFAULT = "wanprestasi"
+    FORCE_MAJEURE = "keadaan_kahar"
+    MUTUAL = "kesepakatan_para_pihak"
+
+    @property
+    def label(self) -> str:
+        return {
+            "tujuan_tercapai": "Tujuan kerja sama telah tercapai",
+            "wanprestasi": "Salah satu pihak wanprestasi",
+            "keadaan_kahar": "Keadaan kahar (force majeure)",
+            "kesepakatan_para_pihak": "Kesepakatan para pihak",
+        }[self.value]
+
+
 class Partner(Base):
     __tablename__ = "partner"
     __table_args__ = (UniqueConstraint("government_id", "name"),)
@@ -181,6 +247,10 @@ class Agreement(Base):
     external_ref: Mapped[str | None] = mapped_column(String(80))
     # The agenda of a planned working visit (a visit is recorded once it took place).
     visit_planned_on: Mapped[date | None] = mapped_column(Date)
+    # Persetujuan DPRD: needed when the cooperation burdens the public or is not budgeted in
+    # the current APBD; then no PKS may be signed before the DPRD approved (``lifecycle``).
+    needs_dprd: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    dprd_basis: Mapped[DprdBasis | None] = mapped_column(str_enum(DprdBasis, "dprd_basis"))
     # The year it is filed under (``services.filing_year``), kept by the milestone services.
     year: Mapped[int] = mapped_column(default=lambda: utcnow().year)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
@@ -219,6 +289,28 @@ class Agreement(Base):
         back_populates="agreement",
         cascade="all, delete-orphan",
         order_by="RealisedActivity.held_on",
+    )
+    offers: Mapped[list[Offer]] = relationship(
+        back_populates="agreement", cascade="all, delete-orphan", order_by="Offer.letter_on"
+    )
+    tkksd_meetings: Mapped[list[TkksdMeeting]] = relationship(
+        back_populates="agreement", cascade="all, delete-orphan", order_by="TkksdMeeting.held_on"
+    )
+    legal_reviews: Mapped[list[LegalReview]] = relationship(
+        back_populates="agreement",
+        cascade="all, delete-orphan",
+        order_by="LegalReview.reviewed_on",
+    )
+    dprd_approvals: Mapped[list[DprdApproval]] = relationship(
+        back_populates="agreement",
+        cascade="all, delete-orphan",
+        order_by="DprdApproval.requested_on",
+    )
+    reports: Mapped[list[SigningReport]] = relationship(
+        back_populates="agreement", cascade="all, delete-orphan", order_by="SigningReport.sent_on"
+    )
+    amendments: Mapped[list[Amendment]] = relationship(
+        back_populates="agreement", cascade="all, delete-orphan", order_by="Amendment.signed_on"
     )
     # For conditions such as ``involves_agency``; the pages read an agreement's tasks through
     # ``queries`` (ordered, with their agencies). ``Task.agreement`` is the writable side.
@@ -305,7 +397,9 @@ class Mou(MilestoneMixin, Base):
     signed_on: Mapped[date] = mapped_column(Date)
     place: Mapped[str | None] = mapped_column(String(200))
     signatory_own: Mapped[str | None] = mapped_column(String(200))
+    signatory_own_office: Mapped[str | None] = mapped_column(String(200))
     signatory_partner: Mapped[str | None] = mapped_column(String(200))
+    signatory_partner_office: Mapped[str | None] = mapped_column(String(200))
     starts_on: Mapped[date | None] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date, index=True)  # ending soon
 
@@ -326,9 +420,7 @@ class Pks(MilestoneMixin, Base):
 
     __tablename__ = "pks"
     __table_args__ = (
-        CheckConstraint(
-            "mou_id IS NOT NULL OR is_direct", name="needs_mou_or_direct"
-        ),
+        CheckConstraint("mou_id IS NOT NULL OR is_direct", name="needs_mou_or_direct"),
     )
     kind = "pks"
 
@@ -343,6 +435,14 @@ class Pks(MilestoneMixin, Base):
     starts_on: Mapped[date | None] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date, index=True)  # ending soon
     scope: Mapped[str | None] = mapped_column(Text)
+    signatory_own: Mapped[str | None] = mapped_column(String(200))
+    signatory_own_office: Mapped[str | None] = mapped_column(String(200))
+    signatory_partner: Mapped[str | None] = mapped_column(String(200))
+    signatory_partner_office: Mapped[str | None] = mapped_column(String(200))
+    # An OPD head signs a PKS on the head of region's behalf with a surat kuasa.
+    signed_by_proxy: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    proxy_letter_number: Mapped[str | None] = mapped_column(String(120))
+    proxy_letter_on: Mapped[date | None] = mapped_column(Date)
 
     agreement: Mapped[Agreement] = relationship(back_populates="pks_list")
     mou: Mapped[Mou | None] = relationship()
@@ -402,13 +502,198 @@ class RealisedActivity(MilestoneMixin, Base):
         return self.held_on
 
 
+# --- the administrative path (Permendagri 22/2020) --------------------------------------------
+
+
+class Offer(MilestoneMixin, Base):
+    """Penawaran / usulan: the offer letter sent or received, the reply, and the proposing
+    OPD's rencana kerja sama or kajian. An incoming offer can be recorded before any visit."""
+
+    __tablename__ = "offer"
+    kind = "offer"
+
+    direction: Mapped[OfferDirection] = mapped_column(str_enum(OfferDirection, "offer_direction"))
+    letter_on: Mapped[date] = mapped_column(Date)
+    letter_number: Mapped[str | None] = mapped_column(String(120))
+    reply_on: Mapped[date | None] = mapped_column(Date)
+    reply_number: Mapped[str | None] = mapped_column(String(120))
+    proposing_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
+    plan_summary: Mapped[str | None] = mapped_column(Text)
+
+    agreement: Mapped[Agreement] = relationship(back_populates="offers")
+    proposing_agency: Mapped[Agency | None] = relationship()
+
+    @property
+    def occurred_on(self) -> date:
+        return self.letter_on
+
+
+class TkksdMeeting(MilestoneMixin, Base):
+    """Pembahasan TKKSD: the Tim Koordinasi Kerja Sama Daerah, chaired by the Sekda,
+    discusses a proposal or a draft and recommends to go on, to revise or to refuse."""
+
+    __tablename__ = "tkksd_meeting"
+    kind = "tkksd"
+
+    held_on: Mapped[date] = mapped_column(Date)
+    chaired_by: Mapped[str | None] = mapped_column(String(200))
+    subject: Mapped[str | None] = mapped_column(String(300))
+    recommendation: Mapped[TkksdRecommendation] = mapped_column(
+        str_enum(TkksdRecommendation, "tkksd_recommendation")
+    )
+    minutes: Mapped[str | None] = mapped_column(Text)
+
+    agreement: Mapped[Agreement] = relationship(back_populates="tkksd_meetings")
+
+    @property
+    def occurred_on(self) -> date:
+        return self.held_on
+
+
+class LegalReview(MilestoneMixin, Base):
+    """Telaah hukum: Bagian Hukum reviews a draft; then the paraf koordinasi chain (Kabag,
+    Asisten, Sekda), each initial with its date."""
+
+    __tablename__ = "legal_review"
+    kind = "legal_review"
+
+    reviewed_on: Mapped[date] = mapped_column(Date)
+    draft: Mapped[str] = mapped_column(String(300))
+    result: Mapped[str | None] = mapped_column(Text)
+    paraf_kabag_on: Mapped[date | None] = mapped_column(Date)
+    paraf_asisten_on: Mapped[date | None] = mapped_column(Date)
+    paraf_sekda_on: Mapped[date | None] = mapped_column(Date)
+
+    agreement: Mapped[Agreement] = relationship(back_populates="legal_reviews")
+
+    @property
+    def occurred_on(self) -> date:
+        return self.reviewed_on
+
+    @property
+    def is_initialled(self) -> bool:
+        """Every initial of the chain is given."""
+        return None not in (self.paraf_kabag_on, self.paraf_asisten_on, self.paraf_sekda_on)
+
+
+class DprdApproval(MilestoneMixin, Base):
+    """Persetujuan DPRD: the request letter, then the DPRD's approval (its decision)."""
+
+    __tablename__ = "dprd_approval"
+    kind = "dprd"
+
+    requested_on: Mapped[date] = mapped_column(Date)
+    request_number: Mapped[str | None] = mapped_column(String(120))
+    approved_on: Mapped[date | None] = mapped_column(Date)
+    decision_number: Mapped[str | None] = mapped_column(String(120))
+
+    agreement: Mapped[Agreement] = relationship(back_populates="dprd_approvals")
+
+    @property
+    def occurred_on(self) -> date:
+        return self.requested_on
+
+
+class DocumentStepMixin:
+    """A step about one signed KB or PKS of the agreement (a report, an addendum)."""
+
+    @declared_attr
+    def mou_id(cls) -> Mapped[int | None]:
+        return mapped_column(ForeignKey("mou.id"), index=True)
+
+    @declared_attr
+    def pks_id(cls) -> Mapped[int | None]:
+        return mapped_column(ForeignKey("pks.id"), index=True)
+
+    @declared_attr
+    def mou(cls) -> Mapped[Mou | None]:
+        return relationship(Mou)
+
+    @declared_attr
+    def pks(cls) -> Mapped[Pks | None]:
+        return relationship(Pks)
+
+    @property
+    def subject(self) -> Mou | Pks | None:
+        """The KB or PKS this step is about."""
+        return self.pks if self.pks_id is not None else self.mou
+
+
+class SigningReport(DocumentStepMixin, MilestoneMixin, Base):
+    """Pelaporan: the report of a signed KB or PKS to the Gubernur (a kabupaten/kota) or to
+    the Menteri Dalam Negeri (a province), with the report letter's number and date."""
+
+    __tablename__ = "signing_report"
+    kind = "report"
+
+    sent_on: Mapped[date] = mapped_column(Date)
+    recipient: Mapped[str] = mapped_column(String(200))
+    letter_number: Mapped[str | None] = mapped_column(String(120))
+
+    agreement: Mapped[Agreement] = relationship(back_populates="reports")
+
+    @property
+    def occurred_on(self) -> date:
+        return self.sent_on
+
+
+class Amendment(DocumentStepMixin, MilestoneMixin, Base):
+    """An addendum (a change, an extension) or the pengakhiran of a single KB or PKS before its
+    end date. Either sets its document's end date (``new_ends_on``, or the termination's day);
+    ``previous_ends_on`` keeps the one it replaced, so that removing it restores it."""
+
+    __tablename__ = "amendment"
+    kind = "amendment"
+
+    amendment_kind: Mapped[AmendmentKind] = mapped_column(str_enum(AmendmentKind, "amendment_kind"))
+    signed_on: Mapped[date] = mapped_column(Date)
+    number: Mapped[str | None] = mapped_column(String(120))
+    summary: Mapped[str | None] = mapped_column(Text)
+    new_ends_on: Mapped[date | None] = mapped_column(Date)
+    termination_reason: Mapped[TerminationReason | None] = mapped_column(
+        str_enum(TerminationReason, "termination_reason")
+    )
+    previous_ends_on: Mapped[date | None] = mapped_column(Date)
+
+    agreement: Mapped[Agreement] = relationship(back_populates="amendments")
+
+    @property
+    def occurred_on(self) -> date:
+        return self.signed_on
+
+    @property
+    def is_termination(self) -> bool:
+        return self.amendment_kind == AmendmentKind.TERMINATION
+
+
 MILESTONE_MODELS: dict[str, type[MilestoneMixin]] = {
-    model.kind: model for model in (Visit, Mou, Pks, Transaction, RealisedActivity)
+    model.kind: model
+    for model in (
+        Offer,
+        Visit,
+        TkksdMeeting,
+        LegalReview,
+        DprdApproval,
+        Mou,
+        Pks,
+        SigningReport,
+        Transaction,
+        RealisedActivity,
+        Amendment,
+    )
 }
 MILESTONE_LABELS = {
+    "offer": "Penawaran kerja sama",
     "visit": "Kunjungan kerja",
+    "tkksd": "Pembahasan TKKSD",
+    "legal_review": "Telaah hukum",
+    "dprd": "Persetujuan DPRD",
     "mou": "Kesepakatan Bersama (KB)",
     "pks": "Perjanjian Kerja Sama (PKS)",
+    "report": "Pelaporan",
     "transaction": "Transaksi",
     "activity": "Realisasi kegiatan",
+    "amendment": "Addendum / pengakhiran",
 }
+# The steps of the administrative path: recorded as milestones, they never move the stage.
+PROCESS_KINDS = ("offer", "tkksd", "legal_review", "dprd", "report", "amendment")

@@ -31,10 +31,12 @@ from kerjasama_flow.accounts.models import Agency, Role, User
 from kerjasama_flow.activity.models import ActivityLog
 from kerjasama_flow.agreements.lifecycle import Stage, dormant_cutoff
 from kerjasama_flow.agreements.models import (
+    MILESTONE_MODELS,
     SECTORS,
     Agreement,
     AgreementSector,
     Mou,
+    Offer,
     Partner,
     Pks,
     Transaction,
@@ -295,7 +297,8 @@ class TimelineItem:
     milestone: Any
 
 
-_KIND_ORDER = {"visit": 0, "mou": 1, "pks": 2, "transaction": 3, "activity": 4}
+# On the same day, steps appear in the order of the administrative path.
+_KIND_ORDER = {kind: position for position, kind in enumerate(MILESTONE_MODELS)}
 
 
 def timeline(agreement: Agreement) -> list[TimelineItem]:
@@ -304,11 +307,17 @@ def timeline(agreement: Agreement) -> list[TimelineItem]:
     items = [
         TimelineItem(milestone.kind, milestone.occurred_on, milestone)
         for collection in (
+            agreement.offers,
             agreement.visits,
+            agreement.tkksd_meetings,
+            agreement.legal_reviews,
+            agreement.dprd_approvals,
             agreement.mous,
             agreement.pks_list,
+            agreement.reports,
             agreement.transactions,
             agreement.activities,
+            agreement.amendments,
         )
         for milestone in collection
     ]
@@ -331,6 +340,12 @@ def load_detail(agreement_id: int) -> None:
             selectinload(Agreement.pks_list).joinedload(Pks.mou),
             selectinload(Agreement.transactions).joinedload(Transaction.pks),
             selectinload(Agreement.activities),
+            selectinload(Agreement.offers).joinedload(Offer.proposing_agency),
+            selectinload(Agreement.tkksd_meetings),
+            selectinload(Agreement.legal_reviews),
+            selectinload(Agreement.dprd_approvals),
+            selectinload(Agreement.reports),
+            selectinload(Agreement.amendments),
         )
         .execution_options(populate_existing=True)
     ).unique().all()

@@ -14,20 +14,24 @@ from flask import current_app
 from sqlalchemy import extract, func, inspect, select, true
 
 from kerjasama_flow import clock, government_settings
-from kerjasama_flow.accounts.models import Agency, User
+from kerjasama_flow.accounts.models import Agency, Government, User
 from kerjasama_flow.activity.services import log_action, log_changes, snapshot
 from kerjasama_flow.agreements import lifecycle
 from kerjasama_flow.agreements.lifecycle import Action, Facts, Stage
 from kerjasama_flow.agreements.models import (
+    MILESTONE_LABELS,
     MILESTONE_MODELS,
     SECTORS,
     Agreement,
     AgreementKind,
+    Amendment,
     Mou,
+    OfferDirection,
     Partner,
     PartnerKind,
     Pks,
     RealisedActivity,
+    SigningReport,
     Transaction,
     Visit,
 )
@@ -42,6 +46,7 @@ from kerjasama_flow.agreements.signals import (
 from kerjasama_flow.db import check_version, utcnow
 from kerjasama_flow.errors import DomainError, refuse_any
 from kerjasama_flow.extensions import db
+from kerjasama_flow.formatting import format_date
 from kerjasama_flow.permissions import can_reopen_agreement
 from kerjasama_flow.tasks import holding
 
@@ -56,6 +61,8 @@ AGREEMENT_FIELDS = (
     "description",
     "external_ref",
     "visit_planned_on",
+    "needs_dprd",
+    "dprd_basis",
 )
 
 MILESTONE_FIELDS: dict[str, tuple[str, ...]] = {
@@ -99,7 +106,50 @@ MILESTONE_FIELDS: dict[str, tuple[str, ...]] = {
         "notes",
     ),
     "activity": ("mou", "pks", "held_on", "name", "place", "participants", "output", "notes"),
+    "offer": (
+        "direction",
+        "letter_on",
+        "letter_number",
+        "reply_on",
+        "reply_number",
+        "proposing_agency",
+        "plan_summary",
+        "notes",
+    ),
+    "tkksd": ("held_on", "chaired_by", "subject", "recommendation", "minutes", "notes"),
+    "legal_review": (
+        "reviewed_on",
+        "draft",
+        "result",
+        "paraf_kabag_on",
+        "paraf_asisten_on",
+        "paraf_sekda_on",
+        "notes",
+    ),
+    "dprd": ("requested_on", "request_number", "approved_on", "decision_number", "notes"),
+    "report": ("mou", "pks", "sent_on", "recipient", "letter_number", "notes"),
+    "amendment": (
+        "mou",
+        "pks",
+        "amendment_kind",
+        "signed_on",
+        "number",
+        "summary",
+        "new_ends_on",
+        "termination_reason",
+        "notes",
+    ),
 }
+MILESTONE_FIELDS["mou"] += ("signatory_own_office", "signatory_partner_office")
+MILESTONE_FIELDS["pks"] += (
+    "signatory_own",
+    "signatory_own_office",
+    "signatory_partner",
+    "signatory_partner_office",
+    "signed_by_proxy",
+    "proxy_letter_number",
+    "proxy_letter_on",
+)
 
 
 def dormancy_of(agreement: Agreement, today: date) -> str | None:
@@ -124,6 +174,42 @@ def facts_for(agreement: Agreement) -> Facts:
         has_pks=bool(agreement.pks_list),
         has_transaction=bool(agreement.transactions),
         has_activity=bool(agreement.activities),
+    )
+
+
+def path_facts(agreement: Agreement, today: date) -> lifecycle.PathFacts:
+    """What the administrative path of ``agreement`` has recorded, for
+    ``lifecycle.missing_steps`` (its loaded steps; ``queries.load_detail`` loads them)."""
+    reported = {(report.mou_id, report.pks_id) for report in agreement.reports}
+    labelled = [
+        (mou, f"{mou.document_kind.label} {format_date(mou.signed_on)}", (mou.id, None))
+        for mou in agreement.mous
+    ] + [(pks, f"PKS “{pks.title}”", (None, pks.id)) for pks in agreement.pks_list]
+    documents = tuple(
+        lifecycle.SignedDocument(
+            label=label,
+            registered=bool(document.number_own and document.number_partner),
+            reported=key in reported,
+            ended=document.ends_on is not None and document.ends_on < today,
+        )
+        for document, label, key in labelled
+    )
+    meetings, reviews = agreement.tkksd_meetings, agreement.legal_reviews
+    return lifecycle.PathFacts(
+        stage=agreement.stage,
+        facts=facts_for(agreement),
+        has_offer=bool(agreement.offers),
+        unanswered_offer=any(
+            offer.direction == OfferDirection.INCOMING and offer.reply_on is None
+            for offer in agreement.offers
+        ),
+        tkksd_recommendation=meetings[-1].recommendation.value if meetings else None,
+        has_legal_review=bool(reviews),
+        initialled=bool(reviews) and reviews[-1].is_initialled,
+        needs_dprd=agreement.needs_dprd,
+        dprd_approved=dprd_approved_on(agreement) is not None,
+        documents=documents,
+        report_recipient=report_recipient(agreement.government),
     )
 
 
@@ -242,6 +328,8 @@ def agreement_checks(data: dict[str, Any]) -> dict[str, str]:
     unknown = [s for s in dict.fromkeys(data.get("sectors") or []) if s not in SECTORS]
     if unknown:
         errors["sectors"] = f"Sektor tidak dikenal: {', '.join(unknown)}."
+    if data.get("needs_dprd") and not data.get("dprd_basis"):
+        errors["dprd_basis"] = "Pilih alasan kerja sama ini memerlukan persetujuan DPRD."
     return errors
 
 
@@ -283,6 +371,8 @@ def _apply_agreement_data(actor: User, agreement: Agreement, data: dict[str, Any
     agreement.description = _clean(data.get("description"))
     agreement.external_ref = external_ref
     agreement.visit_planned_on = data.get("visit_planned_on")
+    agreement.needs_dprd = bool(data.get("needs_dprd"))
+    agreement.dprd_basis = data.get("dprd_basis") if agreement.needs_dprd else None
 
 
 def create_agreement(actor: User, data: dict[str, Any]) -> Agreement:
@@ -498,26 +588,93 @@ def refile(agreement: Agreement) -> None:
         agreement.year = year
 
 
-def _check_milestone(agreement: Agreement, kind: str, data: dict[str, Any]) -> None:
-    """The records a milestone points to belong to the agreement (its MoU, its PKS, the
-    government's agencies); then every rule of ``lifecycle.milestone_checks``, all at once,
-    against the government's today."""
+def report_recipient(government: Government) -> str:
+    """ "Gubernur Jawa Timur" for a kota or kabupaten, "Menteri Dalam Negeri" for a province."""
+    return lifecycle.report_recipient(government.kind.value, government.province)
+
+
+def dprd_approved_on(agreement: Agreement) -> date | None:
+    """The earliest day the DPRD approved the agreement, or None."""
+    days = [step.approved_on for step in agreement.dprd_approvals if step.approved_on]
+    return min(days, default=None)
+
+
+def milestone_rule_errors(
+    agreement: Agreement, kind: str, data: dict[str, Any], milestone: Any = None
+) -> dict[str, str]:
+    """Every rule of ``lifecycle.milestone_checks`` that ``data`` breaks, with what the
+    agreement adds to it (its DPRD approval, the end date an amendment found), against the
+    government's today. The forms show these; ``_check_milestone`` refuses them."""
+    context: dict[str, Any] = {}
     if kind == "pks":
-        mou = data.get("mou")
-        if mou is not None and mou.agreement_id != agreement.id:
-            raise DomainError("Kesepakatan Bersama tidak dikenal.", "mou")
-        for agency in data.get("agencies") or []:
-            _own_agency(agreement.government_id, agency, "agencies")
-    if kind in ("transaction", "activity"):
-        pks = data.get("pks")
-        if pks is not None and pks.agreement_id != agreement.id:
-            raise DomainError("PKS tidak dikenal.", "pks")
-    if kind == "activity":
-        mou = data.get("mou")
-        if mou is not None and mou.agreement_id != agreement.id:
-            raise DomainError("Kesepakatan Bersama tidak dikenal.", "mou")
+        context = {
+            "needs_dprd": agreement.needs_dprd,
+            "dprd_approved_on": dprd_approved_on(agreement),
+        }
+    if kind == "amendment" and milestone is not None:
+        context = {"ends_on_before": milestone.previous_ends_on}
     today = clock.today_in(agreement.government.timezone)
-    refuse_any(lifecycle.milestone_checks(kind, data, today))
+    return lifecycle.milestone_checks(kind, {**data, **context}, today)
+
+
+def _check_milestone(
+    agreement: Agreement, kind: str, data: dict[str, Any], milestone: Any = None
+) -> None:
+    """The records a milestone points to belong to the agreement (its KB, its PKS, the
+    government's agencies); then every rule of ``milestone_rule_errors``, all at once."""
+    mou, pks = data.get("mou"), data.get("pks")
+    if mou is not None and mou.agreement_id != agreement.id:
+        raise DomainError("Kesepakatan Bersama tidak dikenal.", "mou")
+    if pks is not None and pks.agreement_id != agreement.id:
+        raise DomainError("PKS tidak dikenal.", "pks")
+    for agency in data.get("agencies") or []:
+        _own_agency(agreement.government_id, agency, "agencies")
+    _own_agency(agreement.government_id, data.get("proposing_agency"), "proposing_agency")
+    refuse_any(milestone_rule_errors(agreement, kind, data, milestone))
+    if kind == "amendment":
+        _check_amendment_order(data, milestone)
+
+
+def _amendments_of(subject: Mou | Pks) -> list[Amendment]:
+    column = Amendment.pks_id if isinstance(subject, Pks) else Amendment.mou_id
+    return list(
+        db.session.scalars(select(Amendment).where(column == subject.id).order_by(Amendment.id))
+    )
+
+
+def _check_amendment_order(data: dict[str, Any], milestone: Amendment | None) -> None:
+    """Nothing amends a document after its pengakhiran; an amendment keeps its document, and
+    only the latest one of a document is changed or removed (each restores the end date the
+    one before it left)."""
+    subject = data.get("pks") or data.get("mou")
+    if milestone is not None and subject is not milestone.subject:
+        raise DomainError(
+            "Dokumen yang diubah addendum/pengakhiran ini tidak dapat diganti; hapus lalu "
+            "catat ulang.",
+            "mou",
+        )
+    others = [step for step in _amendments_of(subject) if step is not milestone]
+    if any(step.is_termination for step in others):
+        raise DomainError("Dokumen ini sudah diakhiri; tidak dapat diubah lagi.", "mou")
+    if milestone is not None and others and others[-1].id > milestone.id:
+        raise DomainError(
+            "Hanya addendum/pengakhiran terakhir dokumen ini yang dapat diubah atau dihapus."
+        )
+
+
+def _amend_document(amendment: Amendment) -> None:
+    """An addendum sets its document's new end date (when it extends or shortens it); a
+    pengakhiran ends it on the day it is signed. The end date it replaced is kept."""
+    subject = amendment.subject
+    if amendment.id is None:  # being recorded: remember the end date it replaces
+        amendment.previous_ends_on = subject.ends_on
+    if amendment.is_termination:
+        amendment.new_ends_on = None
+        subject.ends_on = amendment.signed_on
+    elif amendment.new_ends_on is not None:
+        subject.ends_on = amendment.new_ends_on
+    else:
+        subject.ends_on = amendment.previous_ends_on
 
 
 def _assign_milestone(milestone: Any, kind: str, data: dict[str, Any]) -> None:
@@ -530,6 +687,12 @@ def _assign_milestone(milestone: Any, kind: str, data: dict[str, Any]) -> None:
         milestone.agencies = list(data.get("agencies") or [])
     if kind == "transaction" and milestone.value_rp is None:
         milestone.value_rp = 0
+    if kind == "pks" and not milestone.signed_by_proxy:
+        milestone.proxy_letter_number = milestone.proxy_letter_on = None
+    if kind == "report" and not milestone.recipient:
+        milestone.recipient = report_recipient(milestone.agreement.government)
+    if kind == "amendment":
+        _amend_document(milestone)
 
 
 def record_milestone(
@@ -580,7 +743,7 @@ def update_milestone(
     lifecycle.check_open(agreement.stage)
     # The rules see the milestone as it will be: a caller may send only what changes.
     current = {name: getattr(milestone, name) for name in MILESTONE_FIELDS[kind]}
-    _check_milestone(agreement, kind, current | dict(data))
+    _check_milestone(agreement, kind, current | dict(data), milestone)
     before = snapshot(milestone, MILESTONE_FIELDS[kind])
     _assign_milestone(milestone, kind, data)
     db.session.flush()
@@ -624,6 +787,11 @@ def delete_milestone(actor: User, milestone: Any, expected_version: int | None) 
         raise DomainError(
             "Dokumen ini sudah menjadi dasar realisasi kegiatan; hapus realisasinya dulu."
         )
+    if isinstance(milestone, Mou | Pks):
+        _refuse_if_steps_about(milestone)
+    if isinstance(milestone, Amendment):
+        _check_amendment_order({"mou": milestone.mou, "pks": milestone.pks}, milestone)
+        milestone.subject.ends_on = milestone.previous_ends_on
     log_action(actor, milestone, "deleted", before=snapshot(milestone, MILESTONE_FIELDS[kind]))
     getattr(agreement, _COLLECTIONS[kind]).remove(milestone)
     db.session.flush()
@@ -636,10 +804,27 @@ def delete_milestone(actor: User, milestone: Any, expected_version: int | None) 
     )
 
 
+def _refuse_if_steps_about(document: Mou | Pks) -> None:
+    """A KB or PKS that a report or an amendment is about stays while they do."""
+    for model in (SigningReport, Amendment):
+        column = model.pks_id if isinstance(document, Pks) else model.mou_id
+        if db.session.scalar(select(model.id).where(column == document.id).limit(1)):
+            raise DomainError(
+                f"Dokumen ini sudah memiliki {MILESTONE_LABELS[model.kind].lower()}; "
+                "hapus itu dulu."
+            )
+
+
 _COLLECTIONS = {
+    "offer": "offers",
     "visit": "visits",
+    "tkksd": "tkksd_meetings",
+    "legal_review": "legal_reviews",
+    "dprd": "dprd_approvals",
     "mou": "mous",
     "pks": "pks_list",
+    "report": "reports",
     "transaction": "transactions",
     "activity": "activities",
+    "amendment": "amendments",
 }

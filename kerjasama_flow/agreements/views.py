@@ -34,12 +34,14 @@ from kerjasama_flow.agreements.lifecycle import (
     Action,
     Facts,
     allowed_actions,
+    missing_steps,
     next_milestone,
     stepper,
 )
 from kerjasama_flow.agreements.models import (
     MILESTONE_LABELS,
     MILESTONE_MODELS,
+    PROCESS_KINDS,
     Agreement,
     MilestoneMixin,
     Partner,
@@ -62,13 +64,20 @@ from kerjasama_flow.web import run_service
 
 bp = Blueprint("agreements", __name__)
 
-# What the button that records each milestone says.
+# What the button that records each milestone says: the main road first, then the
+# administrative path (the "Catat lainnya" menu shows them in two groups).
 RECORD_LABELS = {
     "visit": "Catat kunjungan kerja",
     "mou": "Catat Kesepakatan Bersama",
     "pks": "Catat PKS",
     "transaction": "Catat transaksi",
     "activity": "Catat realisasi kegiatan",
+    "offer": "Catat penawaran kerja sama",
+    "tkksd": "Catat pembahasan TKKSD",
+    "legal_review": "Catat telaah hukum dan paraf",
+    "dprd": "Catat persetujuan DPRD",
+    "report": "Catat pelaporan kepada Gubernur/Mendagri",
+    "amendment": "Catat addendum atau pengakhiran",
 }
 # What the flash says after a milestone was recorded, changed or deleted.
 SAVED_LABELS = {
@@ -77,6 +86,12 @@ SAVED_LABELS = {
     "pks": "PKS",
     "transaction": "Transaksi",
     "activity": "Realisasi kegiatan",
+    "offer": "Penawaran kerja sama",
+    "tkksd": "Pembahasan TKKSD",
+    "legal_review": "Telaah hukum",
+    "dprd": "Persetujuan DPRD",
+    "report": "Pelaporan",
+    "amendment": "Addendum/pengakhiran",
 }
 
 
@@ -197,6 +212,7 @@ def edit(agreement_id: int):
 class PageAction:
     label: str
     url: str
+    group: str = ""  # the heading it goes under in a menu
 
 
 def _milestone_actions(agreement: Agreement, facts: Facts) -> tuple[PageAction, list[PageAction]]:
@@ -204,7 +220,9 @@ def _milestone_actions(agreement: Agreement, facts: Facts) -> tuple[PageAction, 
     primary = next_milestone(facts)
     actions = {
         kind: PageAction(
-            label, url_for("agreements.milestone_new", agreement_id=agreement.id, kind=kind)
+            label,
+            url_for("agreements.milestone_new", agreement_id=agreement.id, kind=kind),
+            "Proses administrasi" if kind in PROCESS_KINDS else "Tahapan utama",
         )
         for kind, label in RECORD_LABELS.items()
     }
@@ -269,6 +287,7 @@ def _render_detail(agreement: Agreement, stage_form: StageForm | None = None):
         step_documents=step_documents,
         can_upload=can_attach_document(current_user, agreement),
         stalled=services.dormancy_of(agreement, today),
+        missing=missing_steps(services.path_facts(agreement, today)),
         can_evaluate=can_record_evaluation(current_user, agreement) and can_be_evaluated(agreement),
     )
 
@@ -327,8 +346,12 @@ def _defaults(form, agreement: Agreement, kind: str) -> None:
         form.agencies.data = [agreement.lead_agency]
     if kind in ("transaction", "activity") and agreement.pks_list:
         form.pks.data = agreement.pks_list[-1]
-    elif kind == "activity" and agreement.mous:
+    elif kind in ("activity", "report", "amendment") and agreement.mous:
         form.mou.data = agreement.mous[-1]
+    if kind == "report":
+        form.recipient.data = services.report_recipient(agreement.government)
+    if kind == "tkksd":
+        form.chaired_by.data = "Sekretaris Daerah"
 
 
 def _flash_outcome(message: str, outcome: services.Outcome) -> None:

@@ -30,7 +30,50 @@ class DefaultTemplate:
     completed_by: str | None = None
 
 
+# A title may name the recipient of the signing report, ``{penerima_laporan}``: each
+# government's copy says it (``services.install_defaults``), e.g. "Gubernur Jawa Timur".
 DEFAULT_TEMPLATES: tuple[DefaultTemplate, ...] = (
+    # --- after an offer (penawaran/usulan) ---
+    DefaultTemplate(
+        key="offer.reply",
+        trigger=Trigger.OFFER,
+        title="Jawab surat penawaran kerja sama",
+        description=(
+            "Sampaikan surat jawaban atas penawaran kerja sama: bersedia menjajaki, meminta "
+            "rencana kerja sama atau kajian, atau menolak dengan alasannya."
+        ),
+        assignee_kind=COORDINATOR,
+        due_in_working_days=10,
+        position=10,
+    ),
+    DefaultTemplate(
+        key="offer.tkksd",
+        trigger=Trigger.OFFER,
+        title="Bahas usulan kerja sama dalam rapat TKKSD",
+        description=(
+            "Agendakan pembahasan usulan dan rencana kerja sama atau kajiannya dalam rapat Tim "
+            "Koordinasi Kerja Sama Daerah yang dipimpin Sekretaris Daerah; catat notulen dan "
+            "rekomendasinya."
+        ),
+        assignee_kind=COORDINATOR,
+        due_in_working_days=20,
+        position=20,
+        completed_by="tkksd",
+    ),
+    # --- after the TKKSD discussed it ---
+    DefaultTemplate(
+        key="tkksd.legal_review",
+        trigger=Trigger.TKKSD,
+        title="Telaah hukum draf dan paraf koordinasi",
+        description=(
+            "Mintakan telaah Bagian Hukum atas draf naskah kerja sama, lalu paraf koordinasi "
+            "Kepala Bagian, Asisten dan Sekretaris Daerah sebelum penandatanganan."
+        ),
+        assignee_kind=COORDINATOR,
+        due_in_working_days=10,
+        position=10,
+        completed_by="legal_review",
+    ),
     # --- after a working visit (kunjungan kerja) ---
     DefaultTemplate(
         key="visit.report",
@@ -62,7 +105,7 @@ DEFAULT_TEMPLATES: tuple[DefaultTemplate, ...] = (
     DefaultTemplate(
         key="mou.report_governor",
         trigger=Trigger.MOU,
-        title="Laporkan penandatanganan Kesepakatan Bersama kepada Gubernur",
+        title="Laporkan penandatanganan Kesepakatan Bersama kepada {penerima_laporan}",
         description=(
             "Kerja sama daerah dengan daerah lain (KSDD) wajib dilaporkan: Bupati/Wali Kota "
             "kepada Gubernur sebagai wakil Pemerintah Pusat, Gubernur kepada Menteri Dalam "
@@ -71,6 +114,7 @@ DEFAULT_TEMPLATES: tuple[DefaultTemplate, ...] = (
         assignee_kind=COORDINATOR,
         due_in_working_days=10,
         position=10,
+        completed_by="report",
     ),
     DefaultTemplate(
         key="mou.socialisation",
@@ -110,6 +154,20 @@ DEFAULT_TEMPLATES: tuple[DefaultTemplate, ...] = (
         due_in_working_days=40,
         position=10,
         completed_by="transaction",
+    ),
+    DefaultTemplate(
+        key="pks.report_governor",
+        trigger=Trigger.PKS,
+        title="Laporkan penandatanganan PKS kepada {penerima_laporan}",
+        description=(
+            "Laporkan PKS yang sudah ditandatangani kepada Gubernur sebagai wakil Pemerintah "
+            "Pusat (Pemerintah Provinsi: kepada Menteri Dalam Negeri), dengan salinan "
+            "naskahnya; catat nomor dan tanggal surat laporannya."
+        ),
+        assignee_kind=COORDINATOR,
+        due_in_working_days=10,
+        position=30,
+        completed_by="report",
     ),
     DefaultTemplate(
         key="pks.report",

@@ -14,7 +14,9 @@ from kerjasama_flow.db import Base, str_enum
 class Trigger(enum.StrEnum):
     """What makes a playbook run."""
 
+    OFFER = "offer"
     VISIT = "visit"
+    TKKSD = "tkksd"
     MOU = "mou"
     PKS = "pks"
     TRANSACTION = "transaction"  # the first realisation: a transaction or a realised activity
@@ -27,7 +29,9 @@ class Trigger(enum.StrEnum):
 
 
 TRIGGER_LABELS = {
+    Trigger.OFFER: "Penawaran kerja sama dicatat",
     Trigger.VISIT: "Kunjungan kerja dicatat",
+    Trigger.TKKSD: "Pembahasan TKKSD dicatat",
     Trigger.MOU: "Kesepakatan Bersama/MoU ditandatangani",
     Trigger.PKS: "PKS ditandatangani",
     Trigger.TRANSACTION: "Realisasi perdana dicatat (transaksi atau kegiatan)",
@@ -39,11 +43,17 @@ TRIGGER_LABELS = {
 # The steps whose recording can complete a template's task (``TaskTemplate.completed_by``:
 # milestone kinds), as the template form and list name them.
 COMPLETION_LABELS = {
+    "offer": "Penawaran kerja sama dicatat",
     "visit": "Kunjungan kerja dicatat",
+    "tkksd": "Pembahasan TKKSD dicatat",
+    "legal_review": "Telaah hukum dicatat",
+    "dprd": "Persetujuan DPRD dicatat",
     "mou": "Kesepakatan Bersama/MoU dicatat",
     "pks": "PKS dicatat",
+    "report": "Pelaporan dokumennya dicatat",
     "transaction": "Transaksi atau realisasi kegiatan dicatat",
     "activity": "Realisasi kegiatan dicatat",
+    "amendment": "Addendum/pengakhiran dicatat",
 }
 
 

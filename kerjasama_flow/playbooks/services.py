@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 
 from kerjasama_flow import clock, government_settings
 from kerjasama_flow.accounts.models import Agency, Government, User
 from kerjasama_flow.activity.services import log_action, log_changes, snapshot
-from kerjasama_flow.agreements.lifecycle import CLOSED, Stage
+from kerjasama_flow.agreements.lifecycle import CLOSED, Stage, report_recipient
 from kerjasama_flow.agreements.models import MILESTONE_MODELS, Agreement, Mou, Pks
 from kerjasama_flow.db import check_version
 from kerjasama_flow.errors import DomainError
@@ -51,7 +51,9 @@ MAX_DUE_IN_WORKING_DAYS = 365
 # The trigger of each milestone kind (a transaction or a realised activity only when it is
 # the agreement's first realisation).
 MILESTONE_TRIGGERS = {
+    "offer": Trigger.OFFER,
     "visit": Trigger.VISIT,
+    "tkksd": Trigger.TKKSD,
     "mou": Trigger.MOU,
     "pks": Trigger.PKS,
     "transaction": Trigger.TRANSACTION,
@@ -94,16 +96,15 @@ def _lock_government(government: Government) -> None:
 
 
 def has_defaults(government: Government) -> bool:
-    """Whether the shipped defaults were ever installed for ``government``."""
-    return bool(
-        db.session.scalar(
-            select(
-                exists().where(
-                    TaskTemplate.government_id == government.id, TaskTemplate.key.is_not(None)
-                )
-            )
+    """Whether ``government`` has a copy of every shipped default (a default added in a later
+    release is missing until installed; copies are switched off, never deleted)."""
+    keys = [default.key for default in DEFAULT_TEMPLATES]
+    have = db.session.scalar(
+        select(func.count(TaskTemplate.id)).where(
+            TaskTemplate.government_id == government.id, TaskTemplate.key.in_(keys)
         )
     )
+    return have >= len(keys)
 
 
 def install_defaults(government: Government, actor: User | None = None) -> list[TaskTemplate]:
@@ -118,6 +119,7 @@ def install_defaults(government: Government, actor: User | None = None) -> list[
         )
     )
     added = []
+    recipient = report_recipient(government.kind.value, government.province)
     for default in DEFAULT_TEMPLATES:
         if default.key in have:
             continue
@@ -125,7 +127,7 @@ def install_defaults(government: Government, actor: User | None = None) -> list[
             government_id=government.id,
             key=default.key,
             trigger=default.trigger,
-            title=default.title,
+            title=default.title.format(penerima_laporan=recipient),
             description=default.description,
             assignee_kind=default.assignee_kind,
             due_in_working_days=default.due_in_working_days,
@@ -149,7 +151,8 @@ def install_defaults(government: Government, actor: User | None = None) -> list[
 
 
 def ensure_defaults(government: Government) -> None:
-    """Install the defaults the first time a government's templates are needed."""
+    """Install the defaults the government lacks (all of them the first time its templates
+    are needed, a new release's later)."""
     if not has_defaults(government):
         install_defaults(government)
 
@@ -412,6 +415,8 @@ def run_milestone_playbook(
     visit, MoU/KB and PKS always; a transaction or a realised activity only when it is the
     agreement's first realisation. None when no playbook runs."""
     kind = milestone.kind
+    if kind not in MILESTONE_TRIGGERS:  # the other steps of the administrative path
+        return None
     if kind in REALISATIONS and any(
         other is not milestone for other in [*agreement.transactions, *agreement.activities]
     ):

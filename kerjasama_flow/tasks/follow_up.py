@@ -34,7 +34,7 @@ from sqlalchemy import exists, or_, select
 from kerjasama_flow import clock
 from kerjasama_flow.accounts.models import Government, Role, User
 from kerjasama_flow.activity.services import log_changes, snapshot
-from kerjasama_flow.agreements.lifecycle import Stage
+from kerjasama_flow.agreements.lifecycle import EVENT_DAYS, Stage
 from kerjasama_flow.agreements.models import (
     MILESTONE_LABELS,
     MILESTONE_MODELS,
@@ -51,13 +51,7 @@ from kerjasama_flow.workdays.services import add_working_days_for
 LIVE_STATUSES = tuple(sorted(OPEN_STATUSES | {TaskStatus.PAUSED}))
 TASK_FIELDS = ("agency", "assignee", "due_on", "status", "note")
 # The date field of each milestone kind, as ``snapshot`` names it.
-DATE_FIELDS = {
-    "visit": "visited_on",
-    "mou": "signed_on",
-    "pks": "signed_on",
-    "transaction": "transacted_on",
-    "activity": "held_on",
-}
+DATE_FIELDS = {kind: field for kind, (field, _) in EVENT_DAYS.items()}
 # The ``completed_by`` values each kind of step completes: its own, and for a realised
 # activity also a task waiting for the first transaction (the first realisation of a
 # non-trade cooperation is an activity, not a transaction).
@@ -114,11 +108,15 @@ def _source(task: Task) -> Any | None:
 
 def _completes(milestone: Any, task: Task) -> bool:
     """A step completes a task waiting for its kind unless it is the task's own step, or
-    dated before it (an older KB does not complete the evaluation of a newer one's end)."""
+    dated before it (an older KB does not complete the evaluation of a newer one's end). A
+    step about one KB or PKS (its report) completes only the tasks of that document."""
     if task.completed_by not in COMPLETES[milestone.kind]:
         return False
     if task.milestone_kind == milestone.kind and task.milestone_id == milestone.id:
         return False
+    subject = getattr(milestone, "subject", None)  # a report or an amendment of a KB/PKS
+    if subject is not None and task.milestone_kind in ("mou", "pks"):
+        return (task.milestone_kind, task.milestone_id) == (subject.kind, subject.id)
     source = _source(task)
     return source is None or milestone.occurred_on >= source.occurred_on
 
@@ -335,9 +333,7 @@ def close_completed_for(government: Government) -> list[Task]:
             select(Task)
             .where(
                 Task.government_id == government.id,
-                Task.completed_by.in_(
-                    [waited for waited, by in _WAITED_BY.items() if kind in by]
-                ),
+                Task.completed_by.in_([waited for waited, by in _WAITED_BY.items() if kind in by]),
                 Task.status.in_(LIVE_STATUSES),
                 exists().where(
                     model.agreement_id == Task.agreement_id,
