@@ -209,3 +209,94 @@ def test_0006_renames_the_user_flags_and_keeps_each_choice(empty_app):
         assert conn.execute(
             text("SELECT whatsapp_notifications FROM user_account WHERE email = 'b@x.go.id'")
         ).scalar_one()
+
+
+def test_0010_keeps_agreements_and_addresses_the_report_to_the_governor(empty_app):
+    """Existing agreements, KBs and PKS keep their data (new columns empty or false); the
+    shipped report template is completed by a recorded report and names the government's
+    own recipient, a title an admin changed is kept; downgrading keeps the data too."""
+    upgrade(revision="0009")
+    at = datetime(2026, 1, 5, tzinfo=UTC)
+    with db.engine.begin() as conn:
+        for code, name, kind, province in (
+            ("35.72", "Kota Blitar", "kota", "Jawa Timur"),
+            ("31", "Provinsi DKI Jakarta", "provinsi", "DKI Jakarta"),
+        ):
+            conn.execute(
+                text(
+                    "INSERT INTO government (region_code, name, kind, province, timezone, "
+                    "created_at) VALUES (:code, :name, :kind, :province, 'Asia/Jakarta', :at)"
+                ),
+                {"code": code, "name": name, "kind": kind, "province": province, "at": at},
+            )
+        conn.execute(
+            text(
+                "INSERT INTO agreement (government_id, title, kind, stage, year, created_at, "
+                "updated_at, version) VALUES (1, 'Pasokan telur ke DKI', 'ksdd', 'pks', 2025, "
+                ":at, :at, 1)"
+            ),
+            {"at": at},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO mou (agreement_id, document_kind, signed_on, signatory_own, "
+                "number_own, created_at, version) VALUES (1, 'kb', '2025-08-14', "
+                "'Wali Kota Blitar', '180/15/2025', :at, 1)"
+            ),
+            {"at": at},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO pks (agreement_id, mou_id, is_direct, title, signed_on, "
+                "created_at, version) VALUES (1, 1, false, 'PKS telur', '2025-09-01', :at, 1)"
+            ),
+            {"at": at},
+        )
+        for government_id, title in (
+            (1, "Laporkan penandatanganan Kesepakatan Bersama kepada Gubernur"),
+            (2, "Laporkan penandatanganan Kesepakatan Bersama kepada Gubernur"),
+        ):
+            conn.execute(
+                text(
+                    "INSERT INTO task_template (government_id, trigger, key, title, "
+                    "assignee_kind, due_in_working_days, is_active, position, version) "
+                    "VALUES (:gov, 'mou', 'mou.report_governor', :title, 'coordinator', 10, "
+                    "true, 10, 1)"
+                ),
+                {"gov": government_id, "title": title},
+            )
+        conn.execute(
+            text(
+                "INSERT INTO task_template (government_id, trigger, key, title, assignee_kind, "
+                "due_in_working_days, is_active, position, version) VALUES (1, 'mou', NULL, "
+                "'Laporan khusus Sekda', 'coordinator', 5, true, 20, 1)"
+            )
+        )
+    upgrade()
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT title, needs_dprd, dprd_basis FROM agreement")).one() == (
+            "Pasokan telur ke DKI",
+            False,
+            None,
+        )
+        assert conn.execute(
+            text("SELECT signatory_own, number_own, signatory_own_office FROM mou")
+        ).one() == ("Wali Kota Blitar", "180/15/2025", None)
+        assert conn.execute(
+            text("SELECT title, signed_by_proxy, proxy_letter_number FROM pks")
+        ).one() == ("PKS telur", False, None)
+        templates = conn.execute(
+            text(
+                "SELECT government_id, title, completed_by FROM task_template "
+                "ORDER BY government_id, id"
+            )
+        ).all()
+    assert [tuple(row) for row in templates] == [
+        (1, "Laporkan penandatanganan Kesepakatan Bersama kepada Gubernur Jawa Timur", "report"),
+        (1, "Laporan khusus Sekda", None),
+        (2, "Laporkan penandatanganan Kesepakatan Bersama kepada Menteri Dalam Negeri", "report"),
+    ]
+    downgrade(revision="0009")
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM pks")).scalar_one() == 1
+        assert conn.execute(text("SELECT number_own FROM mou")).scalar_one() == "180/15/2025"

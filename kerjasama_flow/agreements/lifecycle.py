@@ -629,6 +629,7 @@ class Standing(enum.StrEnum):
     IN_FORCE = "berlaku"
     ENDING_SOON = "segera_berakhir"
     ENDED = "berakhir"
+    TERMINATED = "diakhiri"  # ended early by a pengakhiran
 
     @property
     def label(self) -> str:
@@ -641,6 +642,7 @@ STANDING_LABELS = {
     Standing.IN_FORCE: "Berlaku",
     Standing.ENDING_SOON: "Segera berakhir",
     Standing.ENDED: "Berakhir",
+    Standing.TERMINATED: "Diakhiri",
 }
 
 
@@ -652,10 +654,14 @@ def standing(
     ends_on: date | None,
     today: date,
     ending_soon_days: int,
+    terminated_on: date | None = None,
 ) -> Standing:
     """A document counts once both parties' numbers are registered; then it is in force from
     its start (its signing when no start is given) to its end, "ending soon" in the last
-    ``ending_soon_days``. An ended document is ended whatever its numbers."""
+    ``ending_soon_days``. An ended document is ended whatever its numbers; one ended early
+    by a pengakhiran (``terminated_on``) is "diakhiri" from that day."""
+    if terminated_on is not None and terminated_on <= today:
+        return Standing.TERMINATED
     if ends_on is not None and ends_on < today:
         return Standing.ENDED
     if not (number_own or "").strip() or not (number_partner or "").strip():

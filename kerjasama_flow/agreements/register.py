@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 from kerjasama_flow import government_settings
 from kerjasama_flow.accounts.models import User
 from kerjasama_flow.agreements.lifecycle import Standing, standing
-from kerjasama_flow.agreements.models import Agreement, Mou, Pks
+from kerjasama_flow.agreements.models import Agreement, Amendment, AmendmentKind, Mou, Pks
 from kerjasama_flow.agreements.queries import visible_to
 from kerjasama_flow.extensions import db
 
@@ -70,24 +70,35 @@ def _partners(agreement: Agreement) -> str:
     return ", ".join(partner.name for partner in agreement.partners) or "–"
 
 
-def _kb_row(mou: Mou, government_name: str, today: date, soon: int) -> RegisterRow:
+@dataclass(frozen=True)
+class _Context:
+    """What every row of one register needs: the government's name, today, the ending-soon
+    window and the days documents were ended early (kind, id) -> day."""
+
+    government_name: str
+    today: date
+    soon: int
+    terminated: dict[tuple[str, int], date]
+
+
+def _kb_row(mou: Mou, context: _Context) -> RegisterRow:
     return RegisterRow(
         kind="kb",
         title=mou.agreement.title,
         agreement=mou.agreement,
         number_own=mou.number_own,
         number_partner=mou.number_partner,
-        party_own=government_name,
+        party_own=context.government_name,
         party_partner=_partners(mou.agreement),
         signed_on=mou.signed_on,
         starts_on=mou.starts_on,
         ends_on=mou.ends_on,
-        standing=_standing(mou, today, soon),
+        standing=_standing(mou, context),
     )
 
 
-def _pks_row(pks: Pks, government_name: str, today: date, soon: int) -> RegisterRow:
-    own = ", ".join(agency.name for agency in pks.agencies) or government_name
+def _pks_row(pks: Pks, context: _Context) -> RegisterRow:
+    own = ", ".join(agency.name for agency in pks.agencies) or context.government_name
     return RegisterRow(
         kind="pks",
         title=pks.title,
@@ -99,19 +110,36 @@ def _pks_row(pks: Pks, government_name: str, today: date, soon: int) -> Register
         signed_on=pks.signed_on,
         starts_on=pks.starts_on,
         ends_on=pks.ends_on,
-        standing=_standing(pks, today, soon),
+        standing=_standing(pks, context),
     )
 
 
-def _standing(document, today: date, soon: int) -> Standing:
+def _standing(document: Mou | Pks, context: _Context) -> Standing:
     return standing(
         number_own=document.number_own,
         number_partner=document.number_partner,
         starts_on=document.starts_on,
         ends_on=document.ends_on,
-        today=today,
-        ending_soon_days=soon,
+        today=context.today,
+        ending_soon_days=context.soon,
+        terminated_on=context.terminated.get((document.kind, document.id)),
     )
+
+
+def _terminations(government_id: int) -> dict[tuple[str, int], date]:
+    """The day each KB/PKS of the government was ended early by a pengakhiran."""
+    rows = db.session.execute(
+        select(Amendment.mou_id, Amendment.pks_id, Amendment.signed_on)
+        .join(Amendment.agreement)
+        .where(
+            Agreement.government_id == government_id,
+            Amendment.amendment_kind == AmendmentKind.TERMINATION,
+        )
+    ).all()
+    return {
+        ("pks", pks_id) if pks_id is not None else ("mou", mou_id): on
+        for mou_id, pks_id, on in rows
+    }
 
 
 def _matches(row: RegisterRow, filters: RegisterFilters) -> bool:
@@ -151,7 +179,9 @@ def register_rows(user: User, today: date) -> list[RegisterRow]:
     papers stay in the register (they were signed); the standing says what they are worth
     today."""
     government = user.government
-    soon = ending_soon_days(government)
+    context = _Context(
+        government.name, today, ending_soon_days(government), _terminations(government.id)
+    )
     agreement_options = selectinload(Mou.agreement).selectinload(Agreement.partners)
     mous = db.session.scalars(
         select(Mou).join(Mou.agreement).where(visible_to(user)).options(agreement_options)
@@ -165,8 +195,8 @@ def register_rows(user: User, today: date) -> list[RegisterRow]:
             selectinload(Pks.agencies),
         )
     ).all()
-    rows = [_kb_row(mou, government.name, today, soon) for mou in mous]
-    rows += [_pks_row(pks, government.name, today, soon) for pks in pks_list]
+    rows = [_kb_row(mou, context) for mou in mous]
+    rows += [_pks_row(pks, context) for pks in pks_list]
     return sorted(rows, key=lambda row: (row.signed_on, row.kind, row.title), reverse=True)
 
 
