@@ -421,6 +421,8 @@ def test_recording_the_four_steps_closes_the_tasks_that_waited_for_them(browsing
     step closes the generated task that waited for it, and the page says so."""
     from playwright.sync_api import expect
 
+    from kerjasama_flow.agreements.models import Agreement
+    from kerjasama_flow.agreements.services import report_recipient
     from kerjasama_flow.tasks.models import Task, TaskStatus
 
     def make_agreement():
@@ -496,6 +498,38 @@ def test_recording_the_four_steps_closes_the_tasks_that_waited_for_them(browsing
                 )
             )
         )
+
+    # The reports to the Gubernur, recorded from the "Catat lainnya" menu, close theirs: the
+    # KB's report its task, the PKS's report the other.
+    recipient = _query(
+        live_server, lambda: report_recipient(db.session.get(Agreement, agreement_id).government)
+    )
+    kb_task = f"Laporkan penandatanganan Kesepakatan Bersama kepada {recipient}"
+    pks_task = f"Laporkan penandatanganan PKS kepada {recipient}"
+    expect(row(kb_task)).to_contain_text("Belum dikerjakan")
+    expect(row(pks_task)).to_contain_text("Belum dikerjakan")
+
+    def report(choose) -> None:
+        page.get_by_role("button", name="Catat lainnya").click()
+        page.get_by_role("link", name="Catat pelaporan kepada Gubernur/Mendagri").click()
+        form = page.locator("main form")
+        expect(form.get_by_label("Kepada")).to_have_value(recipient)
+        choose(form)
+        form.get_by_label("Tanggal surat laporan").fill("2026-11-24")
+        form.get_by_role("button", name="Simpan").click()
+        page.wait_for_load_state()
+
+    report(lambda form: None)  # the latest KB is chosen already
+    expect(row(kb_task)).to_contain_text("Selesai otomatis: Pelaporan dicatat 24 November 2026")
+    expect(row(pks_task)).to_contain_text("Belum dikerjakan")
+
+    def the_pks(form):
+        form.get_by_label("Kesepakatan Bersama", exact=True).select_option(index=0)
+        form.get_by_label("atau PKS").select_option(index=1)
+
+    report(the_pks)
+    expect(row(pks_task)).to_contain_text("Selesai otomatis: Pelaporan dicatat 24 November 2026")
+    expect(page.locator("#riwayat")).to_contain_text(f"Pelaporan kepada {recipient}")
 
     # What is still open is only what people close themselves.
     open_tasks = _query(live_server, still_open)
