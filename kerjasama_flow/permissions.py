@@ -19,7 +19,7 @@ from kerjasama_flow.extensions import login_manager
 if TYPE_CHECKING:
     # The domains import permissions, not the other way round: the records are only checked
     # here, through their own attributes and methods.
-    from kerjasama_flow.agreements.models import Agreement
+    from kerjasama_flow.agreements.models import Agreement, Pks
     from kerjasama_flow.documents.models import Document
     from kerjasama_flow.tasks.models import Task
 
@@ -41,9 +41,11 @@ ENDPOINT_ROLES: dict[str, frozenset[Role]] = {
     "agreements.new": ADMIN,
     "agreements.edit": ADMIN,
     "agreements.stage": ADMIN,
-    "agreements.milestone_new": ADMIN,
-    "agreements.milestone_edit": ADMIN,
-    "agreements.milestone_delete": ADMIN,
+    # OPD heads record their PKS's realisations; every other kind is for admins
+    # (``can_record_milestone``, ``can_change_milestone``).
+    "agreements.milestone_new": ADMIN_OPD,
+    "agreements.milestone_edit": ADMIN_OPD,
+    "agreements.milestone_delete": ADMIN_OPD,
     "agreements.partners": ALL,
     "agreements.partner_new": ADMIN,
     "agreements.partner_edit": ADMIN,
@@ -78,7 +80,7 @@ ENDPOINT_ROLES: dict[str, frozenset[Role]] = {
     "reports.dashboard": ALL,
     "reports.chart": ALL,
     "evaluations.new": ADMIN,
-    "documents.new": ADMIN,
+    "documents.new": ADMIN_OPD,  # an OPD head: proof of their PKS's realisations only
     "tasks.upload_proof": ADMIN_OPD,
     "documents.download": ALL,
     "documents.replace": ADMIN_OPD,
@@ -122,6 +124,61 @@ def can_edit_agreement(user: User, agreement: Agreement) -> bool:
     return user.role == Role.ADMIN and user.government_id == agreement.government_id
 
 
+# The milestones that realise a PKS: the OPD that carries the PKS out records them.
+REALISATION_KINDS = frozenset({"transaction", "activity"})
+
+
+def _carries_out(user: User, pks: Pks) -> bool:
+    """The user's agency is among the PKS's OPD pelaksana."""
+    return user.agency_id is not None and any(a.id == user.agency_id for a in pks.agencies)
+
+
+def can_record_realisation(user: User, agreement: Agreement) -> bool:
+    """May ``user`` record a transaction or a realised activity on ``agreement`` at all (is
+    the form offered): Bagian Pemerintahan always; an OPD head when their agency carries out
+    one of the agreement's PKS. Which PKS they may choose: ``can_record_realisation_under``.
+    Reading the agreement (``can_read_agreement``) is checked by the views before this."""
+    if user.government_id != agreement.government_id:
+        return False
+    if user.role == Role.ADMIN:
+        return True
+    return user.role == Role.OPD and any(_carries_out(user, p) for p in agreement.pks_list)
+
+
+def can_record_realisation_under(user: User, agreement: Agreement, pks: Pks | None) -> bool:
+    """A realisation of ``agreement`` under ``pks`` (None: under a KB alone, an activity):
+    Bagian Pemerintahan any; an OPD head only under a PKS of this agreement that their
+    agency carries out. An activity under a KB alone has no OPD pelaksana, so Bagian
+    Pemerintahan records it. Checked against what a form submits, whatever it offered."""
+    if user.government_id != agreement.government_id:
+        return False
+    if user.role == Role.ADMIN:
+        return True
+    return (
+        user.role == Role.OPD
+        and pks is not None
+        and pks.agreement_id == agreement.id
+        and _carries_out(user, pks)
+    )
+
+
+def can_record_milestone(user: User, agreement: Agreement, kind: str) -> bool:
+    """Visits, KB/MoU and PKS: Bagian Pemerintahan; realisations: also the OPD pelaksana."""
+    if kind in REALISATION_KINDS:
+        return can_record_realisation(user, agreement)
+    return can_edit_agreement(user, agreement)
+
+
+def can_change_milestone(user: User, milestone) -> bool:
+    """Edit or delete a recorded milestone: Bagian Pemerintahan any (it corrects the OPD's
+    records); an OPD head the transactions and activities under a PKS their agency carries
+    out."""
+    agreement = milestone.agreement
+    if milestone.kind in REALISATION_KINDS:
+        return can_record_realisation_under(user, agreement, milestone.pks)
+    return can_edit_agreement(user, agreement)
+
+
 def can_reopen_agreement(user: User, agreement: Agreement) -> bool:
     """Taking back a completion or a cancellation is for Bagian Pemerintahan only."""
     return can_edit_agreement(user, agreement)
@@ -153,30 +210,44 @@ def can_read_document(user: User, document: Document) -> bool:
     return can_read_agreement(user, document.agreement)
 
 
-def can_attach_document(user: User, agreement: Agreement, task: Task | None = None) -> bool:
+def can_attach_document(
+    user: User, agreement: Agreement, task: Task | None = None, milestone=None
+) -> bool:
     """Bagian Pemerintahan documents agreements, steps and tasks; an OPD head proves only
-    their own agency's tasks."""
+    their own agency's tasks and the realisations (transactions, activities) under a PKS
+    their agency carries out (``milestone``, a step of ``agreement``). Without a task or a
+    milestone: may the user document the agreement itself."""
     if user.government_id != agreement.government_id:
         return False
     if user.role == Role.ADMIN:
         return True
-    return user.role == Role.OPD and task is not None and task.agency_id == user.agency_id
+    if user.role != Role.OPD:
+        return False
+    if task is not None:
+        return task.agency_id == user.agency_id
+    return (
+        milestone is not None
+        and milestone.kind in REALISATION_KINDS
+        and milestone.agreement_id == agreement.id
+        and can_record_realisation_under(user, agreement, milestone.pks)
+    )
 
 
 def can_change_document(user: User, document: Document) -> bool:
-    """Replace or delete: Bagian Pemerintahan any document; an OPD head the proofs of their
-    own agency's tasks that their agency uploaded."""
+    """Replace or delete: Bagian Pemerintahan any document; an OPD head the proofs their
+    agency uploaded to their own agency's tasks and to the realisations they may change."""
     if user.government_id != document.government_id:
         return False
     if user.role == Role.ADMIN:
         return True
     uploader = document.uploaded_by
-    return (
-        user.role == Role.OPD
-        and document.task is not None
-        and document.task.agency_id == user.agency_id
-        and uploader is not None
-        and uploader.agency_id == user.agency_id
+    if user.role != Role.OPD or uploader is None or uploader.agency_id != user.agency_id:
+        return False
+    if document.task is not None:
+        return document.task.agency_id == user.agency_id
+    milestone = document.milestone
+    return milestone is not None and can_attach_document(
+        user, document.agreement, milestone=milestone
     )
 
 

@@ -19,6 +19,7 @@ from kerjasama_flow.agreements.models import (
     Partner,
     PartnerKind,
     Pks,
+    RealisedActivity,
     Transaction,
     Visit,
     VisitDirection,
@@ -182,6 +183,22 @@ def make_transaction(agreement: Agreement, pks: Pks, **kw) -> Transaction:
     agreement.stage = Stage.PELAKSANAAN
     db.session.flush()
     return transaction
+
+
+def make_activity(agreement: Agreement, pks: Pks | None = None, **kw) -> RealisedActivity:
+    """A realised activity under ``pks`` (or under the agreement's last KB when None)."""
+    activity = RealisedActivity(
+        agreement=agreement,
+        pks=pks,
+        mou=kw.pop("mou", None if pks else agreement.mous[-1]),
+        held_on=kw.pop("held_on", date(2025, 10, 2)),
+        name=kw.pop("name", "Pelatihan penanganan pascapanen"),
+        **kw,
+    )
+    db.session.add(activity)
+    agreement.stage = Stage.PELAKSANAAN
+    db.session.flush()
+    return activity
 
 
 def make_task(agreement: Agreement, agency: Agency, **kw) -> Task:

@@ -238,6 +238,8 @@ def test_primary_button_is_the_next_sensible_action(client, world, auth, milesto
 
 
 def test_pimpinan_and_opd_see_no_edit_buttons(client, world, auth):
+    """Neither edits the agreement or its visits, KB and PKS; the OPD that carries the PKS
+    out is offered its realisations only (``test_opd_realisations``)."""
     for user in (world.pimpinan, world.opd):
         auth.login(user)
         response = client.get(f"/agreements/{world.agreement.id}")
@@ -245,9 +247,12 @@ def test_pimpinan_and_opd_see_no_edit_buttons(client, world, auth):
         page = text(response)
         assert "Ubah data" not in page
         assert "Tambah tugas" not in page
-        assert "Catat transaksi" not in page
         assert "/stage" not in page
-        assert "Hapus" not in page
+        for kind in ("visit", "mou", "pks"):
+            assert f"/milestones/{kind}/" not in page, (user.role, kind)
+        if user is world.pimpinan:
+            assert "Catat transaksi" not in page
+            assert "Hapus" not in page
         auth.logout()
 
 

@@ -201,7 +201,16 @@ def test_opd_cannot_upload_to_another_agencys_task_nor_to_the_agreement(client, 
         f"/tasks/{other_task.id}/documents", data=data, content_type="multipart/form-data"
     )
     assert response.status_code == 403
-    assert client.get(f"/agreements/{world.agreement.id}/documents/new").status_code == 403
+    # The upload form offers the OPD only its PKS's transaction (test_opd_realisations);
+    # the agreement itself, or its KB, is Bagian Pemerintahan's to document.
+    for step in ("", f"mou-{world.mou.id}"):
+        response = client.post(
+            f"/agreements/{world.agreement.id}/documents/new",
+            data={"file": (io.BytesIO(pdf_bytes()), "kb.pdf"), "kind": "bukti", "step": step},
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 200, step
+        assert "Anda tidak berhak mengunggah dokumen di sini." in response.get_data(as_text=True)
     assert db.session.scalar(select(Document)) is None
 
 

@@ -90,6 +90,31 @@ def _rules_at_collection() -> list[tuple[str, str]]:
 RULES = _rules_at_collection()
 FOREIGN_RULES = [(e, r) for e, r in RULES if set(re.findall(r"<(?:[^:>]+:)?(\w+)>", r)) & ID_ARGS]
 
+# Routes whose URL's ``kind`` narrows the endpoint's roles: the matrix has a row per kind, with
+# the roles that get through (the others get 403) and the milestone of that kind to open. A
+# KB (as a visit and a PKS) is Bagian Pemerintahan's; the OPD user's agency carries
+# ``world.pks`` out, so its head records, edits and deletes its transactions and activities.
+# Each visitor opens a realisation of its own (``world.realisations``): an allowed delete
+# takes its record away, and the next visitor must still find one.
+KIND_ROUTES = frozenset(
+    {"agreements.milestone_new", "agreements.milestone_edit", "agreements.milestone_delete"}
+)
+KIND_ROLES: dict[str, frozenset[Role]] = {
+    "mou": frozenset({Role.ADMIN}),
+    "transaction": frozenset({Role.ADMIN, Role.OPD}),
+    "activity": frozenset({Role.ADMIN, Role.OPD}),
+}
+MILESTONE_OF_KIND: dict[str, Callable] = {
+    "mou": lambda w, role: w.mou.id,
+    "transaction": lambda w, role: w.realisations["transaction"][role].id,
+    "activity": lambda w, role: w.realisations["activity"][role].id,
+}
+MATRIX = [
+    (endpoint, rule_text, kind)
+    for endpoint, rule_text in RULES
+    for kind in (KIND_ROLES if endpoint in KIND_ROUTES else [None])
+]
+
 
 @pytest.fixture
 def world(world):
@@ -105,6 +130,10 @@ def world(world):
     world.notifications["anonymous"] = world.notifications["opd"]
     world.other_notification = factories.make_notification(world.other_admin)
     world.evaluation = factories.make_evaluation(world.agreement)
+    world.realisations = {
+        "transaction": {r: factories.make_transaction(world.agreement, world.pks) for r in ROLES},
+        "activity": {r: factories.make_activity(world.agreement, world.pks) for r in ROLES},
+    }
     world.other_evaluation = factories.make_evaluation(world.other_agreement)
     # A proof the OPD uploaded to its own task: every role may try every document route.
     world.document = make_document(world.opd, world.agreement, world.task, title="Bukti DKPP")
@@ -272,9 +301,12 @@ def test_unknown_endpoint_fails_closed(app, world, tmp_path):
 # --- the matrix: every rule x role x method ---------------------------------------------------
 
 
-def expected_problem(endpoint: str, role: str, method: str, response) -> str | None:
-    """What is wrong with ``response``, or None when it is what the matrix expects."""
-    roles = ENDPOINT_ROLES[endpoint]
+def expected_problem(
+    endpoint: str, role: str, method: str, response, roles: frozenset[Role] | None = None
+) -> str | None:
+    """What is wrong with ``response``, or None when it is what the matrix expects (of
+    ``roles``, the endpoint's by default)."""
+    roles = ENDPOINT_ROLES[endpoint] if roles is None else roles
     status = response.status_code
     location = response.headers.get("Location", "")
     if role == "anonymous" and roles is not PUBLIC:
@@ -287,21 +319,37 @@ def expected_problem(endpoint: str, role: str, method: str, response) -> str | N
     return None if status in allowed else f"{status}, expected one of {allowed}"
 
 
-@pytest.mark.parametrize(("endpoint", "rule_text"), RULES, ids=[r for _, r in RULES])
-def test_role_matrix(app, world, endpoint, rule_text):
+def test_kind_routes_are_the_milestone_routes():
+    """Every route with a ``kind`` argument has a row per kind, and a kind only narrows the
+    endpoint's roles."""
+    with_kind = {e for e, r in RULES if "<kind>" in r}
+    assert with_kind == KIND_ROUTES
+    for endpoint in KIND_ROUTES:
+        assert set().union(*KIND_ROLES.values()) == ENDPOINT_ROLES[endpoint], endpoint
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "rule_text", "kind"),
+    MATRIX,
+    ids=[r if kind is None else f"{r}[{kind}]" for _, r, kind in MATRIX],
+)
+def test_role_matrix(app, world, endpoint, rule_text, kind):
     rule = find_rule(app, endpoint, rule_text)
     assert endpoint in ENDPOINT_ROLES, f"{endpoint} is not in permissions.ENDPOINT_ROLES"
+    roles = ENDPOINT_ROLES[endpoint] if kind is None else KIND_ROLES[kind]
     shared_url = url_for_rule(app, rule, world)
     problems = []
     for role, visitor in visitors(app, world).items():
         own = {n: f(world, role) for n, f in PER_USER_ARGS.items() if n in rule.arguments}
+        if kind is not None:
+            own |= {"kind": kind, "milestone_id": MILESTONE_OF_KIND[kind](world, role)}
         url = url_for_rule(app, rule, world, own) if own else shared_url
         for method in methods_of(rule):
-            forbidden = role == "anonymous" or Role(role) not in ENDPOINT_ROLES[endpoint]
-            forbidden = forbidden and ENDPOINT_ROLES[endpoint] is not PUBLIC
+            forbidden = role == "anonymous" or Role(role) not in roles
+            forbidden = forbidden and roles is not PUBLIC
             before = table_counts() if method == "POST" and forbidden else None
             response = visitor.open(method, url, data={})
-            problem = expected_problem(endpoint, role, method, response)
+            problem = expected_problem(endpoint, role, method, response, roles)
             if problem:
                 problems.append(f"{method} {url} as {role}: {problem}")
             if before is not None and table_counts() != before:

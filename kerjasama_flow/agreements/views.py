@@ -46,17 +46,22 @@ from kerjasama_flow.agreements.models import (
     MilestoneMixin,
     Partner,
 )
-from kerjasama_flow.documents.queries import agreement_documents, step_value
+from kerjasama_flow.documents.queries import agreement_documents, step_choices, step_value
 from kerjasama_flow.evaluations.queries import agreement_evaluations
 from kerjasama_flow.evaluations.services import can_be_evaluated
 from kerjasama_flow.extensions import db
 from kerjasama_flow.formatting import format_date
 from kerjasama_flow.forms_common import form_values
 from kerjasama_flow.permissions import (
+    REALISATION_KINDS,
     can_attach_document,
+    can_change_milestone,
     can_edit_agreement,
     can_read_agreement,
     can_record_evaluation,
+    can_record_milestone,
+    can_record_realisation,
+    can_record_realisation_under,
     can_reopen_agreement,
 )
 from kerjasama_flow.tenancy import get_owned_or_404
@@ -248,6 +253,16 @@ def _render_detail(agreement: Agreement, stage_form: StageForm | None = None):
     primary = secondary = None
     if can_edit:
         primary, secondary = _milestone_actions(agreement, facts)
+    # An OPD head who carries out one of the PKS records its realisations.
+    realisation_actions = []
+    if is_open and not can_edit and can_record_realisation(current_user, agreement):
+        realisation_actions = [
+            PageAction(
+                RECORD_LABELS[kind],
+                url_for("agreements.milestone_new", agreement_id=agreement.id, kind=kind),
+            )
+            for kind in ("transaction", "activity")
+        ]
     actions = _stage_actions(agreement)
     if not actions:
         stage_form = None
@@ -263,6 +278,15 @@ def _render_detail(agreement: Agreement, stage_form: StageForm | None = None):
             key = step_value(row.document.milestone_kind, row.document.milestone_id)
             step_documents.setdefault(key, []).append(row)
     documents = {mou.id: f"{mou.label} ({format_date(mou.signed_on)})" for mou in agreement.mous}
+    timeline = queries.timeline(agreement)
+    # The steps the user may change ("Ubah"/"Hapus") and document ("+ Unggah dokumen").
+    changeable = {
+        step_value(item.kind, item.milestone.id)
+        for item in timeline
+        if is_open and can_change_milestone(current_user, item.milestone)
+    }
+    can_upload = can_attach_document(current_user, agreement)
+    attachable = {value for value, _ in step_choices(agreement, current_user)}
     return render_template(
         "agreements/detail.html",
         agreement=agreement,
@@ -271,8 +295,11 @@ def _render_detail(agreement: Agreement, stage_form: StageForm | None = None):
         can_edit=can_edit,
         primary_action=primary,
         secondary_actions=secondary or [],
+        realisation_actions=realisation_actions,
+        changeable=changeable,
+        attachable=attachable,
         stage_form=stage_form,
-        timeline=queries.timeline(agreement),
+        timeline=timeline,
         milestone_labels=MILESTONE_LABELS,
         tasks=tasks,
         overdue_count=sum(1 for task in tasks if task.is_overdue(today)),
@@ -285,7 +312,7 @@ def _render_detail(agreement: Agreement, stage_form: StageForm | None = None):
         evaluations=agreement_evaluations(agreement),
         document_rows=document_rows,
         step_documents=step_documents,
-        can_upload=can_attach_document(current_user, agreement),
+        can_upload=can_upload,
         stalled=services.dormancy_of(agreement, today),
         missing=missing_steps(services.path_facts(agreement, today)),
         can_evaluate=can_record_evaluation(current_user, agreement) and can_be_evaluated(agreement),
@@ -329,6 +356,11 @@ def _render_confirmation(agreement: Agreement, form: StageForm, change: services
 
 
 # --- milestones: one generic form for visit, mou, pks and transaction -------------------------
+# Bagian Pemerintahan records every kind; an OPD head the transactions and activities under the
+# PKS their agency carries out (``permissions.can_record_milestone``, ``can_change_milestone``).
+
+FOREIGN_PKS = "PKS ini bukan PKS yang dilaksanakan OPD Anda."
+NO_OWN_PKS = "Pilih PKS yang dilaksanakan OPD Anda."
 
 
 def _milestone_form_class(kind: str):
@@ -338,14 +370,41 @@ def _milestone_form_class(kind: str):
     return form_class
 
 
+def _milestone_form(form_class, agreement: Agreement, **kwargs):
+    """The form, offering (and so accepting) a realisation only under the PKS the user may
+    record under: an OPD head their agency's, Bagian Pemerintahan every PKS of the
+    agreement. Set before the form reads its input; a forged choice is "not available"."""
+    form = form_class(agreement=agreement, **kwargs)
+    if form.kind in REALISATION_KINDS:
+        form.pks.query = [
+            pks
+            for pks in form.pks.query
+            if can_record_realisation_under(current_user, agreement, pks)
+        ]
+    return form
+
+
+def _refuses_pks(form, agreement: Agreement) -> bool:
+    """Server side, whatever the form offered or accepted: a realisation under a PKS the
+    user may not record under (another agency's, or none: an OPD head's activity under a KB
+    alone) is refused next to its field before the service runs."""
+    if form.kind not in REALISATION_KINDS:
+        return False
+    pks = form.pks.data
+    if can_record_realisation_under(current_user, agreement, pks):
+        return False
+    form.pks.errors = [*form.pks.errors, NO_OWN_PKS if pks is None else FOREIGN_PKS]
+    return True
+
+
 def _defaults(form, agreement: Agreement, kind: str) -> None:
     """Sensible pre-filled values on a new milestone form."""
     if kind == "pks" and agreement.mous:
         form.mou.data = agreement.mous[-1]
     if kind == "pks" and agreement.lead_agency is not None:
         form.agencies.data = [agreement.lead_agency]
-    if kind in ("transaction", "activity") and agreement.pks_list:
-        form.pks.data = agreement.pks_list[-1]
+    if kind in REALISATION_KINDS and form.pks.query:
+        form.pks.data = form.pks.query[-1]
     elif kind in ("activity", "report", "amendment") and agreement.mous:
         form.mou.data = agreement.mous[-1]
     if kind == "report":
@@ -368,14 +427,16 @@ def _flash_outcome(message: str, outcome: services.Outcome) -> None:
     "/agreements/<int:agreement_id>/milestones/<kind>/new", methods=["GET", "POST"]
 )
 def milestone_new(agreement_id: int, kind: str):
-    agreement = _editable(agreement_id)
+    agreement = _readable(agreement_id)
     form_class = _milestone_form_class(kind)
+    if not can_record_milestone(current_user, agreement, kind):
+        abort(403)
     if (closed := _closed_redirect(agreement)) is not None:
         return closed
-    form = form_class(agreement=agreement)
+    form = _milestone_form(form_class, agreement)
     if request.method == "GET":
         _defaults(form, agreement, kind)
-    if form.validate_on_submit():
+    if form.validate_on_submit() and not _refuses_pks(form, agreement):
         # The milestone and the follow-up tasks of its playbook, committed together.
         recorded = run_service(
             form, services.record_milestone, current_user, agreement, kind, form_values(form)
@@ -398,20 +459,26 @@ def milestone_new(agreement_id: int, kind: str):
     methods=["GET", "POST"],
 )
 def milestone_edit(agreement_id: int, kind: str, milestone_id: int):
-    agreement = _editable(agreement_id)
+    agreement = _readable(agreement_id)
     form_class = _milestone_form_class(kind)
     milestone = get_milestone_or_404(agreement, kind, milestone_id)
+    if not can_change_milestone(current_user, milestone):
+        abort(403)
     if (closed := _closed_redirect(agreement)) is not None:
         return closed
-    form = form_class(obj=milestone, agreement=agreement)
-    if form.validate_on_submit() and (
-        outcome := run_service(
-            form,
-            services.update_milestone,
-            current_user,
-            milestone,
-            form_values(form),
-            form.version.data,
+    form = _milestone_form(form_class, agreement, obj=milestone)
+    if (
+        form.validate_on_submit()
+        and not _refuses_pks(form, agreement)
+        and (
+            outcome := run_service(
+                form,
+                services.update_milestone,
+                current_user,
+                milestone,
+                form_values(form),
+                form.version.data,
+            )
         )
     ):
         _flash_outcome(f"Perubahan {SAVED_LABELS[kind]} disimpan.", outcome)
@@ -431,9 +498,11 @@ def milestone_edit(agreement_id: int, kind: str, milestone_id: int):
     methods=["POST"],
 )
 def milestone_delete(agreement_id: int, kind: str, milestone_id: int):
-    agreement = _editable(agreement_id)
+    agreement = _readable(agreement_id)
     _milestone_form_class(kind)
     milestone = get_milestone_or_404(agreement, kind, milestone_id)
+    if not can_change_milestone(current_user, milestone):
+        abort(403)
     form = DeleteForm()
     if not form.validate_on_submit():
         flash("Permintaan hapus tidak sah. Muat ulang halaman lalu coba lagi.", "danger")

@@ -39,8 +39,13 @@ class DocumentForm(BaseForm):
     step = SelectField("Dokumen untuk", choices=[], validate_choice=False)
     title = _title_field()
 
-    def offer_steps(self, steps: list[tuple[str, str]]) -> None:
-        self.step.choices = [("", "Kerja sama secara umum"), *steps]
+    def offer_steps(self, steps: list[tuple[str, str]], *, with_agreement: bool = True) -> None:
+        """The steps to choose from, and the agreement itself unless ``with_agreement`` is
+        False; then only proof is offered (an OPD head proving their realisations)."""
+        general = [("", "Kerja sama secara umum")] if with_agreement else []
+        self.step.choices = [*general, *steps]
+        if not with_agreement:
+            self.kind.choices = [(DocumentKind.PROOF.value, DocumentKind.PROOF.label)]
 
 
 class TaskDocumentForm(BaseForm):

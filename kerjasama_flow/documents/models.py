@@ -7,10 +7,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import BigInteger, ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from kerjasama_flow.accounts.models import User
-from kerjasama_flow.agreements.models import Agreement
+from kerjasama_flow.agreements.models import MILESTONE_MODELS, Agreement
 from kerjasama_flow.db import Base, UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
@@ -62,6 +62,7 @@ KIND_OF_STEP = {
     "mou": DocumentKind.KB_TEXT,
     "pks": DocumentKind.PKS_TEXT,
     "transaction": DocumentKind.PROOF,
+    "activity": DocumentKind.PROOF,
     "visit": DocumentKind.OTHER,
 }
 
@@ -100,6 +101,16 @@ class Document(Base):
     agreement: Mapped[Agreement] = relationship()
     uploaded_by: Mapped[User | None] = relationship()
     task: Mapped[Task | None] = relationship("Task")
+
+    @property
+    def milestone(self):
+        """The step this document documents (a visit, KB, PKS, transaction, activity), or
+        None; looked up in the document's session (the step is named by kind and id)."""
+        model = MILESTONE_MODELS.get(self.milestone_kind or "")
+        session = object_session(self)
+        if model is None or self.milestone_id is None or session is None:
+            return None
+        return session.get(model, self.milestone_id)
 
     def __repr__(self) -> str:
         return f"<Document {self.id} {self.file_name!r}>"

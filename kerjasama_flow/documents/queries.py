@@ -13,7 +13,11 @@ from kerjasama_flow.agreements.queries import timeline
 from kerjasama_flow.documents.models import Document
 from kerjasama_flow.extensions import db
 from kerjasama_flow.formatting import format_date
-from kerjasama_flow.permissions import can_change_document, can_read_document
+from kerjasama_flow.permissions import (
+    can_attach_document,
+    can_change_document,
+    can_read_document,
+)
 
 
 @dataclass(frozen=True)
@@ -23,12 +27,14 @@ class DocumentRow:
     can_change: bool
 
 
-def step_choices(agreement: Agreement) -> list[tuple[str, str]]:
+def step_choices(agreement: Agreement, user: User | None = None) -> list[tuple[str, str]]:
     """The agreement's recorded steps as ("mou-5", "Kesepakatan Bersama / MoU, 12 Mei
-    2025") choices, in the order they happened."""
+    2025") choices, in the order they happened; with ``user``, only the steps they may
+    document (an OPD head: the realisations of their agency's PKS)."""
     return [
         (step_value(item.kind, item.milestone.id), _step_label(item.kind, item.on))
         for item in timeline(agreement)
+        if user is None or can_attach_document(user, agreement, milestone=item.milestone)
     ]
 
 

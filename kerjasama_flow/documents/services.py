@@ -1,8 +1,9 @@
 """Uploading, replacing and deleting documents.
 
 Who may: Bagian Pemerintahan (admin) documents an agreement and any of its steps and tasks;
-an OPD head proves their own agency's task done with a file, and may replace or delete the
-files of that task that their agency uploaded. Everyone who may see the agreement may
+an OPD head proves their own agency's task done with a file, and the transactions and
+activities of a PKS their agency carries out, and may replace or delete the files of those
+that their agency uploaded. Everyone who may see the agreement may
 download its documents (``permissions.can_read_document``).
 
 Every upload passes ``uploads.check`` (the content decides the type, not the name) and is
@@ -55,8 +56,9 @@ def _kind(value: Any) -> DocumentKind:
         raise DomainError("Pilih jenis dokumen dari daftar.", "kind") from None
 
 
-def _check_attachment(agreement: Agreement, attachment: Attachment) -> None:
-    """The step or task named must be the agreement's own."""
+def _check_attachment(agreement: Agreement, attachment: Attachment) -> Any:
+    """The step or task named must be the agreement's own; returns the step (or None)."""
+    milestone = None
     if attachment.milestone_kind is not None:
         model = MILESTONE_MODELS.get(attachment.milestone_kind)
         milestone = db.session.get(model, attachment.milestone_id) if model else None
@@ -65,6 +67,7 @@ def _check_attachment(agreement: Agreement, attachment: Attachment) -> None:
     task = attachment.task
     if task is not None and task.agreement_id != agreement.id:
         raise DomainError("Tugas itu bukan milik kerja sama ini.")
+    return milestone
 
 
 def upload_document(
@@ -75,11 +78,15 @@ def upload_document(
     attachment: Attachment = Attachment(),
 ) -> Document:
     """Keep ``upload`` as a document of ``agreement`` (and of the step or task of
-    ``attachment``). ``data`` holds ``kind`` and ``title`` (the file name when empty)."""
-    if not can_attach_document(actor, agreement, attachment.task):
+    ``attachment``). ``data`` holds ``kind`` and ``title`` (the file name when empty).
+    Whoever may not document the agreement itself (an OPD head) uploads proof only: the
+    kind is ``bukti`` whatever ``data`` says."""
+    milestone = _check_attachment(agreement, attachment)
+    if not can_attach_document(actor, agreement, attachment.task, milestone):
         raise DomainError("Anda tidak berhak mengunggah dokumen di sini.")
-    _check_attachment(agreement, attachment)
     kind = _kind(data.get("kind"))
+    if not can_attach_document(actor, agreement):
+        kind = DocumentKind.PROOF
     checked = uploads.check(upload, FILE_FIELD)
     stored = storage.store(
         checked.content, folder=FOLDER, suffix=checked.type.extension, field=FILE_FIELD

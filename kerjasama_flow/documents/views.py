@@ -48,17 +48,24 @@ def _file(form):
 
 @bp.route("/agreements/<int:agreement_id>/documents/new", methods=["GET", "POST"])
 def new(agreement_id: int):
+    """Bagian Pemerintahan documents the agreement or any step; an OPD head uploads proof
+    of the realisations of their agency's PKS (only those steps are offered, and the
+    service refuses any other)."""
     agreement = get_owned_or_404(Agreement, agreement_id)
-    if not can_read_agreement(current_user, agreement) or not can_attach_document(
-        current_user, agreement
-    ):
+    if not can_read_agreement(current_user, agreement):
+        abort(403)
+    general = can_attach_document(current_user, agreement)
+    steps = queries.step_choices(agreement, current_user)
+    if not general and not steps:
         abort(403)
     form = DocumentForm()
-    form.offer_steps(queries.step_choices(agreement))
+    form.offer_steps(steps, with_agreement=general)
     if request.method == "GET":
-        form.step.data = request.args.get("tahapan", "")
+        form.step.data = request.args.get("tahapan", "" if general else steps[0][0])
         kind, _ = queries.parse_step(form.step.data)
         form.kind.data = KIND_OF_STEP.get(kind or "", DocumentKind.OTHER).value
+        if not general:
+            form.kind.data = DocumentKind.PROOF.value
     if form.validate_on_submit():
         milestone_kind, milestone_id = queries.parse_step(form.step.data)
         if run_service(
