@@ -122,7 +122,7 @@ def test_figures_match_the_data(client, auth, data):
     assert card(html, "Pelaksanaan") == "2"
     assert card(html, "Penjajakan") == "1"
     assert card(html, "Kesepakatan Bersama (KB)") == "1"
-    assert card(html, "Batal") == "0"
+    assert card(html, "Diakhiri/Batal") == "0"
     assert card(html, "MoU/KB aktif") == "2"
     assert card(html, "PKS aktif") == "1"
     assert card(html, "Tugas terbuka") == "4"
@@ -307,7 +307,7 @@ def test_active_documents_and_transaction_value_at_their_edges(client, auth, edg
     assert card(html, "MoU/KB aktif") == "4"
     assert card(html, "PKS aktif") == "3"
     assert card(html, "Nilai transaksi 2025") == "Rp 4.750.000"  # + 100.000 + 400.000
-    assert card(html, "Selesai") == "1" and card(html, "Batal") == "1"
+    assert card(html, "Selesai") == "1" and card(html, "Diakhiri/Batal") == "1"
 
     # Narrowed to Bappeda's agreements (a2, a4, a5, a6, a7): only a5's documents are active.
     html = client.get(f"/dashboard?agency={edges.other_agency.id}").get_data(as_text=True)

@@ -514,3 +514,30 @@ def test_an_opd_without_a_realisation_to_prove_gets_403_on_the_upload_form(
     auth.logout()
     auth.login(world.opd)  # carries a PKS out, but nothing is realised under it yet
     assert client.get(f"/agreements/{carried.agreement.id}/documents/new").status_code == 403
+
+
+def test_an_opd_that_only_carries_a_pks_out_reads_the_agreement_and_records(
+    client, auth, world, carried
+):
+    """An agency named only as OPD pelaksana of a PKS (not the lead, no task) still sees the
+    agreement in its list and records the PKS's realisations."""
+    dinkes = factories.make_agency(world.gov, "DINKES", name="Dinas Kesehatan")
+    head = factories.make_user(world.gov, Role.OPD, agency=dinkes, email="dinkes@blitarkota.go.id")
+    unrelated = factories.make_agreement(world.gov, world.other_agency, title="Tak terkait")
+    pks = factories.make_pks(
+        carried.agreement,
+        carried.kb,
+        agencies=[dinkes],
+        title="PKS layanan kesehatan",
+        signed_on=date(2025, 9, 3),
+    )
+    db.session.commit()
+    auth.login(head)
+    listing = text(client.get("/agreements"))
+    assert carried.agreement.title in listing and unrelated.title not in listing
+    assert client.get(f"/agreements/{carried.agreement.id}").status_code == 200
+    assert client.get(f"/agreements/{unrelated.id}").status_code == 403
+    response = client.post(new_url(carried.agreement, "transaction"), data=transaction_form(pks))
+    assert response.status_code == 302
+    recorded = db.session.scalars(select(Transaction).where(Transaction.pks_id == pks.id)).all()
+    assert [t.commodity for t in recorded] == ["Telur ayam"]

@@ -45,7 +45,7 @@ STAGE_LABELS = {
     Stage.PELAKSANAAN: "Pelaksanaan",
     Stage.SELESAI: "Selesai",
     Stage.DITUNDA: "Ditunda",
-    Stage.BATAL: "Batal",
+    Stage.BATAL: "Diakhiri/Batal",
     Stage.BERAKHIR: "Berakhir",
 }
 

@@ -318,7 +318,8 @@ class Agreement(Base):
 
     @hybrid_method
     def involves_agency(self, agency_id: int) -> bool:
-        """The agency leads this agreement or has a task in it: what an OPD head may read
+        """The agency leads this agreement, carries out one of its PKS (OPD pelaksana) or has
+        a task in it: what an OPD head may read
         (``permissions.can_read_agreement``). One query on a loaded agreement; on the class,
         the same condition in SQL (``queries.visible_to``)."""
         session = object_session(self)
@@ -335,7 +336,11 @@ class Agreement(Base):
     @involves_agency.expression
     @classmethod
     def involves_agency(cls, agency_id: int):
-        return or_(cls.lead_agency_id == agency_id, cls.tasks.any(agency_id=agency_id))
+        return or_(
+            cls.lead_agency_id == agency_id,
+            cls.tasks.any(agency_id=agency_id),
+            cls.pks_list.any(Pks.agencies.any(Agency.id == agency_id)),
+        )
 
     @property
     def sector_labels(self) -> list[str]:

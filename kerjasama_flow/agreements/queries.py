@@ -56,7 +56,7 @@ _OPEN = tuple(sorted(OPEN_STATUSES))
 
 def visible_to(user: User):
     """The condition on ``Agreement`` for what ``user`` may read: their government's, and for
-    an OPD head only those their agency leads or has tasks in."""
+    an OPD head only those their agency leads, carries a PKS of, or has tasks in."""
     condition = Agreement.government_id == user.government_id
     if user.role == Role.OPD:
         condition = and_(condition, Agreement.involves_agency(user.agency_id))
