@@ -519,16 +519,15 @@ def test_recording_the_four_steps_closes_the_tasks_that_waited_for_them(browsing
         form.get_by_role("button", name="Simpan").click()
         page.wait_for_load_state()
 
-    report(lambda form: None)  # the latest KB is chosen already
-    expect(row(kb_task)).to_contain_text("Selesai otomatis: Pelaporan dicatat 24 November 2026")
-    expect(row(pks_task)).to_contain_text("Belum dikerjakan")
+    # The form offers the latest document not reported yet: the PKS, then the KB.
+    def chosen(form, label: str):
+        return form.get_by_label(label, exact=True).locator("option:checked")
 
-    def the_pks(form):
-        form.get_by_label("Kesepakatan Bersama", exact=True).select_option(index=0)
-        form.get_by_label("atau PKS").select_option(index=1)
-
-    report(the_pks)
+    report(lambda form: expect(chosen(form, "atau PKS")).to_contain_text("PKS pasokan"))
     expect(row(pks_task)).to_contain_text("Selesai otomatis: Pelaporan dicatat 24 November 2026")
+    expect(row(kb_task)).to_contain_text("Belum dikerjakan")
+    report(lambda form: expect(chosen(form, "atau PKS")).to_have_text("— bukan PKS —"))
+    expect(row(kb_task)).to_contain_text("Selesai otomatis: Pelaporan dicatat 24 November 2026")
     expect(page.locator("#riwayat")).to_contain_text(f"Pelaporan kepada {recipient}")
 
     # What is still open is only what people close themselves.

@@ -6,6 +6,7 @@ is still missing."""
 
 from __future__ import annotations
 
+import io
 from datetime import date, timedelta
 
 import pytest
@@ -22,11 +23,13 @@ from kerjasama_flow.agreements.models import (
     Pks,
     TerminationReason,
 )
+from kerjasama_flow.documents.models import Document
 from kerjasama_flow.errors import DomainError
 from kerjasama_flow.extensions import db
 from kerjasama_flow.tasks.models import Closure, TaskStatus
 from tests import factories
 from tests.agreements_helpers import NOW, text
+from tests.document_helpers import pdf_bytes
 from tests.test_tasks_follow_up import SIGNED_KB, kb_values, pks_values, tasks_of
 
 TODAY = date(2025, 10, 15)
@@ -497,3 +500,28 @@ def test_the_register_shows_a_terminated_document_as_ended_early(client, auth, w
     assert "180/15/410.010/2025" in page
     assert "Diakhiri" in page
     assert "180/15/410.010/2025" not in text(client.get("/register?standing=berlaku"))
+
+
+def test_the_minutes_of_a_tkksd_meeting_are_uploaded_to_it(app, client, auth, world, fresh):
+    meeting = record(world, fresh, "tkksd", held_on=date(2025, 10, 1), recommendation="perbaiki")
+    auth.login(world.admin)
+    url = f"/agreements/{fresh.id}/documents/new"
+    form = text(client.get(f"{url}?tahapan=tkksd-{meeting.id}"))
+    assert '<option selected value="notulen_tkksd">' in form
+    assert f'<option selected value="tkksd-{meeting.id}">' in form
+    response = client.post(
+        url,
+        data={
+            "file": (io.BytesIO(pdf_bytes()), "Notulen TKKSD.pdf"),
+            "kind": "notulen_tkksd",
+            "step": f"tkksd-{meeting.id}",
+            "title": "Notulen rapat TKKSD 1 Oktober 2025",
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    document = db.session.scalar(select(Document).where(Document.agreement_id == fresh.id))
+    assert (document.milestone_kind, document.milestone_id) == ("tkksd", meeting.id)
+    page = text(client.get(f"/agreements/{fresh.id}"))
+    assert "Notulen rapat TKKSD 1 Oktober 2025" in page
+    assert "TKKSD meminta usulan atau drafnya diperbaiki" in page

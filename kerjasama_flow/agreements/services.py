@@ -593,6 +593,22 @@ def report_recipient(government: Government) -> str:
     return lifecycle.report_recipient(government.kind.value, government.province)
 
 
+def next_to_report(agreement: Agreement) -> tuple[Mou | None, Pks | None]:
+    """The KB or PKS a new report is most likely about: the latest signed one not reported
+    yet (else the latest KB), as (mou, pks) with one of them set."""
+    reported = {(report.mou_id, report.pks_id) for report in agreement.reports}
+    unreported = [
+        (mou.signed_on, mou, None) for mou in agreement.mous if (mou.id, None) not in reported
+    ]
+    unreported += [
+        (pks.signed_on, None, pks) for pks in agreement.pks_list if (None, pks.id) not in reported
+    ]
+    if unreported:
+        _, mou, pks = max(unreported, key=lambda item: item[0])
+        return mou, pks
+    return (agreement.mous[-1] if agreement.mous else None), None
+
+
 def dprd_approved_on(agreement: Agreement) -> date | None:
     """The earliest day the DPRD approved the agreement, or None."""
     days = [step.approved_on for step in agreement.dprd_approvals if step.approved_on]

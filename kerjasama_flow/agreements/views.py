@@ -409,6 +409,7 @@ def _defaults(form, agreement: Agreement, kind: str) -> None:
         form.mou.data = agreement.mous[-1]
     if kind == "report":
         form.recipient.data = services.report_recipient(agreement.government)
+        form.mou.data, form.pks.data = services.next_to_report(agreement)
     if kind == "tkksd":
         form.chaired_by.data = "Sekretaris Daerah"
 

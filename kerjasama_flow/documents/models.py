@@ -59,11 +59,17 @@ DOCUMENT_KIND_LABELS = {
 }
 # The kind a document of a step most likely is (the form's default).
 KIND_OF_STEP = {
+    "offer": DocumentKind.OFFER,
+    "visit": DocumentKind.OTHER,
+    "tkksd": DocumentKind.TKKSD_MINUTES,
+    "legal_review": DocumentKind.LEGAL_REVIEW,
+    "dprd": DocumentKind.DPRD_APPROVAL,
     "mou": DocumentKind.KB_TEXT,
     "pks": DocumentKind.PKS_TEXT,
+    "report": DocumentKind.REPORT,
     "transaction": DocumentKind.PROOF,
     "activity": DocumentKind.PROOF,
-    "visit": DocumentKind.OTHER,
+    "amendment": DocumentKind.ADDENDUM,
 }
 
 
