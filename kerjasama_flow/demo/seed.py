@@ -285,8 +285,10 @@ class _Timeline:
 
     def report_until(self, day: date | None = None) -> None:
         """Report the progress dated before ``day`` (all of it when None), oldest first."""
-        due = [p for p in self.pending if day is None or p.on < day]
-        self.pending = [p for p in self.pending if p not in due]
+        due, later = [], []
+        for progress in self.pending:
+            (due if day is None or progress.on < day else later).append(progress)
+        self.pending = later
         for progress in sorted(due, key=lambda p: p.on):
             task = progress.task
             if not task.status.is_open:
