@@ -76,6 +76,13 @@ def test_seeding_fills_in_a_government_registered_by_hand(app):
     assert db.session.scalar(select(func.count(Government.id))) == 3
     assert summary.new["governments"] == 2
     assert _agreement("DEMO-BLITAR-DKI-2025") is not None
+    # Registered without its province: filled in, so its reports go to the Gubernur Jawa Timur.
+    blitar = db.session.scalar(select(Government).where(Government.region_code == "35.72"))
+    assert blitar.province == "Jawa Timur"
+    report_task = db.session.scalar(
+        select(Task.title).where(Task.government_id == blitar.id, Task.title.like("Laporkan%"))
+    )
+    assert report_task.endswith("kepada Gubernur Jawa Timur")
 
 
 def test_summary_counts_and_accounts(seeded):
