@@ -76,6 +76,13 @@ def test_seeding_fills_in_a_government_registered_by_hand(app):
     assert db.session.scalar(select(func.count(Government.id))) == 3
     assert summary.new["governments"] == 2
     assert _agreement("DEMO-BLITAR-DKI-2025") is not None
+    # Registered without its province: filled in, so its reports go to the Gubernur Jawa Timur.
+    blitar = db.session.scalar(select(Government).where(Government.region_code == "35.72"))
+    assert blitar.province == "Jawa Timur"
+    report_task = db.session.scalar(
+        select(Task.title).where(Task.government_id == blitar.id, Task.title.like("Laporkan%"))
+    )
+    assert report_task.endswith("kepada Gubernur Jawa Timur")
 
 
 def test_summary_counts_and_accounts(seeded):
@@ -111,8 +118,8 @@ def test_blitar_dki_is_in_pelaksanaan_with_pks_and_transactions(seeded):
     assert agreement.stage == Stage.PELAKSANAAN
     assert agreement.government.region_code == "35.72"
     assert agreement.lead_agency.code == "DKPP"
-    partners = {p.name for p in agreement.partners}
-    assert {"Pemerintah Provinsi DKI Jakarta", "PT Darmajaya"} <= partners
+    # The KB is with the province only; its BUMD are the buyers of the transactions.
+    assert [p.name for p in agreement.partners] == ["Pemerintah Provinsi DKI Jakarta"]
 
     (mou,) = agreement.mous
     assert mou.signed_on == date(2025, 8, 14)
@@ -126,7 +133,7 @@ def test_blitar_dki_is_in_pelaksanaan_with_pks_and_transactions(seeded):
     assert "DKI Jakarta" in pks.partner_agency
 
     buyers = {t.buyer for t in agreement.transactions}
-    assert {"Perumda Pasar Jaya", "Dharma Jaya", "Food Station"} <= buyers
+    assert buyers == {"Perumda Pasar Jaya", "Perumda Dharma Jaya", "PT Food Station Tjipinang Jaya"}
     for transaction in agreement.transactions:
         assert transaction.pks is pks
         assert transaction.value_rp > 0
@@ -158,7 +165,7 @@ def test_kabupaten_malang_batam_visit_then_kesepakatan(seeded):
 def test_kota_malang_jambi_kesepakatan_bersama(seeded):
     agreement = _agreement("DEMO-KOTAMALANG-JAMBI-2026")
     assert agreement.government.region_code == "35.73"
-    assert agreement.stage == Stage.KESEPAKATAN
+    assert agreement.stage == Stage.PELAKSANAAN  # through a realised activity, no PKS
     (mou,) = agreement.mous
     assert mou.document_kind == MouKind.KB
     assert mou.signed_on == date(2026, 1, 12)

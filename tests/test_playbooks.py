@@ -323,8 +323,8 @@ def test_inactive_templates_are_skipped(world, coordinator, fresh):
     assert recorded.warnings == []
 
 
-def test_imports_and_the_demo_record_without_follow_up(world, coordinator, fresh):
-    """``follow_up=False`` (the spreadsheet import, the demo data): the milestone only."""
+def test_imports_record_without_follow_up(world, coordinator, fresh):
+    """``follow_up=False`` (the spreadsheet import): the milestone only."""
     recorded = record_milestone(world.admin, fresh, "mou", mou_values(), follow_up=False)
     db.session.commit()
     assert recorded.value.id is not None
@@ -611,7 +611,7 @@ def test_marking_a_coordinator_unmarks_the_other(client, auth, world, coordinato
     assert world.other_agency.is_coordinator is True
 
 
-def test_the_demo_marks_bagian_pemerintahan_and_gets_no_playbook_tasks(app, monkeypatch):
+def test_the_demo_marks_bagian_pemerintahan_and_runs_the_playbooks(app, monkeypatch):
     from kerjasama_flow.demo.seed import seed_demo
 
     app.config["KERJASAMA_NOW"] = AFTER_THE_DEMO  # its visits and signings have taken place
@@ -625,8 +625,8 @@ def test_the_demo_marks_bagian_pemerintahan_and_gets_no_playbook_tasks(app, monk
     coordinators = db.session.scalars(select(Agency).where(Agency.is_coordinator.is_(True))).all()
     assert sorted(a.code for a in coordinators) == ["PEM", "PEM", "PEM"]
     assert len({a.government_id for a in coordinators}) == 3
-    # The demo's tasks are its own story's, not playbook tasks.
-    assert db.session.scalar(select(func.count(Task.id)).where(Task.template_id.is_not(None))) == 0
+    # The demo records its steps as an officer would: their playbooks create tasks.
+    assert db.session.scalar(select(func.count(Task.id)).where(Task.template_id.is_not(None))) > 0
 
 
 def test_the_documented_defaults_are_the_shipped_ones():

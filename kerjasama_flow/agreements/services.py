@@ -724,8 +724,8 @@ def record_milestone(
 
     Then, unless ``follow_up`` is False, tell the other domains (``milestone_recorded``): the
     playbooks create the step's follow-up tasks and the tasks that waited for this step close,
-    in the same transaction. Imports and the demo data record history, and pass
-    ``follow_up=False``. The outcome's ``value`` is the milestone."""
+    in the same transaction. Imports record history, and pass ``follow_up=False``. The
+    outcome's ``value`` is the milestone."""
     model = MILESTONE_MODELS[kind]
     lifecycle.check_open(agreement.stage)
     _check_milestone(agreement, kind, data)

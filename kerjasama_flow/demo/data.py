@@ -1,12 +1,17 @@
 """Demo data: the five seed news reports (``../shared/seeds/``), as they happened.
 
-Three governments of Jawa Timur with their agencies, demo accounts for every role, the
-agreements the reports describe (visits, MoU/KB, PKS, transactions) and the follow-up tasks they
-imply, declared as plain data (``specs``) one government per module; ``seed`` applies them.
+Three governments of Jawa Timur (two kota, one kabupaten) with their agencies, demo accounts
+for every role, the agreements the reports describe (visits, KB/MoU, PKS, transactions, a
+realised activity), the steps of the administrative path around them, what became of the
+follow-up tasks their playbooks created and the further tasks the reports imply, declared as
+plain data (``specs``) one government per module; ``seed`` applies them.
 
 Where a report is silent the data says so in its notes: transaction volumes and values are
-illustrative, the PKS date of Kota Blitar - DKI Jakarta is an estimate, and signatories whose
-names the reports do not give are named by office only.
+illustrative, registration and letter numbers are examples, the PKS date of Kota Blitar - DKI
+Jakarta is an estimate, the offer, TKKSD, legal review and report steps and the realised
+activity are illustrations of what the regulation requires, and signatories whose names the
+reports do not give are named by office only. The one attached document is a placeholder PDF
+marked "CONTOH – data demo".
 """
 
 from __future__ import annotations

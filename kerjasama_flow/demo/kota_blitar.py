@@ -2,13 +2,19 @@
 
 Sources: DDI, Surabaya (9 Mei 2025) for Depok, Samarinda, Bekasi and Palangka Raya;
 Realitakini.com (14 Agustus 2025) for DKI Jakarta.
+
+The MoU with DKI Jakarta is one between Kota Blitar and the Pemerintah Provinsi DKI Jakarta
+only. The BUMD of DKI (Perumda Pasar Jaya, Perumda Dharma Jaya, PT Food Station Tjipinang
+Jaya) are the buyers of Blitar's transactions, not parties of the MoU; the report's
+"PT Darmajaya" is Perumda Dharma Jaya misspelt. The four MoUs of ICE 2025 have no PKS yet:
+they are the demo's stalled ("mandek") cooperation.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from kerjasama_flow.accounts.models import Role
+from kerjasama_flow.accounts.models import GovernmentKind, Role
 from kerjasama_flow.agreements.models import PartnerKind
 from kerjasama_flow.demo.specs import (
     DONE,
@@ -16,25 +22,37 @@ from kerjasama_flow.demo.specs import (
     IN_PROGRESS,
     AgencySpec,
     AgreementSpec,
+    DocumentSpec,
     GovernmentSpec,
     PartnerSpec,
+    Signatory,
     TaskSpec,
     UserSpec,
+    followed,
     mou,
     pks,
+    report,
     task,
     transaction,
 )
+from kerjasama_flow.documents.models import DocumentKind
 
 APEKSI_EVENT = "Indonesia City Expo (ICE) 2025 / Munas VII APEKSI, Grand City Surabaya"
 APEKSI_PLACE = "Gerai Pamer Kota Blitar, Indonesia City Expo 2025, Grand City Surabaya"
-BLITAR_MAYOR = "Syauqul Muhibbin (Wali Kota Blitar)"
+BLITAR_MAYOR = Signatory("Wali Kota Blitar", "Syauqul Muhibbin")
 SOURCE_DDI = "Sumber: DDI, Surabaya (9 Mei 2025)."
 SOURCE_REALITA = "Sumber: Realitakini.com (14 Agustus 2025)."
+DKI_BUYERS = ("Perumda Pasar Jaya", "Perumda Dharma Jaya", "PT Food Station Tjipinang Jaya")
+DKI_FOOD_AGENCY = "Dinas Ketahanan Pangan, Kelautan dan Pertanian Provinsi DKI Jakarta"
+DKI_MOU_NUMBERS = ("180/15/410.010/2025", "119/2025")
+
+# Bagian Pemerintahan passes every signed MoU on to the technical OPDs within days.
+SOCIALISED = "Salinan MoU dan pokok kerja samanya disampaikan kepada DKPP, Disperindag, "
 
 
 def _btc_agreement(ref: str, city: str, region_code: str, province: str, task_spec: TaskSpec):
-    """Kota Blitar's market-access MoUs of ICE 2025: one per partner city, all alike."""
+    """Kota Blitar's market-access MoUs of ICE 2025: one per partner city, all alike, none
+    registered by the partner, reported or followed by a PKS yet."""
     return AgreementSpec(
         ref=ref,
         title=f"Akses pasar produk unggulan Blitar melalui Blitar Trade Center – Kota {city}",
@@ -55,11 +73,19 @@ def _btc_agreement(ref: str, city: str, region_code: str, province: str, task_sp
                 date(2025, 5, 9),
                 APEKSI_PLACE,
                 BLITAR_MAYOR,
-                f"Wali Kota {city}",
+                Signatory(f"Wali Kota {city}"),
                 years=3,
                 notes="Ditandatangani bertahap di gerai pamer Kota Blitar selama ICE 2025. "
                 "Nama penanda tangan pihak mitra tidak disebut dalam berita.",
                 tasks=(task_spec,),
+                follow_ups=(
+                    followed(
+                        "mou.socialisation",
+                        DONE,
+                        f"{SOCIALISED}Dinas Koperasi dan UMKM serta pengelola BTC.",
+                        date(2025, 5, 23),
+                    ),
+                ),
             ),
         ),
     )
@@ -68,6 +94,7 @@ def _btc_agreement(ref: str, city: str, region_code: str, province: str, task_sp
 KOTA_BLITAR = GovernmentSpec(
     region_code="35.72",
     name="Kota Blitar",
+    kind=GovernmentKind.KOTA,
     agencies=(
         AgencySpec("PEM", "Bagian Pemerintahan", "Freddy Hermawan", is_coordinator=True),
         AgencySpec("BAPPEDA", "Badan Perencanaan Pembangunan Daerah"),
@@ -107,18 +134,11 @@ KOTA_BLITAR = GovernmentSpec(
                     date(2025, 5, 9),
                     APEKSI_PLACE,
                     BLITAR_MAYOR,
-                    "Supian Suri (Wali Kota Depok)",
-                    notes="MoU pertama yang ditandatangani di ICE 2025.",
+                    Signatory("Wali Kota Depok", "Supian Suri"),
+                    numbers=("180/9/410.010/2025", None),
+                    notes="MoU pertama yang ditandatangani di ICE 2025. Nomor registrasi "
+                    "Pemkot Depok belum diterima.",
                     tasks=(
-                        task(
-                            "PEM",
-                            "Menyampaikan salinan MoU kepada Pemkot Depok dan OPD terkait",
-                            date(2025, 5, 23),
-                            DONE,
-                            done_on=date(2025, 5, 20),
-                            note="Salinan MoU dikirim ke Bagian Pemerintahan Kota Depok serta "
-                            "ke DKPP, Disperindag dan Bappeda.",
-                        ),
                         task(
                             "DKPP",
                             "Memetakan kapasitas pasokan beras, telur dan buah-buahan untuk "
@@ -130,17 +150,24 @@ KOTA_BLITAR = GovernmentSpec(
                             "peternak; surplus telur ayam cukup untuk pengiriman rutin.",
                         ),
                         task(
-                            "DKPP",
-                            "Menyusun draf PKS pasokan pangan dengan Dinas Ketahanan Pangan "
-                            "Kota Depok",
-                            date(2025, 10, 31),
-                            IN_PROGRESS,
-                            note="Draf dikirim ke Depok; menunggu tanggapan.",
-                        ),
-                        task(
                             "BAPPEDA",
                             "Evaluasi tahunan pelaksanaan MoU ketahanan pangan dengan Kota Depok",
                             date(2027, 4, 30),
+                        ),
+                    ),
+                    follow_ups=(
+                        followed(
+                            "mou.socialisation",
+                            DONE,
+                            "Salinan MoU dikirim ke Bagian Pemerintahan Kota Depok serta ke "
+                            "DKPP, Disperindag dan Bappeda.",
+                            date(2025, 5, 20),
+                        ),
+                        followed(
+                            "mou.draft_pks",
+                            IN_PROGRESS,
+                            "Draf PKS pasokan pangan dikirim ke Dinas Ketahanan Pangan Kota "
+                            "Depok; menunggu tanggapan.",
                         ),
                     ),
                 ),
@@ -193,38 +220,55 @@ KOTA_BLITAR = GovernmentSpec(
                     "31",
                     "DKI Jakarta",
                 ),
-                PartnerSpec("PT Darmajaya", PartnerKind.SWASTA, province="DKI Jakarta"),
-                PartnerSpec("Perumda Pasar Jaya", PartnerKind.BUMD, province="DKI Jakarta"),
-                PartnerSpec("Food Station", PartnerKind.BUMD, province="DKI Jakarta"),
             ),
             lead="DKPP",
             sectors=("pangan", "pertanian", "peternakan", "perikanan", "umkm"),
             commodities="ayam pedaging, telur ayam, hasil pertanian, hasil perikanan, produk UMKM",
             origin_event="Penandatanganan MoU di Balai Kota DKI Jakarta",
             description=(
-                "Distribusi dan pemenuhan kebutuhan pangan, pertanian, peternakan, perikanan "
-                "serta produk unggulan UMKM Kota Blitar ke DKI Jakarta, dengan PT Darmajaya "
-                "sebagai mitra distribusi dan BUMD pangan DKI sebagai pembeli. Dihadiri "
-                "Bappeda, DKPP, Disperindag, Bagian Pemerintahan dan pengelola Blitar Trade "
-                f"Center. {SOURCE_REALITA}"
+                "Kerja sama Pemkot Blitar dengan Pemprov DKI Jakarta: distribusi dan pemenuhan "
+                "kebutuhan pangan, pertanian, peternakan, perikanan serta produk unggulan UMKM "
+                "Kota Blitar ke DKI Jakarta, dilanjutkan PKS antar-OPD (Dinas Ketahanan "
+                "Pangan). BUMD DKI (Perumda Pasar Jaya, Perumda Dharma Jaya, PT Food Station "
+                "Tjipinang Jaya) bukan pihak MoU: mereka pembeli dalam transaksi dengan "
+                "peternak ayam pedaging, ayam petelur dan produsen pangan Kota Blitar. Berita "
+                "menulis “PT Darmajaya”; yang dimaksud Perumda Dharma Jaya. Dihadiri Bappeda, "
+                "DKPP, Disperindag, Bagian Pemerintahan dan pengelola Blitar Trade Center. "
+                f"{SOURCE_REALITA}"
             ),
             milestones=(
                 mou(
                     date(2025, 8, 14),
                     "Balai Kota DKI Jakarta",
                     BLITAR_MAYOR,
-                    "Gubernur DKI Jakarta",
-                    notes="Nama penanda tangan pihak Pemprov DKI Jakarta tidak disebut dalam "
-                    "berita.",
-                    tasks=(
-                        task(
-                            "PEM",
-                            "Menyusun laporan penandatanganan MoU kepada Wali Kota dan DPRD",
-                            date(2025, 8, 29),
+                    Signatory("Gubernur DKI Jakarta"),
+                    numbers=DKI_MOU_NUMBERS,
+                    notes="Penanda tangan pihak Pemprov DKI Jakarta tidak disebut dalam "
+                    "berita; jabatan diisi menurut ketentuan (kepala daerah).",
+                    follow_ups=(
+                        followed(
+                            "mou.socialisation",
                             DONE,
-                            done_on=date(2025, 8, 25),
-                            note="Laporan dan salinan MoU disampaikan kepada Wali Kota dan "
-                            "pimpinan DPRD Kota Blitar.",
+                            f"{SOCIALISED}Bappeda dan pengelola BTC.",
+                            date(2025, 8, 20),
+                        ),
+                    ),
+                    documents=(
+                        DocumentSpec(
+                            DocumentKind.KB_TEXT,
+                            "Naskah MoU Kota Blitar – Pemprov DKI Jakarta (CONTOH – data demo)",
+                            "contoh-data-demo-naskah-mou-blitar-dki.pdf",
+                            (
+                                "Nota Kesepahaman antara Pemerintah Kota Blitar dan "
+                                "Pemerintah Provinsi DKI Jakarta tentang distribusi dan "
+                                "pemenuhan kebutuhan pangan, pertanian, peternakan, "
+                                "perikanan serta produk unggulan UMKM.",
+                                "Ditandatangani di Balai Kota DKI Jakarta, 14 Agustus 2025.",
+                                f"Nomor Pihak Kesatu: {DKI_MOU_NUMBERS[0]} (nomor contoh).",
+                                f"Nomor Pihak Kedua: {DKI_MOU_NUMBERS[1]} (nomor contoh).",
+                                "Berkas ini pengganti untuk demo; naskah yang sebenarnya "
+                                "tidak tersedia.",
+                            ),
                         ),
                     ),
                 ),
@@ -233,12 +277,17 @@ KOTA_BLITAR = GovernmentSpec(
                     "DKI Jakarta",
                     date(2025, 8, 14),
                     ("DKPP",),
-                    "Dinas Ketahanan Pangan, Kelautan dan Pertanian Provinsi DKI Jakarta",
+                    DKI_FOOD_AGENCY,
                     "Pasokan hasil pertanian, peternakan (ayam pedaging, telur ayam) dan "
-                    "perikanan Kota Blitar untuk kebutuhan pangan DKI Jakarta melalui BUMD "
+                    "perikanan Kota Blitar untuk kebutuhan pangan DKI Jakarta; pembelinya BUMD "
                     "pangan DKI.",
+                    own=Signatory("Kepala Dinas Ketahanan Pangan dan Pertanian Kota Blitar"),
+                    partner=Signatory(f"Kepala {DKI_FOOD_AGENCY}"),
+                    numbers=("180/16/410.010/2025", "121/2025"),
+                    proxy=("180/14/410.010/2025", date(2025, 8, 11)),
                     notes="Tanggal diperkirakan: berita hanya menyebut PKS antar-OPD dilakukan "
-                    "bersamaan dengan penandatanganan MoU.",
+                    "bersamaan dengan penandatanganan MoU. Surat kuasa Wali Kota kepada Kepala "
+                    "DKPP adalah contoh.",
                     tasks=(
                         task(
                             "DKPP",
@@ -247,7 +296,8 @@ KOTA_BLITAR = GovernmentSpec(
                             DONE,
                             done_on=date(2025, 9, 26),
                             note="Jadwal pengiriman mingguan disepakati dengan Perumda Pasar "
-                            "Jaya dan Food Station; Dharma Jaya dua kali sebulan.",
+                            "Jaya dan PT Food Station Tjipinang Jaya; Perumda Dharma Jaya dua "
+                            "kali sebulan.",
                         ),
                         task(
                             "DISPERINDAG",
@@ -258,37 +308,70 @@ KOTA_BLITAR = GovernmentSpec(
                             note="Dua puluh produk sudah dinilai; uji kemasan berjalan.",
                         ),
                     ),
+                    follow_ups=(
+                        followed(
+                            "pks.report",
+                            DONE,
+                            "Laporan pelaksanaan PKS disampaikan melalui Bagian Pemerintahan: "
+                            "pasokan telur dan ayam pedaging ke tiga BUMD DKI berjalan.",
+                            date(2025, 10, 31),
+                        ),
+                    ),
                 ),
                 transaction(
                     date(2025, 8, 14),
-                    "Perumda Pasar Jaya",
+                    DKI_BUYERS[0],
                     "Peternak ayam petelur Kota Blitar",
                     "Telur ayam ras",
                     12_000,
                     "kg",
                     324_000_000,
+                    follow_ups=(
+                        followed(
+                            "transaction.report",
+                            DONE,
+                            "Transaksi perdana dengan Perumda Pasar Jaya, Perumda Dharma Jaya "
+                            "dan PT Food Station Tjipinang Jaya dilaporkan kepada Wali Kota.",
+                            date(2025, 8, 22),
+                        ),
+                        followed(
+                            "transaction.monev",
+                            DONE,
+                            "Monev dijadwalkan tiap semester bersama DKPP; yang pertama "
+                            "semester I 2026.",
+                            date(2025, 9, 5),
+                        ),
+                    ),
                 ),
                 transaction(
                     date(2025, 8, 14),
-                    "Dharma Jaya",
+                    DKI_BUYERS[1],
                     "Peternak ayam pedaging Kota Blitar",
                     "Ayam pedaging (karkas)",
                     8_000,
                     "kg",
                     296_000_000,
+                    notes=f"Berita menyebutnya “PT Darmajaya”. {ILLUSTRATIVE}",
                 ),
                 transaction(
                     date(2025, 8, 14),
-                    "Food Station",
+                    DKI_BUYERS[2],
                     "Peternak ayam petelur Kota Blitar",
                     "Telur ayam ras",
                     10_000,
                     "kg",
                     265_000_000,
                 ),
+                report("mou", date(2025, 8, 25), "180/18/410.010/2025"),
+                report(
+                    "pks",
+                    date(2025, 8, 25),
+                    "180/18/410.010/2025",
+                    notes="Dilaporkan dalam satu surat bersama MoU-nya.",
+                ),
                 transaction(
                     date(2025, 10, 2),
-                    "Perumda Pasar Jaya",
+                    DKI_BUYERS[0],
                     "Peternak ayam petelur Kota Blitar",
                     "Telur ayam ras",
                     15_000,

@@ -2,33 +2,49 @@
 
 Sources: Headline.co.id (16 Juni 2025) and IKNews (5 Desember 2025) for Batam;
 gajayanatvnews.com (12 Januari 2026) for Jambi.
+
+The reports tell the visits and the signings. The steps of the administrative path between
+them (the offer, the TKKSD meeting, the legal review and its initials, the report to the
+Gubernur) are what Permendagri 22/2020 requires of such a signing; the reports do not mention
+them, so their dates and letter numbers are examples, and their notes say so.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from kerjasama_flow.accounts.models import Role
-from kerjasama_flow.agreements.models import MouKind, PartnerKind, VisitDirection
+from kerjasama_flow.accounts.models import GovernmentKind, Role
+from kerjasama_flow.agreements.models import MouKind, OfferDirection, PartnerKind, VisitDirection
 from kerjasama_flow.demo.specs import (
+    DEMO_STEP,
     DONE,
     IN_PROGRESS,
     AgencySpec,
     AgreementSpec,
     GovernmentSpec,
     PartnerSpec,
+    Signatory,
     UserSpec,
+    activity,
+    followed,
+    legal_review,
     mou,
+    offer,
+    report,
     task,
+    tkksd,
     visit,
 )
 
 BATAM = PartnerSpec("Pemerintah Kota Batam", PartnerKind.PEMDA_KOTA, "21.71", "Kepulauan Riau")
 TECHNICAL_FOLLOW_UP = "OPD teknis menindaklanjuti detail kerja sama"
+BATAM_DRAFT = "Rancangan Kesepakatan Bersama Pemkab Malang – Pemkot Batam"
+JAMBI_DRAFT = "Rancangan Kesepakatan Bersama Pemkot Malang – Pemkot Jambi"
 
 KABUPATEN_MALANG = GovernmentSpec(
     region_code="35.07",
     name="Kabupaten Malang",
+    kind=GovernmentKind.KABUPATEN,
     agencies=(
         AgencySpec("PEM", "Bagian Pemerintahan", is_coordinator=True),
         AgencySpec("BAPPEDA", "Badan Perencanaan Pembangunan Daerah"),
@@ -124,22 +140,39 @@ KABUPATEN_MALANG = GovernmentSpec(
                             note="Perkiraan surplus cabai bulanan per musim tanam disusun "
                             "bersama kelompok tani.",
                         ),
-                        task(
-                            "PEM",
-                            "Menyiapkan draf kesepakatan bersama dengan Pemkot Batam",
-                            date(2025, 10, 31),
+                    ),
+                    follow_ups=(
+                        followed(
+                            "visit.report",
                             DONE,
-                            done_on=date(2025, 10, 30),
-                            note="Draf disepakati kedua pihak; penandatanganan dijadwalkan "
-                            "5 Desember 2025 di Batam.",
+                            "Laporan hasil kunjungan (pariwisata, investasi, industri, "
+                            "e-government Batam, peluang pasokan cabai) disampaikan kepada "
+                            "Bupati.",
+                            date(2025, 6, 20),
                         ),
                     ),
+                ),
+                tkksd(
+                    date(2025, 10, 22),
+                    "Budiar (Sekretaris Daerah Kabupaten Malang)",
+                    BATAM_DRAFT,
+                    "Ruang lingkup: pasokan susu sapi, ikan nila, cabai, kentang dan telur; "
+                    "pariwisata, investasi dan industri; berbagi pengalaman e-government. "
+                    "Tidak membebani masyarakat dan tidak memerlukan anggaran baru.",
+                ),
+                legal_review(
+                    date(2025, 11, 5),
+                    BATAM_DRAFT,
+                    "Sesuai PP 28/2018 dan Permendagri 22/2020; redaksi pasal jangka waktu "
+                    "diperbaiki.",
+                    (date(2025, 11, 7), date(2025, 11, 12), date(2025, 11, 17)),
                 ),
                 mou(
                     date(2025, 12, 5),
                     "Kantor Wali Kota Batam",
-                    "M. Sanusi (Bupati Malang)",
-                    "Amsakar Achmad (Wali Kota Batam)",
+                    Signatory("Bupati Malang", "M. Sanusi"),
+                    Signatory("Wali Kota Batam", "Amsakar Achmad"),
+                    numbers=("180/35/35.07.012/2025", "25/KB-PEM/XII/2025"),
                     document_kind=MouKind.KB,
                     notes="Didampingi Sekda Kabupaten Malang Budiar dan Sekda Kota Batam "
                     "Firmansyah. Batam juga berbagi pengalaman tata kelola pemerintahan. "
@@ -175,11 +208,6 @@ KABUPATEN_MALANG = GovernmentSpec(
                             note="Menjajaki jalur Surabaya–Batam dengan dua perusahaan pelayaran.",
                         ),
                         task(
-                            "PEM",
-                            "Menyusun draf PKS pasokan komoditas dengan Pemkot Batam",
-                            date(2026, 3, 31),
-                        ),
-                        task(
                             "BAPPEDA",
                             "Merumuskan program penguatan ekonomi daerah bersama Kota Batam",
                             date(2027, 3, 31),
@@ -188,6 +216,21 @@ KABUPATEN_MALANG = GovernmentSpec(
                             "DISBUDPAR",
                             "Menjajaki promosi pariwisata Kabupaten Malang di Batam",
                             date(2027, 6, 30),
+                        ),
+                    ),
+                    follow_ups=(
+                        followed(
+                            "mou.socialisation",
+                            DONE,
+                            "Isi kesepakatan dibahas bersama OPD teknis dalam diskusi teknis "
+                            "lintas OPD seusai penandatanganan.",
+                            date(2025, 12, 5),
+                        ),
+                        followed(
+                            "mou.draft_pks",
+                            IN_PROGRESS,
+                            "Draf PKS pasokan komoditas disusun bersama Disnakkeswan, Diskan "
+                            "dan Distan.",
                         ),
                     ),
                 ),
@@ -199,6 +242,7 @@ KABUPATEN_MALANG = GovernmentSpec(
 KOTA_MALANG = GovernmentSpec(
     region_code="35.73",
     name="Kota Malang",
+    kind=GovernmentKind.KOTA,
     agencies=(
         AgencySpec("PEM", "Bagian Pemerintahan", is_coordinator=True),
         AgencySpec("BAPPEDA", "Badan Perencanaan Pembangunan Daerah"),
@@ -236,6 +280,41 @@ KOTA_MALANG = GovernmentSpec(
                 "Sumber: gajayanatvnews.com (12 Januari 2026)."
             ),
             milestones=(
+                offer(
+                    OfferDirection.INCOMING,
+                    date(2025, 11, 24),
+                    "000.1.3/2417/Pem/2025",
+                    reply_on=date(2025, 12, 3),
+                    reply_number="000.1.3/1120/35.73.401/2025",
+                    proposing_agency="PEM",
+                    plan_summary="Pemkot Jambi mengusulkan kesepakatan bersama penyelenggaraan "
+                    "urusan pemerintahan dan belajar digitalisasi pendataan pajak dan "
+                    "retribusi daerah dari Kota Malang.",
+                    notes=DEMO_STEP,
+                    follow_ups=(
+                        followed(
+                            "offer.reply",
+                            DONE,
+                            "Surat jawaban dikirim: Pemkot Malang bersedia; rancangan "
+                            "kesepakatan bersama dibahas dalam rapat TKKSD.",
+                            date(2025, 12, 3),
+                        ),
+                    ),
+                ),
+                tkksd(
+                    date(2025, 12, 10),
+                    "Sekretaris Daerah Kota Malang",
+                    JAMBI_DRAFT,
+                    "Ruang lingkup: pendidikan, kesehatan, infrastruktur, pelayanan publik dan "
+                    "peningkatan PAD (digitalisasi pendataan pajak dan retribusi daerah). "
+                    "Penandatanganan diusulkan pada kunjungan kerja Pemkot Jambi.",
+                ),
+                legal_review(
+                    date(2025, 12, 17),
+                    JAMBI_DRAFT,
+                    "Sesuai PP 28/2018 dan Permendagri 22/2020; tanpa catatan.",
+                    (date(2025, 12, 19), date(2025, 12, 23), date(2026, 1, 6)),
+                ),
                 visit(
                     date(2026, 1, 12),
                     "Ruang Sidang Balai Kota Malang",
@@ -244,12 +323,22 @@ KOTA_MALANG = GovernmentSpec(
                     "Kota Malang Wahyu Hidayat.",
                     "Peningkatan PAD melalui digitalisasi pendataan pajak dan retribusi "
                     "daerah; pendidikan, kesehatan, infrastruktur, pelayanan publik.",
+                    follow_ups=(
+                        followed(
+                            "visit.report",
+                            DONE,
+                            "Laporan hasil kunjungan kerja Pemkot Jambi dan penandatanganan "
+                            "kesepakatan bersama disampaikan kepada Wali Kota.",
+                            date(2026, 1, 14),
+                        ),
+                    ),
                 ),
                 mou(
                     date(2026, 1, 12),
                     "Ruang Sidang Balai Kota Malang",
-                    "Wahyu Hidayat (Wali Kota Malang)",
-                    "Maulana (Wali Kota Jambi)",
+                    Signatory("Wali Kota Malang", "Wahyu Hidayat"),
+                    Signatory("Wali Kota Jambi", "Maulana"),
+                    numbers=("180/3/35.73.401/2026", "119/2026"),
                     document_kind=MouKind.KB,
                     notes="Ditandatangani pada hari kunjungan kerja Pemkot Jambi.",
                     tasks=(
@@ -273,12 +362,6 @@ KOTA_MALANG = GovernmentSpec(
                             "konfirmasi Jambi.",
                         ),
                         task(
-                            "PEM",
-                            "Menyusun rencana aksi dan draf PKS bidang pendidikan, kesehatan, "
-                            "infrastruktur dan pelayanan publik",
-                            date(2026, 3, 31),
-                        ),
-                        task(
                             "DISDIKBUD",
                             "Mengidentifikasi program pertukaran praktik baik bidang pendidikan",
                             date(2027, 2, 26),
@@ -294,6 +377,33 @@ KOTA_MALANG = GovernmentSpec(
                             date(2027, 2, 26),
                         ),
                     ),
+                    follow_ups=(
+                        followed(
+                            "mou.socialisation",
+                            DONE,
+                            "Isi kesepakatan disampaikan kepada Bapenda, Disdikbud, Dinkes, "
+                            "DPUPRPKP dan Bagian Organisasi.",
+                            date(2026, 1, 16),
+                        ),
+                        followed(
+                            "mou.draft_pks",
+                            IN_PROGRESS,
+                            "Rencana aksi dan draf PKS bidang pendidikan, kesehatan, "
+                            "infrastruktur dan pelayanan publik sedang disusun.",
+                        ),
+                    ),
+                ),
+                report("mou", date(2026, 1, 19), "180/7/35.73.401/2026"),
+                activity(
+                    date(2026, 1, 29),
+                    "Pendampingan daring digitalisasi pendataan pajak dan retribusi daerah "
+                    "bagi Bapenda Kota Jambi",
+                    "Daring, dari Bapenda Kota Malang",
+                    "Bapenda Kota Malang; Bapenda Kota Jambi",
+                    "Alur pendataan pajak daerah secara daring dan aplikasinya dipaparkan; "
+                    "Bapenda Kota Jambi menyusun daftar kebutuhan untuk studi tiru.",
+                    notes="Kegiatan ini ilustrasi tindak lanjut untuk demo: berita hanya "
+                    "menyebut keinginan Pemkot Jambi belajar digitalisasi PAD.",
                 ),
             ),
         ),

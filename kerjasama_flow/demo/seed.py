@@ -1,8 +1,12 @@
 """Loading the demo data (``data``) through the domain services.
 
 Everything declared in ``GOVERNMENTS`` is applied by one loop in ``seed_demo`` through the
-domain services, so that the lifecycle rules and the activity log apply exactly as when an
-officer types it in.
+domain services, so that the lifecycle rules, the playbooks and the activity log apply exactly
+as when an officer types it in: each step is recorded with its follow-up (its playbook creates
+the tasks, and the tasks it completes close), with the clock pinned to the day the step was
+recorded, so that the tasks are due counted from that day as they were then. The tasks'
+progress is then reported in the order of its days, by the agency's head where the demo has
+one.
 
 Running it again changes nothing: governments are found by region code, agencies by code,
 users by email and agreements by ``external_ref``; an agreement that exists is skipped whole
@@ -11,12 +15,17 @@ users by email and agreements by ``external_ref``; an agreement that exists is s
 
 from __future__ import annotations
 
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage
 
 from kerjasama_flow.accounts.models import ROLE_LABELS, Agency, Government, Role, User
 from kerjasama_flow.accounts.services import (
@@ -28,6 +37,7 @@ from kerjasama_flow.accounts.services import (
     save_user,
     user_by_email,
 )
+from kerjasama_flow.agreements.lifecycle import EVENT_DAYS, OTHER_DAYS
 from kerjasama_flow.agreements.models import Agreement
 from kerjasama_flow.agreements.services import (
     create_agreement,
@@ -35,19 +45,28 @@ from kerjasama_flow.agreements.services import (
     record_milestone,
 )
 from kerjasama_flow.demo.data import DEMO_PASSWORD, DEMO_TIMEZONE, GOVERNMENTS, PROVINCE
+from kerjasama_flow.demo.placeholder import placeholder_pdf
 from kerjasama_flow.demo.specs import (
-    DONE,
     OPEN,
     AgencySpec,
     AgreementSpec,
+    DocumentSpec,
     GovernmentSpec,
+    MilestoneSpec,
     TaskSpec,
     UserSpec,
 )
+from kerjasama_flow.documents.services import Attachment, upload_document
 from kerjasama_flow.errors import DomainError
 from kerjasama_flow.extensions import db
-from kerjasama_flow.tasks.models import Task
+from kerjasama_flow.playbooks.models import TaskTemplate
+from kerjasama_flow.tasks.models import Task, TaskStatus
 from kerjasama_flow.tasks.services import create_task, set_task_status
+
+# The hours of the demo's pinned clock: steps are recorded in the morning of their day, the
+# tasks' progress reported in the afternoon.
+STEP_HOUR = time(10, 0)
+PROGRESS_HOUR = time(15, 0)
 
 
 @dataclass
@@ -138,9 +157,13 @@ def _ensure_government(spec: GovernmentSpec, summary: SeedSummary) -> Government
     government = government_by_code(spec.region_code)
     if government is None:
         government = create_government(
-            spec.region_code, spec.name, DEMO_TIMEZONE, province=PROVINCE
+            spec.region_code, spec.name, DEMO_TIMEZONE, kind=spec.kind, province=PROVINCE
         )
         summary.count_new("governments")
+    elif government.province is None:
+        # Registered by hand without its province: its reports go to "Gubernur Jawa Timur".
+        government.province = PROVINCE
+        db.session.flush()
     summary.governments += 1
     return government
 
@@ -216,6 +239,66 @@ def _find_agreement(government: Government, ref: str) -> Agreement | None:
     )
 
 
+@contextmanager
+def _clock_at(day: date, hour: time) -> Iterator[None]:
+    """Pin the app's clock (``clock.now``) to ``hour`` of ``day`` in the demo's zone, and
+    give back what it was."""
+    config = current_app.config
+    had, saved = "KERJASAMA_NOW" in config, config.get("KERJASAMA_NOW")
+    config["KERJASAMA_NOW"] = datetime.combine(day, hour, ZoneInfo(DEMO_TIMEZONE))
+    try:
+        yield
+    finally:
+        if had:
+            config["KERJASAMA_NOW"] = saved
+        else:
+            config.pop("KERJASAMA_NOW", None)
+
+
+def _recorded_on(spec: MilestoneSpec) -> date:
+    """The day a step is recorded: its own day, or its latest one (the reply to an offer, the
+    last initial of a legal review) when it is recorded whole."""
+    names = [EVENT_DAYS[spec.kind][0], *(name for name, _ in OTHER_DAYS.get(spec.kind, ()))]
+    return max(spec.data[name] for name in names if spec.data.get(name) is not None)
+
+
+@dataclass
+class _Progress:
+    """A status a task reaches on a day of the story."""
+
+    on: date
+    task: Task
+    status: TaskStatus
+    note: str | None
+
+
+class _Timeline:
+    """The tasks' progress, reported in the order of its days between the steps."""
+
+    def __init__(self, admin: User, heads: dict[str, User]):
+        self.admin, self.heads = admin, heads
+        self.pending: list[_Progress] = []
+
+    def add(self, on: date, task: Task, status: TaskStatus, note: str | None) -> None:
+        if status != OPEN:
+            self.pending.append(_Progress(on, task, status, note))
+
+    def report_until(self, day: date | None = None) -> None:
+        """Report the progress dated before ``day`` (all of it when None), oldest first."""
+        due, later = [], []
+        for progress in self.pending:
+            (due if day is None or progress.on < day else later).append(progress)
+        self.pending = later
+        for progress in sorted(due, key=lambda p: p.on):
+            task = progress.task
+            if not task.status.is_open:
+                raise DomainError(f"Data demo keliru: tugas “{task.title}” sudah ditutup.")
+            with _clock_at(progress.on, PROGRESS_HOUR):
+                # The agency's head reports progress on their own task where the demo has one.
+                actor = self.heads.get(task.agency.code, self.admin)
+                set_task_status(actor, task, progress.status, progress.note, None)
+
+
 def _build_agreement(
     admin: User,
     agencies: dict[str, Agency],
@@ -241,20 +324,74 @@ def _build_agreement(
         },
     )
     latest: dict[str, Any] = {}
-    for milestone_spec in spec.milestones:
-        data = dict(milestone_spec.data)
-        if milestone_spec.kind == "pks":
-            data["mou"] = latest["mou"]
-            data["agencies"] = [agencies[code] for code in milestone_spec.agencies]
-        elif milestone_spec.kind == "transaction":
-            data["pks"] = latest["pks"]
-        milestone = record_milestone(
-            admin, agreement, milestone_spec.kind, data, follow_up=False
-        ).value
-        latest[milestone_spec.kind] = milestone
-        for task_spec in milestone_spec.tasks:
-            _build_task(admin, agreement, milestone, agencies, heads, task_spec)
+    timeline = _Timeline(admin, heads)
+    for step in spec.milestones:
+        day = _recorded_on(step)
+        timeline.report_until(day)
+        with _clock_at(day, STEP_HOUR):
+            outcome = record_milestone(
+                admin, agreement, step.kind, _step_data(step, latest, agencies)
+            )
+            if outcome.warnings:
+                raise DomainError(f"Data demo {spec.ref}: {' '.join(outcome.warnings)}")
+            milestone = outcome.value
+            latest[step.kind] = milestone
+            for task_spec in step.tasks:
+                new_task = _build_task(admin, agreement, milestone, agencies, heads, task_spec)
+                timeline.add(task_spec.done_on or day, new_task, task_spec.status, task_spec.note)
+            for document in step.documents:
+                _attach(admin, agreement, milestone, document)
+        generated = _by_template_key(outcome.tasks)
+        for follow_up in step.follow_ups:
+            if follow_up.key not in generated:
+                raise DomainError(
+                    f"Data demo {spec.ref}: langkah {step.kind} tidak membuat tugas "
+                    f"{follow_up.key}."
+                )
+            timeline.add(
+                follow_up.done_on or day, generated[follow_up.key], follow_up.status, follow_up.note
+            )
+    timeline.report_until()
     return agreement
+
+
+def _step_data(
+    step: MilestoneSpec, latest: dict[str, Any], agencies: dict[str, Agency]
+) -> dict[str, Any]:
+    """The step's fields as the services take them: the KB or PKS it is about or under, its
+    agencies as records."""
+    data = dict(step.data)
+    if step.about is not None:
+        data[step.about] = latest[step.about]
+    if step.kind == "pks":
+        data["agencies"] = [agencies[code] for code in step.agencies]
+    if step.kind == "offer" and step.agencies:
+        data["proposing_agency"] = agencies[step.agencies[0]]
+    return data
+
+
+def _by_template_key(tasks: list[Task]) -> dict[str, Task]:
+    """The tasks a playbook created, by the key of their template (``playbooks.defaults``)."""
+    ids = [t.template_id for t in tasks if t.template_id is not None]
+    rows = db.session.execute(
+        select(TaskTemplate.id, TaskTemplate.key).where(TaskTemplate.id.in_(ids))
+    ).all()
+    keys = {template_id: key for template_id, key in rows}
+    return {keys[t.template_id]: t for t in tasks if keys.get(t.template_id)}
+
+
+def _attach(admin: User, agreement: Agreement, milestone: Any, spec: DocumentSpec) -> None:
+    """A placeholder PDF, visibly marked as demo data, uploaded as an officer would."""
+    upload = FileStorage(
+        stream=io.BytesIO(placeholder_pdf(spec.title, spec.lines)), filename=spec.file_name
+    )
+    upload_document(
+        admin,
+        agreement,
+        upload,
+        {"kind": spec.kind, "title": spec.title},
+        Attachment(milestone_kind=milestone.kind, milestone_id=milestone.id),
+    )
 
 
 def _build_task(
@@ -265,27 +402,18 @@ def _build_task(
     heads: dict[str, User],
     spec: TaskSpec,
 ) -> Task:
-    head = heads.get(spec.agency)
-    new_task = create_task(
+    """A task the report implies beyond the playbook's, created with its step."""
+    return create_task(
         admin,
         agreement,
         {
             "title": spec.title,
             "description": spec.description,
             "agency": agencies[spec.agency],
-            "assignee": head,
+            "assignee": heads.get(spec.agency),
             "due_on": spec.due_on,
             "milestone_kind": milestone.kind,
             "milestone_id": milestone.id,
         },
         allow_past_due=True,  # the demo's story: deadlines set back then, many passed since
     )
-    if spec.status != OPEN:
-        # The agency's head reports progress on their own task where the demo has one.
-        set_task_status(head or admin, new_task, spec.status, spec.note, None)
-    if spec.status == DONE and spec.done_on:
-        # Finished when the story says, not when the demo was loaded.
-        finished = datetime.combine(spec.done_on, time(15, 0), ZoneInfo(DEMO_TIMEZONE))
-        new_task.done_at = finished
-        db.session.flush()
-    return new_task

@@ -1,9 +1,15 @@
 """The shape of the demo declarations, and the helpers that write them briefly.
 
-The demo's governments, agencies, accounts, agreements, milestones and tasks are plain frozen
+The demo's governments, agencies, accounts, agreements, steps and tasks are plain frozen
 dataclasses (``kota_blitar``, ``malang``, gathered in ``data``); ``seed`` applies them through
-the domain services. ``visit``, ``mou``, ``pks`` and ``transaction`` give a milestone's fields
-the names the services expect, so that the declarations read like the reports.
+the domain services. The step helpers (``offer``, ``visit``, ``tkksd``, ``legal_review``,
+``mou``, ``pks``, ``report``, ``transaction``, ``activity``) give a step's fields the names the
+services expect (``agreements.services.MILESTONE_FIELDS``), so that the declarations read like
+the reports.
+
+Each step is recorded as an officer would record it, so its playbook creates its follow-up
+tasks (``playbooks.defaults``). What became of those tasks is declared with ``followed`` (by
+the template's key); ``task`` declares the further tasks the reports themselves imply.
 """
 
 from __future__ import annotations
@@ -13,11 +19,26 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from kerjasama_flow.accounts.models import Role
-from kerjasama_flow.agreements.models import AgreementKind, MouKind, PartnerKind, VisitDirection
+from kerjasama_flow.accounts.models import GovernmentKind, Role
+from kerjasama_flow.agreements.models import (
+    AgreementKind,
+    MouKind,
+    OfferDirection,
+    PartnerKind,
+    TkksdRecommendation,
+    VisitDirection,
+)
+from kerjasama_flow.documents.models import DocumentKind
 from kerjasama_flow.tasks.models import TaskStatus
 
 ILLUSTRATIVE = "Angka ilustratif untuk demo: berita tidak menyebut volume dan nilai transaksi."
+DEMO_NUMBERS = (
+    "Nomor registrasi di sini adalah nomor contoh untuk demo, bukan nomor sebenarnya: berita "
+    "tidak menyebutnya."
+)
+DEMO_STEP = (
+    "Langkah ini ilustrasi untuk demo: berita tidak menyebutnya; tanggal dan nomor suratnya contoh."
+)
 
 OPEN = TaskStatus.OPEN
 IN_PROGRESS = TaskStatus.IN_PROGRESS
@@ -52,6 +73,8 @@ class PartnerSpec:
 
 @dataclass(frozen=True)
 class TaskSpec:
+    """A task the report implies beyond the playbook's, created with its step."""
+
     agency: str  # agency code
     title: str
     due_on: date
@@ -62,11 +85,44 @@ class TaskSpec:
 
 
 @dataclass(frozen=True)
+class FollowUpSpec:
+    """What became of the task a step's playbook created from the template ``key``
+    (``playbooks.defaults``): started or finished, with its note. A task the playbook lets
+    a later step complete ("Susun draf PKS" by the PKS) needs no declaration."""
+
+    key: str
+    status: TaskStatus
+    note: str
+    done_on: date | None = None  # when a done task was finished (else: the step's day)
+
+
+@dataclass(frozen=True)
+class DocumentSpec:
+    """A placeholder PDF attached to its step, visibly marked as demo data."""
+
+    kind: DocumentKind
+    title: str
+    file_name: str
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Signatory:
+    """Who signs for one party: the office always, the name only where a report gives it."""
+
+    office: str
+    name: str | None = None
+
+
+@dataclass(frozen=True)
 class MilestoneSpec:
-    kind: str  # visit | mou | pks | transaction
+    kind: str  # a key of agreements.models.MILESTONE_MODELS
     data: dict[str, Any]
-    agencies: tuple[str, ...] = ()  # PKS: the agencies of the own side, by code
-    tasks: tuple[TaskSpec, ...] = ()  # follow-up tasks this milestone gave rise to
+    agencies: tuple[str, ...] = ()  # PKS: its own agencies; offer: the proposing agency
+    about: str | None = None  # "mou" or "pks": the latest one this step is about or under
+    tasks: tuple[TaskSpec, ...] = ()
+    follow_ups: tuple[FollowUpSpec, ...] = ()
+    documents: tuple[DocumentSpec, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -87,6 +143,7 @@ class AgreementSpec:
 class GovernmentSpec:
     region_code: str
     name: str
+    kind: GovernmentKind
     agencies: tuple[AgencySpec, ...]
     users: tuple[UserSpec, ...]
     agreements: tuple[AgreementSpec, ...]
@@ -110,6 +167,44 @@ def _in_force(signed_on: date, years: int) -> dict[str, date]:
     }
 
 
+def _signatories(own: Signatory, partner: Signatory) -> dict[str, str | None]:
+    return {
+        "signatory_own": own.name,
+        "signatory_own_office": own.office,
+        "signatory_partner": partner.name,
+        "signatory_partner_office": partner.office,
+    }
+
+
+def _joined(*notes: str | None) -> str | None:
+    return " ".join(note for note in notes if note) or None
+
+
+def offer(
+    direction: OfferDirection,
+    letter_on: date,
+    letter_number: str,
+    *,
+    reply_on: date | None = None,
+    reply_number: str | None = None,
+    proposing_agency: str | None = None,
+    plan_summary: str | None = None,
+    notes: str | None = None,
+    follow_ups: tuple[FollowUpSpec, ...] = (),
+) -> MilestoneSpec:
+    data = {
+        "direction": direction,
+        "letter_on": letter_on,
+        "letter_number": letter_number,
+        "reply_on": reply_on,
+        "reply_number": reply_number,
+        "plan_summary": plan_summary,
+        "notes": notes,
+    }
+    agencies = (proposing_agency,) if proposing_agency else ()
+    return MilestoneSpec("offer", data, agencies=agencies, follow_ups=follow_ups)
+
+
 def visit(
     on: date,
     place: str,
@@ -118,6 +213,7 @@ def visit(
     topics: str,
     notes: str | None = None,
     tasks: tuple[TaskSpec, ...] = (),
+    follow_ups: tuple[FollowUpSpec, ...] = (),
 ) -> MilestoneSpec:
     data = {
         "visited_on": on,
@@ -127,29 +223,79 @@ def visit(
         "topics": topics,
         "notes": notes,
     }
-    return MilestoneSpec("visit", data, tasks=tasks)
+    return MilestoneSpec("visit", data, tasks=tasks, follow_ups=follow_ups)
+
+
+def tkksd(
+    held_on: date,
+    chaired_by: str,
+    subject: str,
+    minutes: str,
+    *,
+    recommendation: TkksdRecommendation = TkksdRecommendation.PROCEED,
+    notes: str | None = DEMO_STEP,
+    follow_ups: tuple[FollowUpSpec, ...] = (),
+) -> MilestoneSpec:
+    data = {
+        "held_on": held_on,
+        "chaired_by": chaired_by,
+        "subject": subject,
+        "recommendation": recommendation,
+        "minutes": minutes,
+        "notes": notes,
+    }
+    return MilestoneSpec("tkksd", data, follow_ups=follow_ups)
+
+
+def legal_review(
+    reviewed_on: date,
+    draft: str,
+    result: str,
+    paraf: tuple[date | None, date | None, date | None],
+    *,
+    notes: str | None = DEMO_STEP,
+) -> MilestoneSpec:
+    """Bagian Hukum's review, then the initials of the Kabag, the Asisten and the Sekda."""
+    kabag, asisten, sekda = paraf
+    data = {
+        "reviewed_on": reviewed_on,
+        "draft": draft,
+        "result": result,
+        "paraf_kabag_on": kabag,
+        "paraf_asisten_on": asisten,
+        "paraf_sekda_on": sekda,
+        "notes": notes,
+    }
+    return MilestoneSpec("legal_review", data)
 
 
 def mou(
     signed_on: date,
     place: str,
-    signatory_own: str,
-    signatory_partner: str | None,
+    own: Signatory,
+    partner: Signatory,
     *,
+    numbers: tuple[str | None, str | None] = (None, None),
     years: int = 5,
     document_kind: MouKind = MouKind.MOU,
     notes: str | None = None,
     tasks: tuple[TaskSpec, ...] = (),
+    follow_ups: tuple[FollowUpSpec, ...] = (),
+    documents: tuple[DocumentSpec, ...] = (),
 ) -> MilestoneSpec:
+    """A KB/MoU; ``numbers`` are the registration numbers of both parties (own, partner), a
+    demo number marked as such in the notes."""
+    number_own, number_partner = numbers
     data = {
         "document_kind": document_kind,
+        "number_own": number_own,
+        "number_partner": number_partner,
         **_in_force(signed_on, years),
         "place": place,
-        "signatory_own": signatory_own,
-        "signatory_partner": signatory_partner,
-        "notes": notes,
+        **_signatories(own, partner),
+        "notes": _joined(notes, DEMO_NUMBERS if number_own or number_partner else None),
     }
-    return MilestoneSpec("mou", data, tasks=tasks)
+    return MilestoneSpec("mou", data, tasks=tasks, follow_ups=follow_ups, documents=documents)
 
 
 def pks(
@@ -159,20 +305,47 @@ def pks(
     partner_agency: str,
     scope: str,
     *,
+    own: Signatory,
+    partner: Signatory,
+    numbers: tuple[str | None, str | None] = (None, None),
+    proxy: tuple[str, date] | None = None,
     years: int = 2,
     notes: str | None = None,
     tasks: tuple[TaskSpec, ...] = (),
+    follow_ups: tuple[FollowUpSpec, ...] = (),
 ) -> MilestoneSpec:
-    """A PKS under the agreement's latest MoU/KB."""
+    """A PKS under the agreement's latest MoU/KB; ``proxy`` is the surat kuasa (number, day)
+    when an OPD head signs on the head of region's behalf."""
+    number_own, number_partner = numbers
     data = {
         "title": title,
         "is_direct": False,
         "partner_agency": partner_agency,
+        "number_own": number_own,
+        "number_partner": number_partner,
         **_in_force(signed_on, years),
         "scope": scope,
-        "notes": notes,
+        **_signatories(own, partner),
+        "signed_by_proxy": proxy is not None,
+        "proxy_letter_number": proxy[0] if proxy else None,
+        "proxy_letter_on": proxy[1] if proxy else None,
+        "notes": _joined(notes, DEMO_NUMBERS if number_own or number_partner or proxy else None),
     }
-    return MilestoneSpec("pks", data, agencies=agencies, tasks=tasks)
+    return MilestoneSpec(
+        "pks", data, agencies=agencies, about="mou", tasks=tasks, follow_ups=follow_ups
+    )
+
+
+def report(about: str, sent_on: date, letter_number: str, notes: str | None = None):
+    """The report of the agreement's latest KB (``about="mou"``) or PKS to the Gubernur (the
+    services name the recipient from the government: "Gubernur Jawa Timur")."""
+    data = {
+        "sent_on": sent_on,
+        "letter_number": letter_number,
+        "recipient": None,
+        "notes": _joined(notes, DEMO_STEP),
+    }
+    return MilestoneSpec("report", data, about=about)
 
 
 def transaction(
@@ -185,6 +358,7 @@ def transaction(
     value_rp: int,
     notes: str = ILLUSTRATIVE,
     tasks: tuple[TaskSpec, ...] = (),
+    follow_ups: tuple[FollowUpSpec, ...] = (),
 ) -> MilestoneSpec:
     """A transaction under the agreement's latest PKS."""
     data = {
@@ -197,8 +371,35 @@ def transaction(
         "value_rp": value_rp,
         "notes": notes,
     }
-    return MilestoneSpec("transaction", data, tasks=tasks)
+    return MilestoneSpec("transaction", data, about="pks", tasks=tasks, follow_ups=follow_ups)
+
+
+def activity(
+    held_on: date,
+    name: str,
+    place: str,
+    participants: str,
+    output: str,
+    *,
+    notes: str | None = None,
+    tasks: tuple[TaskSpec, ...] = (),
+    follow_ups: tuple[FollowUpSpec, ...] = (),
+) -> MilestoneSpec:
+    """A realised non-trade activity under the agreement's latest KB."""
+    data = {
+        "held_on": held_on,
+        "name": name,
+        "place": place,
+        "participants": participants,
+        "output": output,
+        "notes": notes,
+    }
+    return MilestoneSpec("activity", data, about="mou", tasks=tasks, follow_ups=follow_ups)
 
 
 def task(agency: str, title: str, due_on: date, status: TaskStatus = OPEN, **kw) -> TaskSpec:
     return TaskSpec(agency, title, due_on, status, **kw)
+
+
+def followed(key: str, status: TaskStatus, note: str, done_on: date | None = None):
+    return FollowUpSpec(key, status, note, done_on)
