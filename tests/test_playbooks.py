@@ -297,10 +297,10 @@ def test_only_the_first_transaction_runs_its_playbook(client, auth, world, coord
     assert "Transaksi dicatat. 2 tugas tindak lanjut dibuat otomatis." in page
     tasks = {t.title: t for t in tasks_of(fresh, "transaction")}
     assert set(tasks) == {
-        "Laporan realisasi transaksi perdana",
+        "Laporan realisasi perdana kepada pimpinan",
         "Jadwalkan monitoring dan evaluasi (monev)",
     }
-    assert tasks["Laporan realisasi transaksi perdana"].agency_id == world.agency.id
+    assert tasks["Laporan realisasi perdana kepada pimpinan"].agency_id == world.agency.id
     assert tasks["Jadwalkan monitoring dan evaluasi (monev)"].agency_id == coordinator.id
 
     response = client.post(

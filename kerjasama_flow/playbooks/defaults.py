@@ -181,14 +181,15 @@ DEFAULT_TEMPLATES: tuple[DefaultTemplate, ...] = (
         due_in_working_days=60,
         position=20,
     ),
-    # --- after the first transaction ---
+    # --- after the first realisation (a transaction or a realised activity) ---
     DefaultTemplate(
         key="transaction.report",
         trigger=Trigger.TRANSACTION,
-        title="Laporan realisasi transaksi perdana",
+        title="Laporan realisasi perdana kepada pimpinan",
         description=(
-            "Laporkan transaksi perdana kepada pimpinan: komoditas, volume, nilai, dan "
-            "rencana transaksi berikutnya."
+            "Laporkan realisasi perdana kepada pimpinan: untuk transaksi, komoditas, volume, "
+            "nilai dan rencana transaksi berikutnya; untuk kegiatan, pelaksanaan, peserta, "
+            "hasil dan rencana kegiatan berikutnya."
         ),
         assignee_kind=LEAD_AGENCY,
         due_in_working_days=10,
