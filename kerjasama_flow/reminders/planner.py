@@ -5,8 +5,10 @@
 0. closes the tasks whose completing step is already recorded
    (``tasks.follow_up.close_completed_for``: imported agreements, older tasks), so that no
    reminder is planned for them;
-1. runs the "nearing its end" playbooks (``playbooks.services.run_ending_playbooks``), so that
-   their tasks exist before the reminders are computed;
+1. runs the "nearing its end" playbooks (``playbooks.services.run_ending_playbooks``) and
+   creates the periodic monev tasks of the KB and PKS in force
+   (``evaluations.periodic.create_due_tasks``), so that their tasks exist before the
+   reminders are computed;
 2. finds the open tasks that get a reminder today (``rules.task_reminders``) and the MoU/KB and
    PKS that get an end-date notice (``rules.ending_notice``);
 3. writes one outbox row per recipient, item, rule, period and enabled channel, and one in-app
@@ -23,11 +25,14 @@ index on (status, due_on), as plain rows streamed in batches (``yield_per``), ne
 objects. A task that is long overdue but not on one of its overdue days today is never read.
 
 Transactions: ``plan()`` is a job. It commits once per government (the outbox rows, the
-notifications, the ended agreements and the playbook tasks of one government together), so a
-failure in one government is rolled back, logged and reported in its ``GovernmentPlan.error``
-while the others are kept. Call it with no pending changes in the session. ``dry_run=True``
-does the same work and rolls each government back instead of committing: the counts and items
-are exactly what a real run would add now (rows already planned are not counted).
+notifications, the ended agreements and the playbook and monev tasks of one government
+together), so a failure in one government is rolled back, logged and reported in its
+``GovernmentPlan.error`` while the others are kept. Meanwhile it holds a lock on the
+government's row (PostgreSQL), so that two planners racing plan one government one after the
+other: the monev tasks have no unique key to stop a second copy (the other rows do). Call it
+with no pending changes in the session. ``dry_run=True`` does the same work and rolls each
+government back instead of committing: the counts and items are exactly what a real run would
+add now (rows already planned are not counted).
 """
 
 from __future__ import annotations
@@ -54,6 +59,7 @@ from kerjasama_flow.agreements.models import (
     agreement_partner,
 )
 from kerjasama_flow.db import dialect_insert
+from kerjasama_flow.evaluations import periodic
 from kerjasama_flow.extensions import db
 from kerjasama_flow.formatting import format_date, format_short_date
 from kerjasama_flow.playbooks import services as playbook_services
@@ -94,6 +100,7 @@ class GovernmentPlan:
     notified: int = 0  # new in-app notifications
     ended: int = 0  # agreements marked ended
     playbook_tasks: int = 0  # tasks created by the "nearing its end" playbooks
+    monev_tasks: int = 0  # periodic monev tasks created
     completed_tasks: int = 0  # tasks closed because the step they wait for is recorded
     items: list[PlannedItem] = field(default_factory=list)
     error: str | None = None  # set when this government's plan failed and was rolled back
@@ -139,13 +146,23 @@ def plan(
 
 
 def _plan_government(government: Government, today: date, result: GovernmentPlan) -> None:
+    _lock(government)  # first: one planner of this government at a time
     directory = Directory.load(government)
     result.completed_tasks = len(follow_up.close_completed_for(government))
     result.playbook_tasks = _run_ending_playbooks(government, today)
+    result.monev_tasks = len(periodic.create_due_tasks(government, today))
     writer = Writer(government.id, directory, result)
     _plan_tasks(government, today, directory, writer)
     _plan_endings(government, today, directory, writer)
     result.ended = _mark_ended(government, today)
+
+
+def _lock(government: Government) -> None:
+    """Hold the government's row until this plan commits (PostgreSQL; SQLite has one writer):
+    a second planner of the same government waits, then sees the first one's monev tasks."""
+    db.session.execute(
+        select(Government.id).where(Government.id == government.id).with_for_update()
+    )
 
 
 def _run_ending_playbooks(government: Government, today: date) -> int:
