@@ -9,14 +9,16 @@
    creates the periodic monev tasks of the KB and PKS in force
    (``evaluations.periodic.create_due_tasks``), so that their tasks exist before the
    reminders are computed;
-2. finds the open tasks that get a reminder today (``rules.task_reminders``) and the MoU/KB and
-   PKS that get an end-date notice (``rules.ending_notice``);
+2. finds the open tasks that get a reminder today (``rules.task_reminders``), the MoU/KB and
+   PKS that get an end-date notice (``rules.ending_notice``) and the stalled agreements that
+   get their monthly notice to the admins (``rules.dormant_notice``);
 3. writes one outbox row per recipient, item, rule, period and enabled channel, and one in-app
    notification per recipient, item, rule and period, with ``INSERT ... ON CONFLICT DO
    NOTHING`` on their unique keys: a second sweep of the same day (or two schedulers racing)
    plans nothing twice;
 4. marks ended (``berakhir``) the agreements whose MoU/KB and PKS have all passed their end
-   date, with an activity-log entry.
+   date, with an activity-log entry (before the stalled agreements are read: an agreement
+   that ended is no longer stalled).
 
 Cost follows the number of due items, not the number of tasks: the rules depend only on a
 task's due date, so the due dates that get a reminder today are computed first (in Python,
@@ -49,7 +51,7 @@ from sqlalchemy import exists, func, literal, or_, select
 from kerjasama_flow import clock, government_settings
 from kerjasama_flow.accounts.models import Agency, Government, Role, User
 from kerjasama_flow.agreements import services as agreement_services
-from kerjasama_flow.agreements.lifecycle import CLOSED, Stage
+from kerjasama_flow.agreements.lifecycle import CLOSED, Stage, dormancy
 from kerjasama_flow.agreements.models import (
     Agreement,
     Mou,
@@ -58,6 +60,7 @@ from kerjasama_flow.agreements.models import (
     Pks,
     agreement_partner,
 )
+from kerjasama_flow.agreements.queries import stalled_condition
 from kerjasama_flow.db import dialect_insert
 from kerjasama_flow.evaluations import periodic
 from kerjasama_flow.extensions import db
@@ -155,6 +158,7 @@ def _plan_government(government: Government, today: date, result: GovernmentPlan
     _plan_tasks(government, today, directory, writer)
     _plan_endings(government, today, directory, writer)
     result.ended = _mark_ended(government, today)
+    _plan_dormant(government, today, directory, writer)  # not of the agreements just ended
 
 
 def _lock(government: Government) -> None:
@@ -242,7 +246,7 @@ def _unique(users: Iterable[User]) -> list[User]:
 class Reminder:
     """One item's reminder under one rule and period, to a list of recipients."""
 
-    item_kind: str  # task, mou, pks
+    item_kind: str  # task, mou, pks, agreement
     item_id: int
     due: rules.Due
     title: str
@@ -509,6 +513,79 @@ def ending_title(label: str, ends_on: date, today: date, agreement_title: str) -
     else:
         when = f"telah berakhir pada {format_short_date(ends_on)}"
     return _fit(f"{label} {when}: {agreement_title}", "")
+
+
+# --- stalled agreements ("mandek") ------------------------------------------------------------
+
+
+def _plan_dormant(
+    government: Government, today: date, directory: Directory, writer: Writer
+) -> None:
+    """A monthly notice to the admins for each stalled agreement (``lifecycle.dormancy``, read
+    through its SQL twin ``stalled_condition``)."""
+    if not directory.admins:
+        return
+    kb_months = government_settings.get(government, "dormant_kb_months")
+    pks_months = government_settings.get(government, "dormant_pks_months")
+    latest_kb = (
+        select(func.max(Mou.signed_on))
+        .where(Mou.agreement_id == Agreement.id)
+        .correlate(Agreement)
+        .scalar_subquery()
+    )
+    latest_pks = (
+        select(func.max(Pks.signed_on))
+        .where(Pks.agreement_id == Agreement.id)
+        .correlate(Agreement)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(
+            Agreement.id,
+            Agreement.title,
+            Agreement.stage,
+            latest_kb.label("last_kb_signed_on"),
+            latest_pks.label("last_pks_signed_on"),
+        )
+        .where(Agreement.government_id == government.id, stalled_condition(government, today))
+        .order_by(Agreement.id)
+    ).all()
+    reminders = []
+    for row in rows:
+        reason = dormancy(
+            stage=row.stage,
+            last_kb_signed_on=row.last_kb_signed_on,
+            last_pks_signed_on=row.last_pks_signed_on,
+            kb_months=kb_months,
+            pks_months=pks_months,
+            today=today,
+        )
+        if reason is None:
+            continue
+        if row.stage == Stage.KESEPAKATAN:
+            due = rules.dormant_notice("kb", row.last_kb_signed_on, today, kb_months)
+        else:
+            due = rules.dormant_notice("pks", row.last_pks_signed_on, today, pks_months)
+        if due is None:
+            continue
+        reminders.append(
+            Reminder(
+                item_kind="agreement",
+                item_id=row.id,
+                due=due,
+                title=dormant_title(row.title, reason),
+                url=f"/agreements/{row.id}",
+                due_on=None,
+                recipients=directory.admins,
+            )
+        )
+    writer.write(reminders)
+
+
+def dormant_title(agreement_title: str, reason: str) -> str:
+    """ "Kerja sama Pasokan pangan ke DKI mandek: Kesepakatan Bersama ditandatangani 9 Mei
+    2025 belum diikuti PKS setelah 6 bulan." """
+    return _fit(f"Kerja sama {agreement_title} mandek: {reason}", "")
 
 
 # --- agreements whose documents have all ended ------------------------------------------------
