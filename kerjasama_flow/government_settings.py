@@ -212,6 +212,10 @@ SETTINGS: Mapping[str, Setting] = MappingProxyType(
             # flagged as stalled ("mandek") on its agreement and in the list.
             _count(key="dormant_kb_months", default=6, limits=(1, 36), unit="bulan"),
             _count(key="dormant_pks_months", default=6, limits=(1, 36), unit="bulan"),
+            # Periodic monitoring and evaluation (monev): a KB or PKS in force gets a monev
+            # task this many months after its signing, then this many months after the
+            # agreement's last monev.
+            _count(key="monev_interval_months", default=6, limits=(1, 24), unit="bulan"),
             # --- the public page ---
             # The government's public page of agreements: off until an admin turns it on.
             Setting(key="public_page", default=False, read=_flag, clean=_clean_flag),

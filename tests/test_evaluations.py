@@ -136,18 +136,42 @@ def test_evidence_is_checked(app, world, tmp_path, name, content, message):
     [
         (Stage.PELAKSANAAN, True),
         (Stage.BERAKHIR, True),
-        (Stage.PKS, False),
+        (Stage.KESEPAKATAN, True),
+        (Stage.PKS, True),
+        (Stage.DITUNDA, True),
         (Stage.SELESAI, False),
         (Stage.BATAL, False),
     ],
 )
-def test_only_running_or_ended_agreements_are_evaluated(app, world, tmp_path, stage, allowed):
+def test_open_agreements_with_a_signed_document_are_evaluated(app, world, tmp_path, stage, allowed):
     world.agreement.stage = stage
+    assert services.can_be_evaluated(world.agreement) is allowed
     if allowed:
         assert record(world, tmp_path).id
     else:
-        with pytest.raises(DomainError, match="Pelaksanaan atau Berakhir"):
+        with pytest.raises(DomainError, match="monev tidak dicatat lagi"):
             record(world, tmp_path)
+
+
+def test_no_monev_before_a_kb_or_pks(app, world, tmp_path):
+    """Signed documents are what a monev evaluates: an agreement still at penjajakan (a visit,
+    no KB or PKS) has none, whatever its stage says."""
+    bare = factories.make_agreement(world.gov, world.agency, title="Penjajakan Kota Kediri")
+    factories.make_visit(bare)
+    assert not services.can_be_evaluated(bare)
+    values = {
+        "evaluated_on": date(2026, 1, 10),
+        "period_label": "Semester II 2025",
+        "realisation": "Belum ada.",
+        "progress_pct": 0,
+        "timeliness": Timeliness.NOT_DONE,
+        "recommendation": Recommendation.CONTINUE,
+    }
+    with pytest.raises(DomainError, match="setelah Kesepakatan Bersama"):
+        services.record_evaluation(world.admin, bare, values)
+    factories.make_mou(bare, document_kind="kb", signed_on=date(2025, 12, 1))
+    assert services.can_be_evaluated(bare)
+    assert services.record_evaluation(world.admin, bare, values).agreement_id == bare.id
 
 
 # --- the evidence file exists if and only if a committed evaluation points to it ----------------
@@ -334,11 +358,13 @@ def test_progress_error_on_its_field(client, auth, world):
     assert "Progres antara 0 dan 100 persen." in response.get_data(as_text=True)
 
 
-def test_agreement_not_yet_running_redirects_with_a_message(client, auth, world):
+def test_agreement_without_a_kb_or_pks_redirects_with_a_message(client, auth, world):
     agreement = factories.make_agreement(world.gov, world.agency)
     auth.login(world.admin)
     response = client.get(f"/agreements/{agreement.id}/evaluations/new", follow_redirects=True)
-    assert "Monev hanya dicatat" in response.get_data(as_text=True)
+    assert "Monev dicatat setelah Kesepakatan Bersama (KB) atau PKS ditandatangani." in (
+        response.get_data(as_text=True)
+    )
     assert "Catat monev" not in response.get_data(as_text=True).split("Monitoring dan evaluasi")[1]
 
 

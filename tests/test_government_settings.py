@@ -29,6 +29,7 @@ def test_every_key_has_one_entry_with_its_default():
         "ending_playbook_days": 180,
         "dormant_kb_months": 6,
         "dormant_pks_months": 6,
+        "monev_interval_months": 6,
         "public_page": False,
     }
     for key, setting in gs.SETTINGS.items():
@@ -59,6 +60,7 @@ def test_defaults_apply_without_overrides():
         "ending_playbook_days": 180,
         "dormant_kb_months": 6,
         "dormant_pks_months": 6,
+        "monev_interval_months": 6,
         "public_page": False,
     }
     assert gs.get(government(None), "sweep_time") == "07:00"

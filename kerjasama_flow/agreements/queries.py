@@ -96,10 +96,11 @@ class AgreementFilters:
         )
 
 
-def stalled_condition(government):
+def stalled_condition(government, today: date | None = None):
     """The SQL twin of ``lifecycle.dormancy``: at Kesepakatan with its latest KB signed on or
-    before the KB cut-off, or at PKS with its latest PKS signed on or before the PKS one."""
-    today = clock.today_in(government.timezone)
+    before the KB cut-off, or at PKS with its latest PKS signed on or before the PKS one, on
+    ``today`` (by default the government's today; the reminder sweep passes its own)."""
+    today = today or clock.today_in(government.timezone)
     kb_cutoff = dormant_cutoff(today, government_settings.get(government, "dormant_kb_months"))
     pks_cutoff = dormant_cutoff(today, government_settings.get(government, "dormant_pks_months"))
     latest_kb = select(func.max(Mou.signed_on)).where(Mou.agreement_id == Agreement.id)

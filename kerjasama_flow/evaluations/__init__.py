@@ -1,1 +1,2 @@
-"""Monitoring and evaluation (monev) of agreements in pelaksanaan."""
+"""Monitoring and evaluation (monev) of agreements with a signed KB or PKS, and its periodic
+tasks."""

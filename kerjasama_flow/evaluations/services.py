@@ -1,13 +1,14 @@
 """Recording a monitoring and evaluation (monev) of an agreement.
 
-The rules live here, not in the form: which stages may be evaluated, the progress range, no
+The rules live here, not in the form: which agreements may be evaluated, the progress range, no
 evaluation dated in the future (the government's own calendar), and the evidence file's type
 (by its content, ``uploads.check``) and size. Services flush, never commit; the view commits once.
 
 The evidence file exists if and only if a committed evaluation points to it: it is kept by
 ``kerjasama_flow.storage``, which publishes it when the session commits and deletes it when
 it does not, and refuses a full disk on the ``evidence`` field before anything is saved. Its
-SHA-256 is recorded in the activity log entry of the evaluation.
+SHA-256 is recorded in the activity log entry of the evaluation. Recording a monev closes the
+agreement's open periodic monev tasks (``periodic.close_tasks``).
 """
 
 from __future__ import annotations
@@ -19,16 +20,13 @@ from typing import Any
 from kerjasama_flow import clock, storage, uploads
 from kerjasama_flow.accounts.models import Government, User
 from kerjasama_flow.activity.services import log_action, snapshot
-from kerjasama_flow.agreements.lifecycle import Stage
+from kerjasama_flow.agreements.lifecycle import CLOSED, Stage
 from kerjasama_flow.agreements.models import Agreement
 from kerjasama_flow.errors import DomainError, refuse_any
+from kerjasama_flow.evaluations import periodic
 from kerjasama_flow.evaluations.models import Evaluation, Recommendation, Timeliness
 from kerjasama_flow.extensions import db
 
-# An agreement is evaluated while it runs, and once more after its documents ended (the
-# closing evaluation that decides whether to extend it). Earlier stages have nothing to
-# evaluate; closed ones (selesai, batal) take no more changes.
-EVALUABLE_STAGES = frozenset({Stage.PELAKSANAAN, Stage.BERAKHIR})
 EVIDENCE_FOLDER = "evidence"  # the storage folder, under the instance folder
 EVALUATION_FIELDS = (
     "evaluated_on",
@@ -40,8 +38,22 @@ EVALUATION_FIELDS = (
 )
 
 
+def refusal(agreement: Agreement) -> str | None:
+    """Why no monev can be recorded for ``agreement``, or None. A monev is recorded for every
+    agreement with a signed KB or PKS while it is open: running, waiting for its next step,
+    paused (ditunda), and once more after its documents ended (the closing evaluation that
+    decides whether to extend it). Before a KB or PKS there is nothing to evaluate; closed
+    agreements (selesai, batal) take no more changes."""
+    if agreement.stage in CLOSED:
+        state = "dibatalkan" if agreement.stage == Stage.BATAL else "selesai"
+        return f"Kerja sama ini sudah {state}; monev tidak dicatat lagi."
+    if not (agreement.mous or agreement.pks_list):
+        return "Monev dicatat setelah Kesepakatan Bersama (KB) atau PKS ditandatangani."
+    return None
+
+
 def can_be_evaluated(agreement: Agreement) -> bool:
-    return agreement.stage in EVALUABLE_STAGES
+    return refusal(agreement) is None
 
 
 def _text(value: Any) -> str | None:
@@ -84,11 +96,9 @@ def record_evaluation(
     random name in the ``evidence`` folder) once the session commits."""
     if agreement.government_id != actor.government_id:
         raise DomainError("Kerja sama ini bukan milik pemerintah daerah Anda.")
-    if not can_be_evaluated(agreement):
-        raise DomainError(
-            f"Monev hanya dicatat untuk kerja sama pada tahap Pelaksanaan atau Berakhir; "
-            f"tahap kerja sama ini {agreement.stage.label}."
-        )
+    refused = refusal(agreement)
+    if refused is not None:
+        raise DomainError(refused)
     government = db.session.get(Government, agreement.government_id)
     today = today or clock.today_in(government.timezone)
     refuse_any(evaluation_checks(data, today))
@@ -130,6 +140,7 @@ def record_evaluation(
             **({"evidence_sha256": stored.sha256} if stored is not None else {}),
         },
     )
+    periodic.close_tasks(actor, evaluation, today)
     return evaluation
 
 

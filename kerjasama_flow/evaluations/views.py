@@ -41,11 +41,9 @@ def new(agreement_id: int):
     agreement = get_owned_or_404(Agreement, agreement_id)
     if not can_record_evaluation(current_user, agreement):
         abort(403)
-    if not services.can_be_evaluated(agreement):
-        flash(
-            "Monev hanya dicatat untuk kerja sama pada tahap Pelaksanaan atau Berakhir.",
-            "warning",
-        )
+    refused = services.refusal(agreement)
+    if refused is not None:
+        flash(refused, "warning")
         return redirect(_history_url(agreement.id))
     form = EvaluationForm(today=clock.today_in(agreement.government.timezone))
     if form.validate_on_submit() and run_service(

@@ -90,6 +90,8 @@ def run_command(on: date | None, dry_run: bool):
         line = f"{name}: {government_plan.queued} antre, {sent} terkirim, {failed} gagal"
         if government_plan.ended:
             line += f", {government_plan.ended} kerja sama berakhir"
+        if government_plan.monev_tasks:
+            line += f", {government_plan.monev_tasks} tugas monev dibuat"
         if government_plan.completed_tasks:
             line += f", {government_plan.completed_tasks} tugas selesai otomatis"
         click.echo(line)

@@ -13,8 +13,15 @@ from kerjasama_flow.accounts.models import User
 from kerjasama_flow.reminders.models import Outbox, Rule
 
 # Late work first: what is already overdue, then what leadership escalates, then today's,
-# then what is coming.
-RULE_ORDER = (Rule.OVERDUE, Rule.ESCALATION, Rule.DUE_TODAY, Rule.DUE_SOON, Rule.ENDING)
+# then what is coming; stalled agreements last.
+RULE_ORDER = (
+    Rule.OVERDUE,
+    Rule.ESCALATION,
+    Rule.DUE_TODAY,
+    Rule.DUE_SOON,
+    Rule.ENDING,
+    Rule.DORMANT,
+)
 
 # "2 terlambat, 1 jatuh tempo hari ini" in the subject.
 RULE_COUNT_WORDS = {
@@ -23,9 +30,10 @@ RULE_COUNT_WORDS = {
     Rule.DUE_TODAY: "jatuh tempo hari ini",
     Rule.DUE_SOON: "segera jatuh tempo",
     Rule.ENDING: "segera berakhir",
+    Rule.DORMANT: "kerja sama mandek",
 }
 
-ITEM_KIND_LABELS = {"task": "Tugas", "mou": "KB/MoU", "pks": "PKS"}
+ITEM_KIND_LABELS = {"task": "Tugas", "mou": "KB/MoU", "pks": "PKS", "agreement": "Kerja sama"}
 
 SUBJECT_PREFIX = "Pengingat tindak lanjut kerja sama"
 

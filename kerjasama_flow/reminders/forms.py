@@ -94,6 +94,13 @@ class ReminderSettingsForm(BaseForm):
         "PKS yang belum memiliki transaksi atau realisasi kegiatan selama sekian bulan sejak "
         "ditandatangani ditandai mandek.",
     )
+    monev_interval_months = _number(
+        "Monev berkala setiap (bulan)",
+        "monev_interval_months",
+        "Setiap KB dan PKS yang berlaku mendapat tugas monitoring dan evaluasi (monev) untuk "
+        "Bagian Pemerintahan sekian bulan sesudah ditandatangani, lalu sekian bulan sesudah "
+        "monev terakhir kerja samanya. Tugas selesai otomatis saat hasil monev dicatat.",
+    )
     sweep_time = StringField(
         "Jam sapuan harian",
         validators=[required("Isi jam sapuan, mis. 07:00."), _valid],

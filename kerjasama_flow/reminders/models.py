@@ -28,6 +28,7 @@ class Rule(enum.StrEnum):
     # was cancelled, paused or given back with its agreement. The value predates the second
     # use; it is stored (a CHECK constraint), so it stays.
     RESCHEDULED = "rescheduled"
+    DORMANT = "dormant"  # an agreement is stalled ("mandek"), to the admins once a month
 
     @property
     def label(self) -> str:
@@ -42,6 +43,7 @@ RULE_LABELS = {
     Rule.ENDING: "Masa berlaku segera berakhir",
     Rule.IMPORT: "Impor dari Excel",
     Rule.RESCHEDULED: "Perubahan tugas",
+    Rule.DORMANT: "Kerja sama mandek",
 }
 
 
@@ -70,7 +72,7 @@ class Outbox(Base):
     government_id: Mapped[int] = mapped_column(ForeignKey("government.id"), index=True)
     recipient_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     channel: Mapped[Channel] = mapped_column(str_enum(Channel, "channel"))
-    item_kind: Mapped[str] = mapped_column(String(20))  # task, mou, pks
+    item_kind: Mapped[str] = mapped_column(String(20))  # task, mou, pks, agreement
     item_id: Mapped[int]
     rule: Mapped[Rule] = mapped_column(str_enum(Rule, "rule"))
     period: Mapped[str] = mapped_column(String(20))  # e.g. the sweep date, or "H-90"

@@ -5,16 +5,20 @@
 0. closes the tasks whose completing step is already recorded
    (``tasks.follow_up.close_completed_for``: imported agreements, older tasks), so that no
    reminder is planned for them;
-1. runs the "nearing its end" playbooks (``playbooks.services.run_ending_playbooks``), so that
-   their tasks exist before the reminders are computed;
-2. finds the open tasks that get a reminder today (``rules.task_reminders``) and the MoU/KB and
-   PKS that get an end-date notice (``rules.ending_notice``);
+1. runs the "nearing its end" playbooks (``playbooks.services.run_ending_playbooks``) and
+   creates the periodic monev tasks of the KB and PKS in force
+   (``evaluations.periodic.create_due_tasks``), so that their tasks exist before the
+   reminders are computed;
+2. finds the open tasks that get a reminder today (``rules.task_reminders``), the MoU/KB and
+   PKS that get an end-date notice (``rules.ending_notice``) and the stalled agreements that
+   get their monthly notice to the admins (``rules.dormant_notice``);
 3. writes one outbox row per recipient, item, rule, period and enabled channel, and one in-app
    notification per recipient, item, rule and period, with ``INSERT ... ON CONFLICT DO
    NOTHING`` on their unique keys: a second sweep of the same day (or two schedulers racing)
    plans nothing twice;
 4. marks ended (``berakhir``) the agreements whose MoU/KB and PKS have all passed their end
-   date, with an activity-log entry.
+   date, with an activity-log entry (before the stalled agreements are read: an agreement
+   that ended is no longer stalled).
 
 Cost follows the number of due items, not the number of tasks: the rules depend only on a
 task's due date, so the due dates that get a reminder today are computed first (in Python,
@@ -23,11 +27,14 @@ index on (status, due_on), as plain rows streamed in batches (``yield_per``), ne
 objects. A task that is long overdue but not on one of its overdue days today is never read.
 
 Transactions: ``plan()`` is a job. It commits once per government (the outbox rows, the
-notifications, the ended agreements and the playbook tasks of one government together), so a
-failure in one government is rolled back, logged and reported in its ``GovernmentPlan.error``
-while the others are kept. Call it with no pending changes in the session. ``dry_run=True``
-does the same work and rolls each government back instead of committing: the counts and items
-are exactly what a real run would add now (rows already planned are not counted).
+notifications, the ended agreements and the playbook and monev tasks of one government
+together), so a failure in one government is rolled back, logged and reported in its
+``GovernmentPlan.error`` while the others are kept. Meanwhile it holds a lock on the
+government's row (PostgreSQL), so that two planners racing plan one government one after the
+other: the monev tasks have no unique key to stop a second copy (the other rows do). Call it
+with no pending changes in the session. ``dry_run=True`` does the same work and rolls each
+government back instead of committing: the counts and items are exactly what a real run would
+add now (rows already planned are not counted).
 """
 
 from __future__ import annotations
@@ -44,7 +51,7 @@ from sqlalchemy import exists, func, literal, or_, select
 from kerjasama_flow import clock, government_settings
 from kerjasama_flow.accounts.models import Agency, Government, Role, User
 from kerjasama_flow.agreements import services as agreement_services
-from kerjasama_flow.agreements.lifecycle import CLOSED, Stage
+from kerjasama_flow.agreements.lifecycle import CLOSED, Stage, dormancy
 from kerjasama_flow.agreements.models import (
     Agreement,
     Mou,
@@ -53,7 +60,9 @@ from kerjasama_flow.agreements.models import (
     Pks,
     agreement_partner,
 )
+from kerjasama_flow.agreements.queries import stalled_condition
 from kerjasama_flow.db import dialect_insert
+from kerjasama_flow.evaluations import periodic
 from kerjasama_flow.extensions import db
 from kerjasama_flow.formatting import format_date, format_short_date
 from kerjasama_flow.playbooks import services as playbook_services
@@ -94,6 +103,7 @@ class GovernmentPlan:
     notified: int = 0  # new in-app notifications
     ended: int = 0  # agreements marked ended
     playbook_tasks: int = 0  # tasks created by the "nearing its end" playbooks
+    monev_tasks: int = 0  # periodic monev tasks created
     completed_tasks: int = 0  # tasks closed because the step they wait for is recorded
     items: list[PlannedItem] = field(default_factory=list)
     error: str | None = None  # set when this government's plan failed and was rolled back
@@ -139,13 +149,24 @@ def plan(
 
 
 def _plan_government(government: Government, today: date, result: GovernmentPlan) -> None:
+    _lock(government)  # first: one planner of this government at a time
     directory = Directory.load(government)
     result.completed_tasks = len(follow_up.close_completed_for(government))
     result.playbook_tasks = _run_ending_playbooks(government, today)
+    result.monev_tasks = len(periodic.create_due_tasks(government, today))
     writer = Writer(government.id, directory, result)
     _plan_tasks(government, today, directory, writer)
     _plan_endings(government, today, directory, writer)
     result.ended = _mark_ended(government, today)
+    _plan_dormant(government, today, directory, writer)  # not of the agreements just ended
+
+
+def _lock(government: Government) -> None:
+    """Hold the government's row until this plan commits (PostgreSQL; SQLite has one writer):
+    a second planner of the same government waits, then sees the first one's monev tasks."""
+    db.session.execute(
+        select(Government.id).where(Government.id == government.id).with_for_update()
+    )
 
 
 def _run_ending_playbooks(government: Government, today: date) -> int:
@@ -225,7 +246,7 @@ def _unique(users: Iterable[User]) -> list[User]:
 class Reminder:
     """One item's reminder under one rule and period, to a list of recipients."""
 
-    item_kind: str  # task, mou, pks
+    item_kind: str  # task, mou, pks, agreement
     item_id: int
     due: rules.Due
     title: str
@@ -492,6 +513,79 @@ def ending_title(label: str, ends_on: date, today: date, agreement_title: str) -
     else:
         when = f"telah berakhir pada {format_short_date(ends_on)}"
     return _fit(f"{label} {when}: {agreement_title}", "")
+
+
+# --- stalled agreements ("mandek") ------------------------------------------------------------
+
+
+def _plan_dormant(
+    government: Government, today: date, directory: Directory, writer: Writer
+) -> None:
+    """A monthly notice to the admins for each stalled agreement (``lifecycle.dormancy``, read
+    through its SQL twin ``stalled_condition``)."""
+    if not directory.admins:
+        return
+    kb_months = government_settings.get(government, "dormant_kb_months")
+    pks_months = government_settings.get(government, "dormant_pks_months")
+    latest_kb = (
+        select(func.max(Mou.signed_on))
+        .where(Mou.agreement_id == Agreement.id)
+        .correlate(Agreement)
+        .scalar_subquery()
+    )
+    latest_pks = (
+        select(func.max(Pks.signed_on))
+        .where(Pks.agreement_id == Agreement.id)
+        .correlate(Agreement)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(
+            Agreement.id,
+            Agreement.title,
+            Agreement.stage,
+            latest_kb.label("last_kb_signed_on"),
+            latest_pks.label("last_pks_signed_on"),
+        )
+        .where(Agreement.government_id == government.id, stalled_condition(government, today))
+        .order_by(Agreement.id)
+    ).all()
+    reminders = []
+    for row in rows:
+        reason = dormancy(
+            stage=row.stage,
+            last_kb_signed_on=row.last_kb_signed_on,
+            last_pks_signed_on=row.last_pks_signed_on,
+            kb_months=kb_months,
+            pks_months=pks_months,
+            today=today,
+        )
+        if reason is None:
+            continue
+        if row.stage == Stage.KESEPAKATAN:
+            due = rules.dormant_notice("kb", row.last_kb_signed_on, today, kb_months)
+        else:
+            due = rules.dormant_notice("pks", row.last_pks_signed_on, today, pks_months)
+        if due is None:
+            continue
+        reminders.append(
+            Reminder(
+                item_kind="agreement",
+                item_id=row.id,
+                due=due,
+                title=dormant_title(row.title, reason),
+                url=f"/agreements/{row.id}",
+                due_on=None,
+                recipients=directory.admins,
+            )
+        )
+    writer.write(reminders)
+
+
+def dormant_title(agreement_title: str, reason: str) -> str:
+    """ "Kerja sama Pasokan pangan ke DKI mandek: Kesepakatan Bersama ditandatangani 9 Mei
+    2025 belum diikuti PKS setelah 6 bulan." """
+    return _fit(f"Kerja sama {agreement_title} mandek: {reason}", "")
 
 
 # --- agreements whose documents have all ended ------------------------------------------------

@@ -16,15 +16,19 @@ Every reminder is a ``Due(rule, period)``; the outbox and the notifications are 
 * MoU/KB or PKS, ``ending``: at 180, 90, 60, 30, 7 and 0 calendar days before its end date;
   period = ``"H-90@2030-08-13"`` (threshold and end date: an extension is a new document with
   a new end date and gets notices of its own).
+* agreement, ``dormant``: stalled ("mandek", ``agreements.lifecycle.dormancy``), once a month
+  from the day it became stalled (its KB or PKS signed N months before) on the same day of
+  each later month; period = ``"kb@2025-11-09"`` (what it waits after and the day of the
+  notice's month: a new KB or PKS gives new periods).
 
 Working-day rules fire only on working days (no reminder on a Saturday; a sweep on Saturday and
 one on Monday would otherwise both see "H+1"). The day counts use the working-day calendar's
 convention (``kerjasama_flow.workdays.calendar``): the distance from ``today`` to ``day`` is
 the number of working days in ``(today, day]``, negative when ``day`` is before ``today``.
 
-A missed sweep: end-date notices catch up by themselves (the notice of a threshold is due
-whenever the days left are within its window, and the unique key sends it once). The task rules
-are tied to exact days; a day that was missed is replayed with ``flask reminders run --date
+A missed sweep: end-date and stalled notices catch up by themselves (the notice of a threshold
+or a month is due for as long as its window lasts, and the unique key sends it once). The task
+rules are tied to exact days; a day that was missed is replayed with ``flask reminders run --date
 YYYY-MM-DD`` (idempotent: whatever that day already planned is not planned again).
 """
 
@@ -35,6 +39,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from kerjasama_flow import government_settings
+from kerjasama_flow.agreements.lifecycle import months_after
 from kerjasama_flow.reminders.models import Rule
 from kerjasama_flow.workdays import calendar
 
@@ -208,3 +213,17 @@ def ending_window(
     """The end dates that can have a notice ``today`` (both included), for the query."""
     longest = max(notice_days, default=0)
     return today - timedelta(days=grace_days), today + timedelta(days=longest)
+
+
+def dormant_notice(waits_after: str, signed_on: date, today: date, months: int) -> Due | None:
+    """The monthly notice of an agreement stalled since the document it waits after
+    (``waits_after``: "kb" or "pks") was signed on ``signed_on``, ``months`` months being the
+    government's threshold; None before it is stalled. The notice of a month is due from its
+    day (the signing day, ``months``, ``months + 1``... months later) until the next one, so a
+    missed sweep still sends it, once."""
+    elapsed = (today.year - signed_on.year) * 12 + today.month - signed_on.month
+    if months_after(signed_on, elapsed) > today:
+        elapsed -= 1
+    if elapsed < months:
+        return None
+    return Due(Rule.DORMANT, f"{waits_after}@{months_after(signed_on, elapsed).isoformat()}")

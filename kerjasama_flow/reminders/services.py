@@ -50,6 +50,7 @@ SETTING_KEYS = (
     "ending_playbook_days",
     "dormant_kb_months",
     "dormant_pks_months",
+    "monev_interval_months",
 )
 
 

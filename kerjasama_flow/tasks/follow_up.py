@@ -126,6 +126,22 @@ def _log(actor: User | None, task: Task, before: dict, action: str = "status_cha
 
 
 def _close(actor: User | None, task: Task, milestone: Any) -> None:
+    close_by(
+        actor,
+        task,
+        kind=milestone.kind,
+        record_id=milestone.id,
+        on=milestone.occurred_on,
+        line=completion_note(milestone),
+    )
+
+
+def close_by(
+    actor: User | None, task: Task, *, kind: str, record_id: int, on: date, line: str
+) -> None:
+    """Close ``task`` as done by a record (a step, or a monev: ``kind`` and ``record_id``)
+    dated ``on``, with ``line`` ("Selesai otomatis: ...") before the note people wrote. The
+    record is remembered, so that the task can be reopened as it was."""
     before = snapshot(task, TASK_FIELDS)
     # Keep what it was, to reopen it as it was; a task paused with its agreement already
     # keeps the status it had before the pause, and the day of the pause.
@@ -133,11 +149,11 @@ def _close(actor: User | None, task: Task, milestone: Any) -> None:
         task.held_status = task.status
         task.held_on = None
     task.status = TaskStatus.DONE
-    task.done_at = _done_at(task.government, milestone.occurred_on)
+    task.done_at = _done_at(task.government, on)
     task.closure = Closure.STEP
-    task.closed_by_kind = milestone.kind
-    task.closed_by_id = milestone.id
-    task.note = notes.with_note(completion_note(milestone), notes.own_note(task.note))
+    task.closed_by_kind = kind
+    task.closed_by_id = record_id
+    task.note = notes.with_note(line, notes.own_note(task.note))
     _log(actor, task, before)
 
 
