@@ -365,3 +365,37 @@ def test_the_interval_is_1_to_24_months(app, world, client, auth, value):
     assert_field_error(response.get_data(as_text=True), "monev_interval_months", message)
     db.session.expire_all()
     assert not world.gov.settings
+
+
+def test_a_recorded_monev_also_closes_the_first_realisations_scheduling_task(
+    app, world, coordinator
+):
+    """The playbook's "Jadwalkan monitoring dan evaluasi (monev)" after the first realisation
+    waits for a monev too: recording one closes it with the periodic task."""
+    app.config["KERJASAMA_NOW"] = "2025-10-15T09:00:00+07:00"
+    agreement = factories.make_agreement(world.gov, world.agency, title="Pasokan beras")
+    kb = factories.make_mou(agreement, signed_on=date(2025, 8, 14))
+    pks = factories.make_pks(agreement, kb, agencies=[world.agency], signed_on=date(2025, 9, 1))
+    db.session.commit()
+    agreement_services.record_milestone(
+        world.admin,
+        agreement,
+        "transaction",
+        {
+            "pks": pks,
+            "transacted_on": date(2025, 10, 14),
+            "buyer": "Perumda Pasar Jaya",
+            "seller": "Gapoktan Kota Blitar",
+            "commodity": "Beras",
+            "value_rp": 10_000_000,
+        },
+    )
+    db.session.commit()
+    [scheduling] = monev_tasks(agreement)
+    assert scheduling.title == "Jadwalkan monitoring dan evaluasi (monev)"
+    assert scheduling.status == TaskStatus.OPEN
+    evaluation_services.record_evaluation(world.admin, agreement, monev_values(date(2025, 10, 15)))
+    db.session.commit()
+    [scheduling] = monev_tasks(agreement)
+    assert scheduling.status == TaskStatus.DONE
+    assert scheduling.note == "Selesai otomatis: monev dicatat 15 Oktober 2025."

@@ -206,6 +206,7 @@ DEFAULT_TEMPLATES: tuple[DefaultTemplate, ...] = (
         assignee_kind=COORDINATOR,
         due_in_working_days=20,
         position=20,
+        completed_by="evaluation",
     ),
     # --- six months before a document ends ---
     DefaultTemplate(

@@ -41,7 +41,7 @@ TRIGGER_LABELS = {
 
 
 # The steps whose recording can complete a template's task (``TaskTemplate.completed_by``:
-# milestone kinds), as the template form and list name them.
+# milestone kinds, and a recorded monev), as the template form and list name them.
 COMPLETION_LABELS = {
     "offer": "Penawaran kerja sama dicatat",
     "visit": "Kunjungan kerja dicatat",
@@ -54,6 +54,7 @@ COMPLETION_LABELS = {
     "transaction": "Transaksi atau realisasi kegiatan dicatat",
     "activity": "Realisasi kegiatan dicatat",
     "amendment": "Addendum/pengakhiran dicatat",
+    "evaluation": "Monev dicatat",  # ``evaluations.periodic.MONEV``
 }
 
 

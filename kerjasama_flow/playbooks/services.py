@@ -22,12 +22,12 @@ from kerjasama_flow import clock, government_settings
 from kerjasama_flow.accounts.models import Agency, Government, User
 from kerjasama_flow.activity.services import log_action, log_changes, snapshot
 from kerjasama_flow.agreements.lifecycle import CLOSED, Stage, report_recipient
-from kerjasama_flow.agreements.models import MILESTONE_MODELS, Agreement, Mou, Pks
+from kerjasama_flow.agreements.models import Agreement, Mou, Pks
 from kerjasama_flow.db import check_version
 from kerjasama_flow.errors import DomainError
 from kerjasama_flow.extensions import db
 from kerjasama_flow.playbooks.defaults import DEFAULT_TEMPLATES
-from kerjasama_flow.playbooks.models import AssigneeKind, TaskTemplate, Trigger
+from kerjasama_flow.playbooks.models import COMPLETION_LABELS, AssigneeKind, TaskTemplate, Trigger
 from kerjasama_flow.tasks.follow_up import generated_due_on
 from kerjasama_flow.tasks.holding import paused_fields
 from kerjasama_flow.tasks.models import Task
@@ -230,7 +230,7 @@ def _validated(government: Government, data: dict[str, Any]) -> dict[str, Any]:
             f"Tenggat diisi 0 sampai {MAX_DUE_IN_WORKING_DAYS} hari kerja.", "due_in_working_days"
         )
     completed_by = data.get("completed_by") or None
-    if completed_by is not None and completed_by not in MILESTONE_MODELS:
+    if completed_by is not None and completed_by not in COMPLETION_LABELS:
         raise DomainError("Pilih langkah yang menyelesaikan tugas ini.", "completed_by")
     return {
         "trigger": trigger,

@@ -196,6 +196,11 @@ def upgrade():
         template.update().where(template.c.key == 'mou.report_governor')
         .values(completed_by='report')
     )
+    # Scheduling the first monev is done once a monev is recorded.
+    op.execute(
+        template.update().where(template.c.key == 'transaction.monev')
+        .values(completed_by='evaluation')
+    )
     governments = bind.execute(sa.text('SELECT id, kind, province FROM government')).all()
     for government_id, kind, province in governments:
         op.execute(
@@ -218,7 +223,9 @@ def downgrade():
         "(SELECT id FROM task_template WHERE trigger IN ('offer', 'tkksd'))"
     ))
     op.execute(sa.text("DELETE FROM task_template WHERE trigger IN ('offer', 'tkksd')"))
-    op.execute(sa.text(f"UPDATE task_template SET completed_by = NULL WHERE completed_by IN ({listed})"))
+    op.execute(sa.text(
+        f"UPDATE task_template SET completed_by = NULL WHERE completed_by IN ({listed}, 'evaluation')"
+    ))
     op.execute(sa.text(f"UPDATE task SET completed_by = NULL WHERE completed_by IN ({listed})"))
     op.execute(sa.text(
         f"UPDATE task SET milestone_kind = NULL, milestone_id = NULL WHERE milestone_kind IN ({listed})"
