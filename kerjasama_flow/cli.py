@@ -24,6 +24,8 @@ from kerjasama_flow.errors import DomainError
 from kerjasama_flow.extensions import db
 from kerjasama_flow.imports.cli import imports_cli
 from kerjasama_flow.reminders.cli import reminders_cli
+from kerjasama_flow.reminders.delivery import deliver
+from kerjasama_flow.reminders.planner import plan
 from kerjasama_flow.scheduler import run_blocking, start_background, stop_background
 
 
@@ -109,6 +111,12 @@ def demo_command(host: str, port: int):
     click.echo(f"\nAkun demo (kata sandi: {DEMO_PASSWORD}):")
     for line in summary.accounts:
         click.echo(f"  {line}")
+    # Today's sweep once now, so that the bell already shows what is due, overdue or stalled
+    # (the scheduler's next sweep is tomorrow morning).
+    plans = plan()
+    db.session.commit()
+    deliver(retry_now=True)
+    click.echo(f"\nPengingat hari ini: {sum(p.queued for p in plans)} diantrekan dan dikirim.")
     click.echo(f"\nBuka http://{host}:{port}/ di peramban. Tekan Ctrl+C untuk berhenti.\n")
     app = current_app._get_current_object()
     # The demo's reminders run in-process, started once here (one process, no reloader);
