@@ -18,8 +18,7 @@ from kerjasama_flow.accounts.services import (
     government_by_code,
     save_user,
 )
-from kerjasama_flow.demo.data import DEMO_PASSWORD
-from kerjasama_flow.demo.seed import seed_demo
+from kerjasama_flow.demo.seed import demo_password, seed_demo
 from kerjasama_flow.errors import DomainError
 from kerjasama_flow.extensions import db
 from kerjasama_flow.imports.cli import imports_cli
@@ -88,27 +87,46 @@ def create_user_command(
     click.echo(f"Pengguna {user.email} ({user.role.label}) dibuat untuk {government.name}.")
 
 
-@click.command("seed-demo")
-@with_appcontext
-def seed_demo_command():
-    """Load the demo data from the seed reports; running it twice changes nothing."""
-    summary = seed_demo()
+FORCE_DEMO = click.option(
+    "--force-demo-into-existing",
+    "into_existing",
+    is_flag=True,
+    help="Muat data demo walaupun basis data berisi data sungguhan (jangan di server Pemda).",
+)
+
+
+def _seed_demo(into_existing: bool):
+    """Load the demo data with this installation's demo password, or stop with the refusal."""
+    password = demo_password(current_app.instance_path)
+    try:
+        summary = seed_demo(password, into_existing=into_existing)
+    except DomainError as error:
+        _fail(error.message)
     db.session.commit()
+    return summary, password
+
+
+@click.command("seed-demo")
+@FORCE_DEMO
+@with_appcontext
+def seed_demo_command(into_existing: bool):
+    """Load the demo data from the seed reports; running it twice changes nothing."""
+    summary, password = _seed_demo(into_existing)
     click.echo(summary.describe())
-    click.echo(f"Semua akun demo memakai kata sandi: {DEMO_PASSWORD}")
+    click.echo(f"Semua akun demo memakai kata sandi: {password}")
 
 
 @click.command("demo")
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)
+@FORCE_DEMO
 @with_appcontext
-def demo_command(host: str, port: int):
+def demo_command(host: str, port: int, into_existing: bool):
     """Apply migrations, load the demo data and serve the app (for trying it out)."""
     upgrade()
-    summary = seed_demo()
-    db.session.commit()
+    summary, password = _seed_demo(into_existing)
     click.echo(summary.describe())
-    click.echo(f"\nAkun demo (kata sandi: {DEMO_PASSWORD}):")
+    click.echo(f"\nAkun demo (kata sandi: {password}):")
     for line in summary.accounts:
         click.echo(f"  {line}")
     # Today's sweep once now, so that the bell already shows what is due, overdue or stalled

@@ -31,6 +31,8 @@ from kerjasama_flow.reminders.models import Notification, Rule
 from kerjasama_flow.tasks.models import Task, TaskStatus
 from kerjasama_flow.workdays.models import DayOff
 
+# The demo accounts' password in tests (an installation makes its own: ``demo_password``).
+DEMO_PASSWORD = "uji-demo-Kerjasama-7"
 PASSWORD = "rahasia-demo-1"
 # Real hashes are deliberately slow (scrypt); the factories reuse one cheap hash of PASSWORD so
 # that a test's users cost microseconds. Login still verifies it for real.

@@ -5,12 +5,15 @@ from __future__ import annotations
 from functools import partial
 
 import pytest
+from flask import current_app
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
 from kerjasama_flow.accounts.models import Government, Role, User
 from kerjasama_flow.activity.models import ActivityLog
+from kerjasama_flow.demo.seed import demo_password
 from kerjasama_flow.extensions import db
+from tests import factories
 
 
 @pytest.fixture
@@ -143,7 +146,8 @@ def test_seed_demo_twice_creates_nothing_the_second_time(runner, monkeypatch):
     first = runner.invoke(args=["seed-demo"])
     assert first.exit_code == 0, first.output
     assert "Data demo: 3 Pemda" in first.output
-    assert "kata sandi: kerjasama2025" in first.output
+    password = demo_password(current_app.instance_path)
+    assert f"kata sandi: {password}" in first.output
     log_rows = db.session.scalar(select(func.count(ActivityLog.id)))
 
     second = runner.invoke(args=["seed-demo"])
@@ -151,3 +155,49 @@ def test_seed_demo_twice_creates_nothing_the_second_time(runner, monkeypatch):
     assert "baru dibuat: 0" in second.output
     assert db.session.scalar(select(func.count(ActivityLog.id))) == log_rows
     assert db.session.scalar(select(func.count(Government.id))) == 3
+
+
+def test_each_installation_has_its_own_demo_password(tmp_path):
+    """Made at random once, kept in the instance folder for its owner only, never a constant."""
+    first, second = demo_password(tmp_path / "a"), demo_password(tmp_path / "b")
+    assert len(first) >= 12 and first != second
+    assert demo_password(tmp_path / "a") == first  # kept
+    assert (tmp_path / "a" / "demo_password").stat().st_mode & 0o777 == 0o600
+
+
+def test_the_demo_refuses_a_database_with_a_real_government(runner, monkeypatch):
+    """After ``create-government --code 35.72`` (the README's example) the demo would plant
+    admin@blitarkota.demo with a known password in that Pemda: it refuses, exit 1, nothing
+    loaded; only the explicit flag loads it all the same."""
+    monkeypatch.setattr(
+        "kerjasama_flow.accounts.models.generate_password_hash",
+        partial(generate_password_hash, method="pbkdf2:sha256:1000"),
+    )
+    made = runner.invoke(args=["create-government", "--code", "35.72", "--name", "Kota Blitar"])
+    assert made.exit_code == 0, made.output
+    refused = runner.invoke(args=["seed-demo"])
+    assert refused.exit_code == 1
+    assert "bukan data demo (Pemda Kota Blitar (35.72))" in refused.output
+    assert "--force-demo-into-existing" in refused.output
+    assert db.session.scalar(select(func.count(User.id))) == 0
+    assert db.session.scalar(select(func.count(Government.id))) == 1
+
+    forced = runner.invoke(args=["seed-demo", "--force-demo-into-existing"])
+    assert forced.exit_code == 0, forced.output
+    assert db.session.scalar(select(func.count(Government.id))) == 3
+    real = db.session.scalar(select(Government).where(Government.region_code == "35.72"))
+    assert not real.is_demo  # still the real one
+
+
+def test_the_demo_refuses_a_user_added_to_a_demo_government(runner, monkeypatch):
+    monkeypatch.setattr(
+        "kerjasama_flow.accounts.models.generate_password_hash",
+        partial(generate_password_hash, method="pbkdf2:sha256:1000"),
+    )
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    government = db.session.scalar(select(Government).where(Government.region_code == "35.72"))
+    factories.make_user(government, email="kabag@blitarkota.go.id")
+    db.session.commit()
+    again = runner.invoke(args=["seed-demo"])
+    assert again.exit_code == 1
+    assert "pengguna kabag@blitarkota.go.id" in again.output

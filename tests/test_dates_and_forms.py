@@ -208,7 +208,7 @@ def test_the_demo_still_seeds_with_its_past_deadlines(app, monkeypatch):
         partial(generate_password_hash, method="pbkdf2:sha256:1000"),
     )
     app.config["KERJASAMA_NOW"] = "2026-02-02T09:00:00+07:00"
-    first = seed_demo()
+    first = seed_demo(factories.DEMO_PASSWORD)
     db.session.commit()
     assert first.created > 0
     passed = db.session.scalar(
@@ -217,7 +217,7 @@ def test_the_demo_still_seeds_with_its_past_deadlines(app, monkeypatch):
         )
     )
     assert passed > 0
-    assert seed_demo().created == 0
+    assert seed_demo(factories.DEMO_PASSWORD).created == 0
 
 
 # --- 2. a PKS within its KB ---------------------------------------------------------------------

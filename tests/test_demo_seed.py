@@ -14,10 +14,11 @@ from kerjasama_flow.activity.models import ActivityLog
 from kerjasama_flow.agreements.lifecycle import Stage, stage_from_facts
 from kerjasama_flow.agreements.models import SECTORS, Agreement, MouKind, VisitDirection
 from kerjasama_flow.agreements.services import facts_for
-from kerjasama_flow.demo.data import DEMO_PASSWORD, GOVERNMENTS
+from kerjasama_flow.demo.data import GOVERNMENTS
 from kerjasama_flow.demo.seed import seed_demo
 from kerjasama_flow.extensions import db
 from kerjasama_flow.tasks.models import Task, TaskStatus
+from tests import factories
 
 
 def _row_counts() -> dict[str, int]:
@@ -43,18 +44,18 @@ def fast_password_hashing(monkeypatch):
 
 @pytest.fixture
 def seeded(app):
-    summary = seed_demo()
+    summary = seed_demo(factories.DEMO_PASSWORD)
     db.session.commit()
     return summary
 
 
 def test_seeding_twice_changes_nothing(app):
-    first = seed_demo()
+    first = seed_demo(factories.DEMO_PASSWORD)
     db.session.commit()
     after_first = _row_counts()
     assert after_first["activity_log"] > 0
 
-    second = seed_demo()
+    second = seed_demo(factories.DEMO_PASSWORD)
     db.session.commit()
 
     assert _row_counts() == after_first
@@ -64,13 +65,17 @@ def test_seeding_twice_changes_nothing(app):
     assert second.describe().split(" (")[0] == first.describe().split(" (")[0]
 
 
-def test_seeding_fills_in_a_government_registered_by_hand(app):
+def test_seeding_fills_in_a_government_registered_by_hand_only_when_forced(app):
     from kerjasama_flow.accounts.services import create_government
+    from kerjasama_flow.demo.seed import DemoRefused
 
     create_government("35.72", "Kota Blitar")
     db.session.commit()
+    with pytest.raises(DemoRefused):
+        seed_demo(factories.DEMO_PASSWORD)
+    db.session.rollback()
 
-    summary = seed_demo()
+    summary = seed_demo(factories.DEMO_PASSWORD, into_existing=True)
     db.session.commit()
 
     assert db.session.scalar(select(func.count(Government.id))) == 3
@@ -235,7 +240,7 @@ def test_every_government_has_all_roles(seeded):
         users = db.session.scalars(select(User).where(User.government_id == government.id)).all()
         assert {u.role for u in users} == set(Role), spec.name
         for user in users:
-            assert user.check_password(DEMO_PASSWORD)
+            assert user.check_password(factories.DEMO_PASSWORD)
             assert user.role != Role.OPD or user.agency.government_id == government.id
 
 
@@ -244,7 +249,7 @@ def test_every_demo_account_can_log_in(seeded, app):
     assert len(emails) == len(set(emails)) >= 9
     for email in emails:
         client = app.test_client()  # a fresh session each: no login is carried over
-        response = client.post("/login", data={"email": email, "password": DEMO_PASSWORD})
+        response = client.post("/login", data={"email": email, "password": factories.DEMO_PASSWORD})
         assert response.status_code == 302, email
         assert "/login" not in response.headers["Location"], email
         refused = client.post("/login", data={"email": email, "password": "salah-sekali"})

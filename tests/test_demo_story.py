@@ -30,13 +30,13 @@ from kerjasama_flow.agreements.models import (
 )
 from kerjasama_flow.agreements.register import register_rows
 from kerjasama_flow.agreements.services import dormancy_of, report_recipient
-from kerjasama_flow.demo.data import DEMO_PASSWORD
 from kerjasama_flow.demo.seed import seed_demo
 from kerjasama_flow.documents.models import Document, DocumentKind
 from kerjasama_flow.documents.services import stored_path
 from kerjasama_flow.extensions import db
 from kerjasama_flow.playbooks.models import TaskTemplate
 from kerjasama_flow.tasks.models import Closure, Task, TaskStatus
+from tests import factories
 
 AFTER_THE_DEMO = "2026-02-02T09:00:00+07:00"  # the reports' last step is in January 2026
 TODAY = date(2026, 2, 2)
@@ -71,7 +71,7 @@ def fast_password_hashing(monkeypatch):
 @pytest.fixture
 def seeded(app):
     app.config["KERJASAMA_NOW"] = AFTER_THE_DEMO
-    seed_demo()
+    seed_demo(factories.DEMO_PASSWORD)
     db.session.commit()
     return app
 
@@ -184,7 +184,9 @@ def test_registered_and_unregistered_kbs_in_the_register(seeded, client):
         if document.number_own or document.number_partner:
             assert "nomor contoh untuk demo" in document.notes
 
-    client.post("/login", data={"email": "admin@blitarkota.demo", "password": DEMO_PASSWORD})
+    client.post(
+        "/login", data={"email": "admin@blitarkota.demo", "password": factories.DEMO_PASSWORD}
+    )
     page = client.get("/register")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
@@ -278,7 +280,9 @@ def test_the_placeholder_document_says_it_is_demo_data(seeded):
 
 def test_the_dki_agreement_page_renders_the_story(seeded, client):
     dki = _agreement("DEMO-BLITAR-DKI-2025")
-    client.post("/login", data={"email": "admin@blitarkota.demo", "password": DEMO_PASSWORD})
+    client.post(
+        "/login", data={"email": "admin@blitarkota.demo", "password": factories.DEMO_PASSWORD}
+    )
     page = client.get(f"/agreements/{dki.id}")
     assert page.status_code == 200
     html = page.get_data(as_text=True)

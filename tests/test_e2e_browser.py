@@ -85,7 +85,7 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     """
     from flask_migrate import upgrade
 
-    from kerjasama_flow.demo.seed import DEMO_PASSWORD, seed_demo
+    from kerjasama_flow.demo.seed import demo_password, seed_demo
 
     folder = tmp_path_factory.mktemp("e2e")
     app = create_app(
@@ -97,13 +97,14 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     app.instance_path = str(folder)
     with app.app_context():
         upgrade()
-        seed_demo()
+        password = demo_password(folder)
+        seed_demo(password)
         db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
     thread = threading.Thread(target=server.serve_forever, name="e2e-server", daemon=True)
     thread.start()
     try:
-        yield LiveServer(app, f"http://127.0.0.1:{server.server_port}", DEMO_PASSWORD)
+        yield LiveServer(app, f"http://127.0.0.1:{server.server_port}", password)
     finally:
         server.shutdown()
         thread.join(timeout=10)

@@ -300,3 +300,41 @@ def test_0010_keeps_agreements_and_addresses_the_report_to_the_governor(empty_ap
     with db.engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM pks")).scalar_one() == 1
         assert conn.execute(text("SELECT number_own FROM mou")).scalar_one() == "180/15/2025"
+
+
+def test_0012_marks_the_governments_the_demo_made(empty_app):
+    """A government whose users all have ``.demo`` addresses is the demo's; one with a real
+    user, or with no user yet (registered by hand), is real."""
+    upgrade(revision="0011")
+    at = datetime(2026, 1, 5, tzinfo=UTC)
+    with db.engine.begin() as conn:
+        for code, name in (("35.72", "Kota Blitar"), ("35.73", "Kota Malang"), ("35.07", "X")):
+            conn.execute(
+                text(
+                    "INSERT INTO government (region_code, name, kind, timezone, created_at) "
+                    "VALUES (:code, :name, 'kota', 'Asia/Jakarta', :at)"
+                ),
+                {"code": code, "name": name, "at": at},
+            )
+        for government_id, email in (
+            (1, "admin@blitarkota.demo"),
+            (1, "dkpp@blitarkota.demo"),
+            (2, "admin@malangkota.demo"),
+            (2, "kabag@malangkota.go.id"),
+        ):
+            conn.execute(
+                text(
+                    "INSERT INTO user_account (government_id, email, name, role, password_hash, "
+                    "is_active, is_email_enabled, is_whatsapp_enabled, created_at, version) "
+                    "VALUES (:gov, :email, 'Uji', 'admin', 'x', true, true, false, :at, 1)"
+                ),
+                {"gov": government_id, "email": email, "at": at},
+            )
+    upgrade(revision="0012")
+    with db.engine.connect() as conn:
+        rows = conn.execute(text("SELECT region_code, is_demo FROM government ORDER BY id")).all()
+    assert [(code, bool(flag)) for code, flag in rows] == [
+        ("35.72", True),
+        ("35.73", False),
+        ("35.07", False),
+    ]

@@ -620,7 +620,7 @@ def test_the_demo_marks_bagian_pemerintahan_and_runs_the_playbooks(app, monkeypa
         "kerjasama_flow.accounts.models.generate_password_hash",
         partial(generate_password_hash, method="pbkdf2:sha256:1000"),
     )
-    seed_demo()
+    seed_demo(factories.DEMO_PASSWORD)
     db.session.commit()
     coordinators = db.session.scalars(select(Agency).where(Agency.is_coordinator.is_(True))).all()
     assert sorted(a.code for a in coordinators) == ["PEM", "PEM", "PEM"]
@@ -652,13 +652,13 @@ def test_seeding_again_marks_bagian_pemerintahan_of_an_older_demo(app, monkeypat
         "kerjasama_flow.accounts.models.generate_password_hash",
         partial(generate_password_hash, method="pbkdf2:sha256:1000"),
     )
-    seed_demo()
+    seed_demo(factories.DEMO_PASSWORD)
     db.session.commit()
     for agency in db.session.scalars(select(Agency).where(Agency.is_coordinator.is_(True))):
         agency.is_coordinator = False  # as seeded before agencies could be marked
     db.session.commit()
 
-    seed_demo()
+    seed_demo(factories.DEMO_PASSWORD)
     db.session.commit()
     marked = db.session.scalars(select(Agency).where(Agency.is_coordinator.is_(True))).all()
     assert sorted(a.code for a in marked) == ["PEM", "PEM", "PEM"]

@@ -7,7 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -55,6 +55,8 @@ class Government(Base):
     # Local practice that varies per government (reminder days, sweep time...): see the
     # defaults in government_settings; only the values a government changed are stored.
     settings: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Created by the demo data (``seed-demo``): the demo fills only governments it made.
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     agencies: Mapped[list[Agency]] = relationship(

@@ -20,7 +20,6 @@ from kerjasama_flow.demo.kota_blitar import KOTA_BLITAR
 from kerjasama_flow.demo.malang import KABUPATEN_MALANG, KOTA_MALANG
 from kerjasama_flow.demo.specs import GovernmentSpec
 
-DEMO_PASSWORD = "kerjasama2025"
 DEMO_TIMEZONE = "Asia/Jakarta"
 PROVINCE = "Jawa Timur"
 

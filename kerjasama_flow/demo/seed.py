@@ -11,15 +11,22 @@ one.
 Running it again changes nothing: governments are found by region code, agencies by code,
 users by email and agreements by ``external_ref``; an agreement that exists is skipped whole
 (its milestones and tasks included). ``seed_demo`` flushes; the caller commits.
+
+Demo data never mixes with real data: ``seed_demo`` refuses (``DemoRefused``) a database that
+holds a government the demo did not create (``Government.is_demo``) or a user it does not
+declare, unless told to fill it all the same. The demo accounts' password is made once per
+installation (``demo_password``), never a constant: a known password must not open a Pemda.
 """
 
 from __future__ import annotations
 
 import io
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -44,7 +51,7 @@ from kerjasama_flow.agreements.services import (
     find_or_create_partner,
     record_milestone,
 )
-from kerjasama_flow.demo.data import DEMO_PASSWORD, DEMO_TIMEZONE, GOVERNMENTS, PROVINCE
+from kerjasama_flow.demo.data import DEMO_TIMEZONE, GOVERNMENTS, PROVINCE
 from kerjasama_flow.demo.placeholder import placeholder_pdf
 from kerjasama_flow.demo.specs import (
     OPEN,
@@ -117,14 +124,68 @@ def _counts(numbers: dict[str, int]) -> str:
     return ", ".join(f"{numbers[key]} {noun}" for key, noun in _NOUNS.items() if key in numbers)
 
 
-def seed_demo() -> SeedSummary:
-    """Build the demo data that is missing; flush, never commit (the caller commits)."""
+PASSWORD_FILE = "demo_password"
+
+
+def demo_password(instance_path: str | Path) -> str:
+    """The demo accounts' password of this installation: made at random the first time and
+    kept in the instance folder (readable by its owner only), so that every demo has its own."""
+    path = Path(instance_path) / PASSWORD_FILE
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(12) + "\n")
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+class DemoRefused(DomainError):
+    """The database holds real data; the demo is not loaded into it."""
+
+
+def foreign_data() -> list[str]:
+    """What the database holds that the demo did not create: governments not marked as the
+    demo's, and users of the demo's governments that it does not declare."""
+    demo_emails = {user.email for spec in GOVERNMENTS for user in spec.users}
+    found = [
+        f"Pemda {name} ({code})"
+        for name, code in db.session.execute(
+            select(Government.name, Government.region_code)
+            .where(Government.is_demo.is_(False))
+            .order_by(Government.region_code)
+        )
+    ]
+    found += [
+        f"pengguna {email}"
+        for (email,) in db.session.execute(
+            select(User.email)
+            .join(Government, User.government_id == Government.id)
+            .where(Government.is_demo.is_(True), User.email.not_in(demo_emails))
+            .order_by(User.email)
+        )
+    ]
+    return found
+
+
+def seed_demo(password: str, *, into_existing: bool = False) -> SeedSummary:
+    """Build the demo data that is missing, its accounts with ``password``; flush, never
+    commit (the caller commits). Refused (``DemoRefused``) when the database holds data the
+    demo did not create, unless ``into_existing``: then the demo is added to it as well."""
+    foreign = foreign_data()
+    if foreign and not into_existing:
+        shown = ", ".join(foreign[:5]) + (
+            f" dan {len(foreign) - 5} lainnya" if len(foreign) > 5 else ""
+        )
+        raise DemoRefused(
+            f"Basis data ini berisi data yang bukan data demo ({shown}). Data demo tidak "
+            "dimuat agar akun demo tidak masuk ke Pemda sungguhan. Gunakan basis data lain, "
+            "atau tambahkan --force-demo-into-existing bila memang disengaja."
+        )
     summary = SeedSummary()
     account_rows: list[tuple[str, str, str]] = []
     for spec in GOVERNMENTS:
         government = _ensure_government(spec, summary)
         agencies = {a.code: _ensure_agency(government, a, summary) for a in spec.agencies}
-        users = [_ensure_user(government, agencies, u, summary) for u in spec.users]
+        users = [_ensure_user(government, agencies, u, password, summary) for u in spec.users]
         admin = _actor(government, spec)
         heads = {
             u.agency.code: u
@@ -159,6 +220,7 @@ def _ensure_government(spec: GovernmentSpec, summary: SeedSummary) -> Government
         government = create_government(
             spec.region_code, spec.name, DEMO_TIMEZONE, kind=spec.kind, province=PROVINCE
         )
+        government.is_demo = True
         summary.count_new("governments")
     elif government.province is None:
         # Registered by hand without its province: its reports go to "Gubernur Jawa Timur".
@@ -197,7 +259,11 @@ def _has_coordinator(government: Government) -> bool:
 
 
 def _ensure_user(
-    government: Government, agencies: dict[str, Agency], spec: UserSpec, summary: SeedSummary
+    government: Government,
+    agencies: dict[str, Agency],
+    spec: UserSpec,
+    password: str,
+    summary: SeedSummary,
 ) -> User:
     user = user_by_email(spec.email)
     if user is None:
@@ -206,7 +272,7 @@ def _ensure_user(
             "name": spec.name,
             "role": spec.role,
             "agency": agencies[spec.agency] if spec.agency else None,
-            "password": DEMO_PASSWORD,
+            "password": password,
             "is_active": True,
         }
         user = save_user(None, government, None, data)
