@@ -10,12 +10,16 @@ from datetime import date, datetime
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from kerjasama_flow.agreements.lifecycle import Stage
+from kerjasama_flow.agreements.models import Agreement
+from kerjasama_flow.cells import FORMULA_STARTS
 from kerjasama_flow.extensions import db
 from kerjasama_flow.reports import exports
 from kerjasama_flow.tasks.models import TaskStatus
 from tests import factories
+from tests.import_helpers import confirm, job_id_of, upload
 
 
 @pytest.fixture
@@ -188,12 +192,84 @@ def test_unknown_format_is_404(client, auth, data):
     assert client.get("/tasks/export.json").status_code == 404
 
 
-def test_text_that_looks_like_a_formula_stays_text(client, auth, data):
-    data.extra.title = '=HYPERLINK("http://example.com")'
-    auth.login(data.admin)
-    sheet = _xlsx(client.get("/agreements/export.xlsx?stage=penjajakan"))
-    cell = sheet.cell(row=2, column=1)
-    assert cell.data_type == "s" and cell.value == data.extra.title
+# Texts a spreadsheet would run as a formula (OWASP "CSV Injection"), as agreement and task
+# titles.
+FORMULAS = ['=HYPERLINK("http://x","klik")', "+1", "-2", "@SUM(A1)", "\tcmd|' /C calc'!A0"]
+# What an import makes of each: itself (the tab-led one with its spaces collapsed, as the
+# importer does with every cell).
+IMPORTED = [" ".join(title.split()) for title in FORMULAS]
+
+
+@pytest.fixture
+def formulas(data):
+    """An agreement and a task of gov A per formula-like title, in penjajakan."""
+    for title in FORMULAS:
+        agreement = factories.make_agreement(data.gov, data.agency, title=title)
+        factories.make_task(agreement, data.agency, title=title)
+    db.session.commit()
+    return data
+
+
+@pytest.mark.parametrize(("path", "column"), [("agreements", "Kerja sama"), ("tasks", "Tugas")])
+def test_no_csv_cell_starts_like_a_formula(client, auth, formulas, path, column):
+    auth.login(formulas.admin)
+    response = client.get(f"/{path}/export.csv")
+    text = response.data.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    cells = [cell for row in rows for cell in row]
+    assert cells and not [cell for cell in cells if cell.startswith(FORMULA_STARTS)]
+    # The one mark OWASP names: a single quote in front, the text itself unchanged; every
+    # cell in double quotes.
+    titles = [row[column] for row in _csv(response)]
+    assert {f"'{title}" for title in FORMULAS} <= set(titles)
+    assert text.splitlines()[1].startswith('"')
+    # Numbers stay numbers: a count, an ISO date.
+    if path == "agreements":
+        row = next(r for r in _csv(response) if r["Kerja sama"] == "'+1")
+        assert (row["Tugas terbuka"], row["Tahapan terakhir"]) == ("1", "")
+
+
+@pytest.mark.parametrize(("path", "column"), [("agreements", "Kerja sama"), ("tasks", "Tugas")])
+def test_no_xlsx_cell_is_a_formula_and_text_keeps_its_type(client, auth, formulas, path, column):
+    auth.login(formulas.admin)
+    sheet = _xlsx(client.get(f"/{path}/export.xlsx"))
+    assert not [c.coordinate for row in sheet.iter_rows() for c in row if c.data_type == "f"]
+    index = [c.value for c in sheet[1]].index(column)
+    by_title = {row[index].value: row[index] for row in sheet.iter_rows(min_row=2)}
+    for title in FORMULAS:  # the text as it is, typed as text, kept text when edited
+        assert by_title[title].data_type == "s" and by_title[title].quotePrefix
+    plain = formulas.agreement.title if path == "agreements" else formulas.task.title
+    assert not by_title[plain].quotePrefix
+    # Dates and numbers keep their types beside them.
+    if path == "agreements":
+        row = _rows(sheet)
+        assert all(type(r["Tugas terbuka"]) is int for r in row)
+
+
+def test_exported_csv_imports_back_to_the_original_titles(client, auth, formulas):
+    """The export's neutralised titles, copied into the import template, come back without
+    the mark: the import undoes exactly what the export did."""
+    auth.login(formulas.admin)
+    exported = [r["Kerja sama"] for r in _csv(client.get("/agreements/export.csv"))]
+    marked = [title for title in exported if title.startswith("'")]
+    assert len(marked) == len(FORMULAS)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["Referensi", "Judul", "Jenis", "Mitra"])
+    for number, title in enumerate(marked):
+        writer.writerow([f"RT-{number}", title, "KSDD", "Mitra uji impor"])
+    # A title that starts with a quote but no formula keeps its quote.
+    writer.writerow(["RT-quote", "'Kutipan' di depan", "KSDD", "Mitra uji impor"])
+    response = upload(client, buffer.getvalue().encode("utf-8"), "kembali.csv")
+    confirm(client, job_id_of(response))
+    imported = {
+        agreement.external_ref: agreement.title
+        for agreement in db.session.scalars(
+            select(Agreement).where(Agreement.external_ref.like("RT-%"))
+        )
+    }
+    assert sorted(v for k, v in imported.items() if k != "RT-quote") == sorted(IMPORTED)
+    assert imported["RT-quote"] == "'Kutipan' di depan"
 
 
 def test_list_pages_link_to_the_exports_with_their_filters(client, auth, data):

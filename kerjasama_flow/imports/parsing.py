@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from kerjasama_flow import cells
 from kerjasama_flow.accounts.models import Agency
 from kerjasama_flow.agreements import lifecycle
 from kerjasama_flow.agreements.models import (
@@ -67,13 +68,15 @@ class RowInput:
 
 
 def _text(value: Any) -> str | None:
+    """A cell's text with its spaces collapsed; a text the export neutralised as a formula
+    (``cells.neutralise``) comes back as it was."""
     if value is None:
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, datetime | date):
         value = value.strftime("%d-%m-%Y")
-    text = " ".join(str(value).split())
+    text = " ".join(cells.restore(str(value)).split())
     return text or None
 
 
@@ -173,10 +176,11 @@ def parse_rows(government_id: int, table: Table) -> list[RowInput]:
     }
     first_seen: dict[str, int] = {}
     parsed = []
-    for number, cells in table.rows:
+    for number, raw_cells in table.rows:
         row = RowInput(number=number, values={})
         for key, index in table.columns.items():
-            _parse_cell(row, key, cells[index] if index < len(cells) else None, agencies)
+            raw = raw_cells[index] if index < len(raw_cells) else None
+            _parse_cell(row, key, raw, agencies)
         ref = row.external_ref
         if ref:
             key = ref.casefold()

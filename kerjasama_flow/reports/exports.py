@@ -4,19 +4,18 @@ Each export is exactly what its list shows, with the list's own filters and sear
 the same query string, every page at once, and only what the user may see (an OPD head gets
 their scope). A ``Table`` is built once from the list's query and written by ``to_xlsx``
 (typed cells: real dates, Rupiah as integers with a Rupiah number format, frozen header,
-autofilter) or ``to_csv`` (UTF-8 with a BOM so that Excel opens it, ISO dates).
+autofilter) or ``to_csv`` (UTF-8 with a BOM so that Excel opens it, ISO dates). A text that a
+spreadsheet would run as a formula is neutralised in both (``cells``).
 
 Built in memory: these lists are hundreds to a few thousand rows per government.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -26,6 +25,7 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from kerjasama_flow import cells
 from kerjasama_flow.accounts.models import Role, User
 from kerjasama_flow.agreements import queries as agreement_queries
 from kerjasama_flow.agreements import register
@@ -309,8 +309,11 @@ def to_xlsx(table: Table) -> bytes:
     for row in table.rows:
         sheet.append([_cell_value(v, c.kind) for v, c in zip(row, table.columns, strict=True)])
         for cell in sheet[sheet.max_row]:
-            if cell.data_type == "f":  # text that starts with "=" is text, never a formula
+            # Text is text, never a formula: openpyxl takes a text starting with "=" for one.
+            # Marked quotePrefix, it stays text when someone edits the cell in Excel.
+            if isinstance(cell.value, str) and cells.looks_like_formula(cell.value):
                 cell.data_type = "s"
+                cell.quotePrefix = True
     for index, column in enumerate(table.columns, start=1):
         letter = get_column_letter(index)
         sheet.column_dimensions[letter].width = column.width
@@ -331,26 +334,15 @@ def to_xlsx(table: Table) -> bytes:
     return buffer.getvalue()
 
 
-def _csv_value(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
-    return value
-
-
 def to_csv(table: Table) -> bytes:
     """UTF-8 with a BOM (Excel reads it as UTF-8 then), comma-separated, ISO dates, plain
-    integers for amounts."""
+    integers for amounts; a text that starts like a formula is neutralised
+    (``cells.csv_writer``)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = cells.csv_writer(buffer)
     writer.writerow([column.header for column in table.columns])
     for row in table.rows:
-        writer.writerow([_csv_value(value) for value in row])
+        writer.writerow(row)
     return buffer.getvalue().encode("utf-8-sig")
 
 
