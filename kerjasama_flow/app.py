@@ -20,6 +20,7 @@ from kerjasama_flow import (
     clock,
     models,  # noqa: F401  (every table in the metadata)
     uploads,
+    web,
 )
 from kerjasama_flow.accounts.models import User
 from kerjasama_flow.accounts.views import bp as accounts_bp
@@ -64,6 +65,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(load_config(app.instance_path, test_config))
 
+    register_request_checks(app)
     register_extensions(app)
     register_blueprints(app)
     register_receivers(app)
@@ -72,6 +74,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_commands(app)
     register_security(app)
     return app
+
+
+def register_request_checks(app: Flask) -> None:
+    """What every request is checked for before anything reads it (so first, before the CSRF
+    check and the permission table): a NUL byte is a 400; an ``<int:...>`` id beyond the
+    database's integers matches no route (set before any route is added)."""
+    app.url_map.converters["int"] = web.RecordIdConverter
+    app.before_request(web.refuse_nul_bytes)
 
 
 def register_extensions(app: Flask) -> None:
@@ -141,6 +151,10 @@ def register_errorhandlers(app: Flask) -> None:
             "Perkecil berkasnya (misalnya pindai ulang dengan resolusi lebih rendah atau "
             "simpan sebagai PDF) lalu unggah lagi.",
         )
+
+    @app.errorhandler(web.NulByteError)
+    def nul_byte(error: web.NulByteError):
+        return render(400, error.description)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):

@@ -21,6 +21,13 @@ NAMING_CONVENTION = {
 }
 
 
+# The largest id: every id column is PostgreSQL's ``integer``. A bigger number names no record,
+# and the databases refuse to compare with it (PostgreSQL a DataError, SQLite an OverflowError):
+# routes (``web.RecordIdConverter``) and query strings (``forms_common.positive_int``) stop
+# such a number before it reaches a query.
+MAX_ID = 2**31 - 1
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 

@@ -7,13 +7,16 @@ in that domain's ``forms`` module."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, Form, IntegerField, SelectField
+from wtforms import DateField, Form, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import Choice, SelectChoice
-from wtforms.validators import InputRequired, Optional
+from wtforms.validators import InputRequired, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 from wtforms_sqlalchemy import fields as sqla_fields
+
+from kerjasama_flow.db import MAX_ID
 
 REQUIRED = "Wajib diisi."
 
@@ -56,11 +59,20 @@ class BaseForm(FlaskForm):
     ``validate`` runs the field validators and then ``rule_checks``, even when a field
     already failed, so that a person sees every error in one round: the empty field and the
     end date before the start date together. ``rule_checks`` calls the domain's own rule
-    functions (the ones its service calls); the service still checks again."""
+    functions (the ones its service calls); the service still checks again. An error of a
+    hidden field is said at the top of the form, where it can be seen."""
 
     class Meta:
         def get_translations(self, form):
             return INDONESIAN
+
+        def bind_field(self, form, unbound_field, options):
+            """Every one-line text field (a ``StringField`` but a ``TextAreaField``: text,
+            email, password, hidden) refuses line breaks, whoever wrote the form."""
+            field = super().bind_field(form, unbound_field, options)
+            if isinstance(field, StringField) and not isinstance(field, TextAreaField):
+                field.validators = [*field.validators, one_line]
+            return field
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
@@ -71,6 +83,12 @@ class BaseForm(FlaskForm):
             elif not field.errors:  # a field already refused says what to fix first
                 field.errors.append(message)
             valid = False
+        for field in self:
+            if isinstance(field.widget, HiddenInput) and field.errors:
+                for message in field.errors:
+                    if message not in self.form_errors:
+                        self.form_errors.append(message)
+                field.errors = []
         return valid
 
     def rule_checks(self) -> Mapping[str, str]:
@@ -78,6 +96,16 @@ class BaseForm(FlaskForm):
         after the field validators, on whatever data they could read: a field that failed
         to parse is None, and the rules skip what is missing."""
         return {}
+
+
+ONE_LINE = "Isian ini hanya boleh satu baris (tanpa ganti baris)."
+
+
+def one_line(form, field) -> None:
+    """A one-line field refuses a line break: a browser never sends one from a one-line
+    input, and a name, number or email with one breaks the lists, exports and letters."""
+    if isinstance(field.data, str) and ("\n" in field.data or "\r" in field.data):
+        raise ValidationError(ONE_LINE)
 
 
 class FilterForm(Form):
@@ -172,13 +200,31 @@ def optional_enum_field(label: str, enum_cls, blank: str = "— tidak ada —", 
 # 2025-08-14 (what browsers send), 14-08-2025, 14/08/2025 and 14.08.2025. A list: WTForms'
 # DateField takes a list of formats (a tuple would be taken as one format).
 DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y"]
+# The dates the app takes, from a form or a spreadsheet: no cooperation of a regional
+# government predates the Republic, and none is planned past this century. A year 1 or 9999
+# is a typing slip, and would overflow the date arithmetic (a deadline, a report period).
+DATE_RANGE = (date(1945, 1, 1), date(2100, 12, 31))
+
+
+def date_range_error(value: date | None) -> str | None:
+    """Why ``value`` is refused as a date (outside ``DATE_RANGE``), or None."""
+    first, last = DATE_RANGE
+    if value is None or first <= value <= last:
+        return None
+    return f"Tanggal harus antara tahun {first.year} dan {last.year}."
+
+
+def _date_in_range(form, field) -> None:
+    message = date_range_error(field.data)
+    if message:
+        raise ValidationError(message)
 
 
 def date_field(label: str, is_required: bool = False, message: str = REQUIRED, **kwargs):
-    """A date input, in any of ``DATE_FORMATS``."""
+    """A date input, in any of ``DATE_FORMATS``, within ``DATE_RANGE``."""
     return DateField(
         label,
-        validators=[required(message)] if is_required else [Optional()],
+        validators=[required(message) if is_required else Optional(), _date_in_range],
         format=DATE_FORMATS,
         invalid_value_message="Tanggal tidak sah.",
         **kwargs,
@@ -186,12 +232,13 @@ def date_field(label: str, is_required: bool = False, message: str = REQUIRED, *
 
 
 def positive_int(value: str | None) -> int | None:
-    """A filter's id or year from a query string: a positive whole number, else None."""
+    """A filter's id or year from a query string: a whole number from 1 to ``db.MAX_ID``,
+    else None (a bigger one names no record, and the database would refuse to compare)."""
     try:
         number = int(value or "")
     except ValueError:
         return None
-    return number if number > 0 else None
+    return number if 0 < number <= MAX_ID else None
 
 
 def version_field() -> IntegerField:

@@ -1,4 +1,6 @@
-"""Helpers the thin views share: run a service, commit once, turn refusals into messages."""
+"""Helpers the thin views share: run a service, commit once, turn refusals into messages; read
+a list's page; and what every request is checked for before any view (a NUL byte, an id
+beyond the database's integers)."""
 
 from __future__ import annotations
 
@@ -6,10 +8,14 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import flash
+from flask import current_app, flash, request
 from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import BadRequest
 from werkzeug.local import LocalProxy
+from werkzeug.routing import IntegerConverter
 
+from kerjasama_flow.db import MAX_ID
 from kerjasama_flow.errors import ConflictError, DomainError
 from kerjasama_flow.extensions import db
 from kerjasama_flow.forms_common import put_errors_on_form
@@ -59,3 +65,58 @@ def is_safe_next(target: str | None) -> bool:
         return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target
+
+
+# --- lists ------------------------------------------------------------------------------------
+
+
+def paginate(statement):
+    """One page of ``statement``, the one the list's ``?page=`` asks for: a page past the end
+    (up to any number) shows the last page, anything but a whole number the first."""
+    try:
+        page = min(max(int(request.args.get("page", "1")), 1), MAX_ID)
+    except ValueError:
+        page = 1
+    per_page = current_app.config["PAGE_SIZE"]
+    pagination = db.paginate(statement, page=page, per_page=per_page, error_out=False)
+    if pagination.pages and page > pagination.pages:
+        pagination = db.paginate(
+            statement, page=pagination.pages, per_page=per_page, error_out=False
+        )
+    return pagination
+
+
+# --- what every request is checked for --------------------------------------------------------
+
+
+class RecordIdConverter(IntegerConverter):
+    """``<int:...>`` in every route (``app.url_map.converters["int"]``): a whole number up to
+    ``db.MAX_ID``. A bigger one matches no route, a 404, instead of reaching the database."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+class NulByteError(BadRequest):
+    """A NUL byte in the request (``refuse_nul_bytes``)."""
+
+    description = (
+        "Permintaan memuat karakter yang tidak diizinkan (karakter NUL). Permintaan tidak "
+        "dapat diproses; periksa kembali alamat atau isian Anda lalu kirim ulang."
+    )
+
+
+def refuse_nul_bytes() -> None:
+    """Before any view: a NUL byte in the path, the query string, a form field's name or value
+    or an uploaded file's name is a 400. No person types one; PostgreSQL refuses it in any
+    text (a server error where it reached a query), and it is a classic way to cut a string
+    short. An uploaded file's content may hold NUL bytes (a PDF does): it is not looked at."""
+    if "\x00" in request.path or _has_nul(request.args) or _has_nul(request.form):
+        raise NulByteError()
+    if any("\x00" in (upload.filename or "") for _, upload in request.files.items(multi=True)):
+        raise NulByteError()
+
+
+def _has_nul(values: MultiDict) -> bool:
+    return any("\x00" in key or "\x00" in value for key, value in values.items(multi=True))

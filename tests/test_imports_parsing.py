@@ -3,7 +3,7 @@ limits are the model columns' lengths (``db.max_length``)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from werkzeug.datastructures import MultiDict
@@ -62,6 +62,39 @@ def test_other_dates_are_refused_with_the_same_message(app, world, text):
     parsed = parse(world, **good(signed_on=text))
     assert parsed.messages() == [
         "Baris 2, kolom Tanggal MoU: Tanggal tidak sah. Tulis mis. 31-12-2024."
+    ]
+
+
+OUT_OF_RANGE = "Tanggal harus antara tahun 1945 dan 2100."
+
+
+@pytest.mark.parametrize(
+    "value", ["01-01-0001", "31-12-9999", "31-12-1944", date(1, 1, 1), datetime(9999, 12, 31)]
+)
+def test_dates_outside_the_range_are_refused_as_the_forms_refuse_them(app, world, value):
+    """Typed or an Excel date cell: a year 1 or 9999 is refused with the forms' message."""
+    parsed = parse(world, **good(signed_on=value))
+    assert parsed.messages() == [f"Baris 2, kolom Tanggal MoU: {OUT_OF_RANGE}"]
+
+    class OneDate(BaseForm):
+        day = date_field("Tanggal")
+
+    text = value if isinstance(value, str) else value.strftime("%d-%m-") + f"{value.year:04d}"
+    with app.test_request_context(method="POST"):
+        form = OneDate(formdata=MultiDict({"day": text}), meta={"csrf": False})
+        assert not form.validate() and form.day.errors == [OUT_OF_RANGE]
+
+
+def test_the_range_ends_are_taken(app, world):
+    parsed = parse(world, **good(signed_on="01-01-1945", starts_on="01-01-2100"))
+    assert parsed.values["signed_on"] == date(1945, 1, 1), parsed.messages()
+
+
+def test_a_nul_byte_in_a_cell_is_refused(app, world):
+    """An XLSX cell can carry one (written ``_x0000_``); no database text can hold it."""
+    parsed = parse(world, **good(title="Judul\x00rahasia"))
+    assert parsed.messages() == [
+        "Baris 2, kolom Judul: Isian memuat karakter yang tidak sah (karakter NUL)."
     ]
 
 

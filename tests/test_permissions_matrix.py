@@ -118,8 +118,14 @@ MATRIX = [
 
 @pytest.fixture
 def world(world):
-    """The shared world plus one day off and one task template in each government (for
-    ``day_off_id`` and ``template_id``)."""
+    return add_route_records(world)
+
+
+def add_route_records(world):
+    """The shared world plus a record for every URL argument of ``OWN_ARGS`` and
+    ``FOREIGN_ARGS`` in each government: one day off, one task template, notifications,
+    evaluations, realisations, documents, import jobs; the calendar feed and the public page
+    turned on. (``tests/test_hostile_input.py`` walks the routes with it too.)"""
     world.day_off = factories.make_day_off(world.gov, name="Hari Jadi Kota Blitar")
     world.other_day_off = factories.make_day_off(world.other_gov, name="Hari Jadi Kab. Malang")
     world.template = factories.make_task_template(world.gov)

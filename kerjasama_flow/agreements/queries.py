@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import (
     Select,
     and_,
@@ -164,16 +163,6 @@ def agreement_list(user: User, filters: AgreementFilters) -> Select:
             )
         )
     return stmt.order_by(Agreement.updated_at.desc(), Agreement.id.desc())
-
-
-def paginate_agreements(user: User, filters: AgreementFilters, page: int):
-    return db.paginate(
-        agreement_list(user, filters),
-        page=page,
-        per_page=current_app.config.get("PAGE_SIZE", 20),
-        max_per_page=None,
-        error_out=False,
-    )
 
 
 @dataclass(frozen=True)

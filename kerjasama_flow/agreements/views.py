@@ -65,7 +65,7 @@ from kerjasama_flow.permissions import (
     can_reopen_agreement,
 )
 from kerjasama_flow.tenancy import get_owned_or_404
-from kerjasama_flow.web import run_service
+from kerjasama_flow.web import paginate, run_service
 
 bp = Blueprint("agreements", __name__)
 
@@ -152,9 +152,7 @@ def index():
     form = AgreementFilterForm(request.args)
     form.fill_choices(current_user)
     filters = form.filters()
-    pagination = queries.paginate_agreements(
-        current_user, filters, request.args.get("page", 1, type=int)
-    )
+    pagination = paginate(queries.agreement_list(current_user, filters))
     figures = queries.row_figures([a.id for a in pagination.items], _today())
     has_any = pagination.total > 0 or (
         filters.is_narrowed and queries.count_visible(current_user) > 0

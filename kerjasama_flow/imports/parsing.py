@@ -25,7 +25,7 @@ from kerjasama_flow.agreements.models import (
 )
 from kerjasama_flow.errors import DomainError
 from kerjasama_flow.extensions import db
-from kerjasama_flow.forms_common import DATE_FORMATS
+from kerjasama_flow.forms_common import DATE_FORMATS, date_range_error
 from kerjasama_flow.imports.columns import (
     COLUMN_BY_KEY,
     DATE_KEYS,
@@ -76,6 +76,8 @@ def _text(value: Any) -> str | None:
         value = int(value)
     if isinstance(value, datetime | date):
         value = value.strftime("%d-%m-%Y")
+    if "\x00" in str(value):  # an XLSX cell can hold one (_x0000_); no database text can
+        raise ValueError("Isian memuat karakter yang tidak sah (karakter NUL).")
     text = " ".join(cells.restore(str(value)).split())
     return text or None
 
@@ -84,18 +86,27 @@ def _date(value: Any) -> date | None:
     if value is None:
         return None
     if isinstance(value, datetime):
-        return value.date()
+        return _in_range(value.date())
     if isinstance(value, date):
-        return value
+        return _in_range(value)
     text = _text(value)
     if text is None:
         return None
     for pattern in DATE_FORMATS:
         try:
-            return datetime.strptime(text, pattern).date()
+            parsed = datetime.strptime(text, pattern).date()
         except ValueError:
             continue
+        return _in_range(parsed)
     raise ValueError("Tanggal tidak sah. Tulis mis. 31-12-2024.")
+
+
+def _in_range(value: date) -> date:
+    """``value``, if within ``forms_common.DATE_RANGE`` (as the forms check)."""
+    message = date_range_error(value)
+    if message:
+        raise ValueError(message)
+    return value
 
 
 def _choice(enum_cls, labels: dict, text: str):

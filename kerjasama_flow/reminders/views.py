@@ -10,7 +10,6 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     g,
     redirect,
@@ -26,7 +25,7 @@ from kerjasama_flow.forms_common import form_values
 from kerjasama_flow.reminders import queries, services
 from kerjasama_flow.reminders.forms import ReminderSettingsForm
 from kerjasama_flow.reminders.models import Notification
-from kerjasama_flow.web import is_safe_next, run_service
+from kerjasama_flow.web import is_safe_next, paginate, run_service
 
 bp = Blueprint("reminders", __name__)
 
@@ -55,14 +54,7 @@ def _own_or_404(notification_id: int) -> Notification:
 
 @bp.route("/notifications")
 def notifications():
-    page = max(request.args.get("page", 1, type=int), 1)
-    per_page = current_app.config["PAGE_SIZE"]
-    statement = queries.for_user(current_user.id)
-    pagination = db.paginate(statement, page=page, per_page=per_page, error_out=False)
-    if pagination.pages and page > pagination.pages:
-        pagination = db.paginate(
-            statement, page=pagination.pages, per_page=per_page, error_out=False
-        )
+    pagination = paginate(queries.for_user(current_user.id))
     return render_template("notifications/index.html", pagination=pagination)
 
 

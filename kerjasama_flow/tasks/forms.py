@@ -28,6 +28,7 @@ from kerjasama_flow.forms_common import (
     choice,
     date_field,
     form_values,
+    positive_int,
     required,
     version_field,
 )
@@ -190,16 +191,8 @@ class TaskFilterForm(FilterForm):
         """What was asked for; unknown values are ignored rather than refused."""
         statuses = {status.value for status in TaskStatus} | {queries.OVERDUE}
         return queries.TaskFilters(
-            agency_id=_as_id(self.agency.data),
+            agency_id=positive_int(self.agency.data),
             status=self.status.data if self.status.data in statuses else None,
-            agreement_id=_as_id(self.agreement.data),
+            agreement_id=positive_int(self.agreement.data),
             period=self.period.data if self.period.data in queries.PERIOD_LABELS else None,
         )
-
-
-def _as_id(value: str | None) -> int | None:
-    try:
-        number = int(value or "")
-    except ValueError:
-        return None
-    return number if number > 0 else None

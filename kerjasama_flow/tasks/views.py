@@ -8,7 +8,7 @@ record-level ``can_*`` rules (403).
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from kerjasama_flow import clock
@@ -19,7 +19,6 @@ from kerjasama_flow.documents import services as documents
 from kerjasama_flow.documents.forms import TaskDocumentForm
 from kerjasama_flow.documents.models import DocumentKind
 from kerjasama_flow.documents.queries import task_documents
-from kerjasama_flow.extensions import db
 from kerjasama_flow.forms_common import form_values
 from kerjasama_flow.permissions import (
     can_attach_document,
@@ -32,7 +31,7 @@ from kerjasama_flow.tasks.forms import StatusForm, TaskFilterForm, TaskForm
 from kerjasama_flow.tasks.messaging import whatsapp_url
 from kerjasama_flow.tasks.models import Task, TaskStatus
 from kerjasama_flow.tenancy import get_owned_or_404
-from kerjasama_flow.web import is_safe_next, run_service
+from kerjasama_flow.web import is_safe_next, paginate, run_service
 
 bp = Blueprint("tasks", __name__)
 
@@ -43,16 +42,6 @@ def _today():
 
 def _safe_next(*candidates: str | None) -> str | None:
     return next((target for target in candidates if is_safe_next(target)), None)
-
-
-def _paginate(stmt):
-    """One page of ``stmt``; a page number past the end shows the last page."""
-    page = max(request.args.get("page", 1, type=int), 1)
-    per_page = current_app.config["PAGE_SIZE"]
-    pagination = db.paginate(stmt, page=page, per_page=per_page, error_out=False)
-    if pagination.pages and page > pagination.pages:
-        pagination = db.paginate(stmt, page=pagination.pages, per_page=per_page, error_out=False)
-    return pagination
 
 
 @bp.route("/tasks")
@@ -68,7 +57,7 @@ def index():
             filters = queries.TaskFilters(status=TaskStatus.PAUSED.value)
         else:
             filters = queries.TaskFilters(include_closed=show_done)
-        pagination = _paginate(queries.task_list(current_user, filters, today))
+        pagination = paginate(queries.task_list(current_user, filters, today))
         return render_template(
             "tasks/my_tasks.html",
             pagination=pagination,
@@ -82,7 +71,7 @@ def index():
     form = TaskFilterForm(request.args)
     form.fill_choices(current_user)
     filters = form.filters()
-    pagination = _paginate(queries.task_list(current_user, filters, today))
+    pagination = paginate(queries.task_list(current_user, filters, today))
     return render_template(
         "tasks/index.html",
         form=form,
