@@ -32,12 +32,35 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def check_version(obj, expected_version: int | None) -> None:
+class _SystemChange(enum.Enum):
+    SYSTEM_CHANGE = "system change"
+
+
+# The version a change passes when no person loaded the record on a page: an import, the CLI,
+# the demo seed, a test arranging its data. Only code can pass it: a form's version is a
+# whole number or nothing.
+SYSTEM_CHANGE = _SystemChange.SYSTEM_CHANGE
+ExpectedVersion = int | _SystemChange | None
+
+# A form that sent no version (a page without the hidden field, a hand-made request).
+MISSING_VERSION = (
+    "Formulir ini tidak membawa versi data yang Anda buka. Muat ulang halaman lalu coba lagi."
+)
+
+
+def check_version(obj, expected_version: ExpectedVersion) -> None:
     """Refuse to save over a change someone else made after this user loaded the record.
 
     ``expected_version`` is the version the user's form was built from; the mapper's
-    ``version_id_col`` catches the remaining race between this check and the UPDATE."""
-    if expected_version is not None and obj.version != expected_version:
+    ``version_id_col`` catches the remaining race between this check and the UPDATE. No
+    version (None) is refused too: a form that leaves its version out must not skip the
+    check and silently revert another person's change. A change no person loaded a page for
+    says so with ``SYSTEM_CHANGE``."""
+    if expected_version is SYSTEM_CHANGE:
+        return
+    if expected_version is None:
+        raise ConflictError(MISSING_VERSION)
+    if obj.version != expected_version:
         raise ConflictError()
 
 

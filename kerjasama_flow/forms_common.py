@@ -12,11 +12,11 @@ from datetime import date
 from flask_wtf import FlaskForm
 from wtforms import DateField, Form, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import Choice, SelectChoice
-from wtforms.validators import InputRequired, Optional, ValidationError
+from wtforms.validators import InputRequired, Optional, StopValidation, ValidationError
 from wtforms.widgets import HiddenInput
 from wtforms_sqlalchemy import fields as sqla_fields
 
-from kerjasama_flow.db import MAX_ID
+from kerjasama_flow.db import MAX_ID, MISSING_VERSION
 
 REQUIRED = "Wajib diisi."
 
@@ -60,7 +60,18 @@ class BaseForm(FlaskForm):
     already failed, so that a person sees every error in one round: the empty field and the
     end date before the start date together. ``rule_checks`` calls the domain's own rule
     functions (the ones its service calls); the service still checks again. An error of a
-    hidden field is said at the top of the form, where it can be seen."""
+    hidden field (the version) is said at the top of the form, where it can be seen.
+
+    ``edits_record``: the form changes a record that exists, so its version is required. A
+    form built for a record (``obj=``) does; a form that only ever acts on one (a status, a
+    stage, a deletion) says so with the class attribute."""
+
+    edits_record = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if kwargs.get("obj") is not None:
+            self.edits_record = True
 
     class Meta:
         def get_translations(self, form):
@@ -241,9 +252,35 @@ def positive_int(value: str | None) -> int | None:
     return number if 0 < number <= MAX_ID else None
 
 
-def version_field() -> IntegerField:
-    """The version the user loaded, sent back to detect a concurrent edit."""
-    return IntegerField(widget=HiddenInput(), validators=[Optional()])
+class VersionField(IntegerField):
+    """The version of the record the user loaded (a hidden input), sent back so that the
+    service can refuse a save over someone else's change (``db.check_version``).
+
+    Read from the submission only: when the form posts none, the version is None, never the
+    record's own current version (which WTForms would take from ``obj`` and so pass any
+    check). Not a whole number is as good as none."""
+
+    widget = HiddenInput()
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if valuelist and valuelist[0].strip():
+            try:
+                self.data = int(valuelist[0])
+            except ValueError as error:
+                raise ValueError(MISSING_VERSION) from error
+
+
+def _version_given(form, field) -> None:
+    if field.data is None and getattr(form, "edits_record", True):
+        raise StopValidation(MISSING_VERSION)
+
+
+def version_field() -> VersionField:
+    """The hidden version of an edit form: required whenever the form edits a record
+    (``BaseForm.edits_record``); missing or not a whole number, the form says at its top
+    (``MISSING_VERSION``, the field is invisible) and nothing is saved."""
+    return VersionField(validators=[_version_given])
 
 
 def form_values(form, exclude: tuple[str, ...] = ("csrf_token", "submit", "version")) -> dict:

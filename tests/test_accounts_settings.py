@@ -119,7 +119,12 @@ def test_admin_cannot_demote_themselves(client, world, auth):
     auth.login(world.admin)
     response = client.post(
         f"/settings/users/{world.admin.id}/edit",
-        data={"name": world.admin.name, "email": world.admin.email, "role": "pimpinan"},
+        data={
+            "name": world.admin.name,
+            "email": world.admin.email,
+            "role": "pimpinan",
+            "version": world.admin.version,
+        },
     )
     assert "Anda tidak dapat mencabut hak admin" in response.get_data(as_text=True)
     db.session.expire_all()
@@ -142,6 +147,7 @@ def test_account_page_changes_password_only_with_the_current_one(client, world, 
             "current_password": "salah",
             "new_password": "baru-sekali-1",
             "confirm_password": "baru-sekali-1",
+            "version": world.pimpinan.version,
         },
     )
     assert "Kata sandi sekarang salah." in wrong.get_data(as_text=True)
@@ -152,6 +158,7 @@ def test_account_page_changes_password_only_with_the_current_one(client, world, 
             "new_password": "baru-sekali-1",
             "confirm_password": "baru-sekali-1",
             "is_email_enabled": "y",
+            "version": world.pimpinan.version,
         },
     )
     assert ok.status_code == 302

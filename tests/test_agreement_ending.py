@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from kerjasama_flow.activity.models import ActivityLog
 from kerjasama_flow.agreements import services
 from kerjasama_flow.agreements.lifecycle import Action, Stage
+from kerjasama_flow.db import SYSTEM_CHANGE
 from kerjasama_flow.errors import ConflictError, DomainError
 from kerjasama_flow.extensions import db
 from kerjasama_flow.reminders.models import Notification, Outbox
@@ -67,7 +68,9 @@ def tasks(world):
     made["working"].assignee = world.opd
     made["by_hand"] = factories.make_task(agreement, world.agency, title="Dibatalkan admin")
     db.session.flush()
-    set_task_status(world.admin, made["by_hand"], TaskStatus.CANCELLED, "Tidak perlu", None)
+    set_task_status(
+        world.admin, made["by_hand"], TaskStatus.CANCELLED, "Tidak perlu", SYSTEM_CHANGE
+    )
     db.session.commit()
     return made
 
@@ -273,7 +276,7 @@ def test_pause_and_resume_move_due_dates_by_the_working_days_paused(app, world, 
     factories.make_day_off(world.gov, REGIONAL_HOLIDAY, name="Hari Jadi Kota")
     db.session.commit()
     services.change_stage(
-        world.admin, world.agreement, Action.STALL, "Menunggu APBD perubahan", None
+        world.admin, world.agreement, Action.STALL, "Menunggu APBD perubahan", SYSTEM_CHANGE
     )
     db.session.commit()
     assert statuses(tasks)["working"] == TaskStatus.PAUSED
@@ -294,7 +297,9 @@ def test_pause_and_resume_move_due_dates_by_the_working_days_paused(app, world, 
     assert {c.task.id for c in change.tasks.changes} == {
         tasks[name].id for name in ("overdue", "soon", "working")
     }
-    outcome = services.change_stage(world.admin, world.agreement, Action.RESUME, None, None)
+    outcome = services.change_stage(
+        world.admin, world.agreement, Action.RESUME, None, SYSTEM_CHANGE
+    )
     db.session.commit()
 
     assert world.agreement.stage == Stage.PELAKSANAAN
@@ -317,7 +322,9 @@ def test_pause_and_resume_move_due_dates_by_the_working_days_paused(app, world, 
 
 
 def test_the_confirmation_of_a_resume_says_how_far_due_dates_move(app, client, world, auth, tasks):
-    services.change_stage(world.admin, world.agreement, Action.STALL, "Menunggu APBD", None)
+    services.change_stage(
+        world.admin, world.agreement, Action.STALL, "Menunggu APBD", SYSTEM_CHANGE
+    )
     db.session.commit()
     at(app, "2025-10-20T09:00:00+07:00")  # Monday: Thu, Fri, Mon
     auth.login(world.admin)
@@ -339,7 +346,7 @@ def test_paused_tasks_are_not_overdue_nor_open_nor_reminded(world, tasks):
     rows = agency_accountability(world.admin, DashboardFilters(), TODAY, world.gov.timezone)
     assert figures(world.admin, DashboardFilters(), TODAY, rows).overdue_tasks == 1
 
-    services.change_stage(world.admin, world.agreement, Action.STALL, "Menunggu", None)
+    services.change_stage(world.admin, world.agreement, Action.STALL, "Menunggu", SYSTEM_CHANGE)
     db.session.commit()
 
     for filters in (DashboardFilters(), DashboardFilters(agency_id=world.agency.id)):
@@ -369,11 +376,11 @@ def test_paused_tasks_are_not_overdue_nor_open_nor_reminded(world, tasks):
 
 def test_reopen_is_for_admins_only(client, world, auth):
     agreement = world.agreement
-    services.change_stage(world.admin, agreement, Action.COMPLETE, "Terlaksana", None)
+    services.change_stage(world.admin, agreement, Action.COMPLETE, "Terlaksana", SYSTEM_CHANGE)
     db.session.commit()
     for user in (world.opd, world.pimpinan):
         with pytest.raises(DomainError) as caught:
-            services.change_stage(user, agreement, Action.REOPEN, "Keliru", None)
+            services.change_stage(user, agreement, Action.REOPEN, "Keliru", SYSTEM_CHANGE)
         assert "Hanya Bagian Pemerintahan" in caught.value.message
         db.session.rollback()
         auth.login(user)
@@ -410,7 +417,9 @@ def test_reopen_is_for_admins_only(client, world, auth):
 
 
 def test_reopen_gives_back_the_tasks_the_ending_cancelled_only(app, world, tasks):
-    services.change_stage(world.admin, world.agreement, Action.CANCEL, "Mitra mundur", None)
+    services.change_stage(
+        world.admin, world.agreement, Action.CANCEL, "Mitra mundur", SYSTEM_CHANGE
+    )
     db.session.commit()
     at(app, "2025-11-05T09:00:00+07:00")  # three weeks later
     today = date(2025, 11, 5)
@@ -422,7 +431,7 @@ def test_reopen_gives_back_the_tasks_the_ending_cancelled_only(app, world, tasks
         tasks[name].id for name in ("overdue", "soon", "working")
     }
     outcome = services.change_stage(
-        world.admin, world.agreement, Action.REOPEN, "Mitra kembali", None
+        world.admin, world.agreement, Action.REOPEN, "Mitra kembali", SYSTEM_CHANGE
     )
     db.session.commit()
 
@@ -444,12 +453,12 @@ def test_reopen_gives_back_the_tasks_the_ending_cancelled_only(app, world, tasks
 
 
 def test_reopen_from_stalled_then_cancelled_gives_back_the_paused_tasks(app, world, tasks):
-    services.change_stage(world.admin, world.agreement, Action.STALL, "Menunggu", None)
-    services.change_stage(world.admin, world.agreement, Action.CANCEL, "Tidak jadi", None)
+    services.change_stage(world.admin, world.agreement, Action.STALL, "Menunggu", SYSTEM_CHANGE)
+    services.change_stage(world.admin, world.agreement, Action.CANCEL, "Tidak jadi", SYSTEM_CHANGE)
     db.session.commit()
     assert tasks["working"].status == TaskStatus.CANCELLED
     assert tasks["working"].held_status == TaskStatus.IN_PROGRESS  # not "paused"
-    services.change_stage(world.admin, world.agreement, Action.REOPEN, "Jadi lagi", None)
+    services.change_stage(world.admin, world.agreement, Action.REOPEN, "Jadi lagi", SYSTEM_CHANGE)
     db.session.commit()
     assert tasks["working"].status == TaskStatus.IN_PROGRESS
 
@@ -461,7 +470,7 @@ def test_a_playbook_run_while_stalled_creates_paused_tasks(world):
     factories.make_agency(world.gov, "PEM", name="Bagian Pemerintahan", is_coordinator=True)
     fresh = factories.make_agreement(world.gov, world.agency, title="Pasokan telur")
     db.session.commit()
-    services.change_stage(world.admin, fresh, Action.STALL, "Menunggu mitra", None)
+    services.change_stage(world.admin, fresh, Action.STALL, "Menunggu mitra", SYSTEM_CHANGE)
     outcome = services.record_milestone(
         world.admin,
         fresh,
@@ -474,17 +483,17 @@ def test_a_playbook_run_while_stalled_creates_paused_tasks(world):
     assert {task.held_status for task in outcome.tasks} == {TaskStatus.OPEN}
     assert {task.held_on for task in outcome.tasks} == {TODAY}
 
-    services.change_stage(world.admin, fresh, Action.RESUME, None, None)
+    services.change_stage(world.admin, fresh, Action.RESUME, None, SYSTEM_CHANGE)
     db.session.commit()
     assert {task.status for task in outcome.tasks} == {TaskStatus.OPEN}
 
 
 def test_an_opd_head_cannot_change_a_paused_task(client, world, auth, tasks):
-    services.change_stage(world.admin, world.agreement, Action.STALL, "Menunggu", None)
+    services.change_stage(world.admin, world.agreement, Action.STALL, "Menunggu", SYSTEM_CHANGE)
     db.session.commit()
     task = tasks["soon"]
     with pytest.raises(DomainError) as caught:
-        set_task_status(world.opd, task, TaskStatus.DONE, "Sudah", None)
+        set_task_status(world.opd, task, TaskStatus.DONE, "Sudah", SYSTEM_CHANGE)
     assert caught.value.message == "Tugas ini ditunda bersama kerja samanya."
     db.session.rollback()
 
@@ -512,12 +521,12 @@ def test_an_opd_head_cannot_change_a_paused_task(client, world, auth, tasks):
 
 def test_nobody_pauses_a_single_task_by_hand(world):
     with pytest.raises(DomainError) as caught:
-        set_task_status(world.admin, world.task, TaskStatus.PAUSED, None, None)
+        set_task_status(world.admin, world.task, TaskStatus.PAUSED, None, SYSTEM_CHANGE)
     assert caught.value.field == "status"
 
 
 def test_my_tasks_shows_where_the_paused_tasks_are(client, world, auth, tasks):
-    services.change_stage(world.admin, world.agreement, Action.STALL, "Menunggu", None)
+    services.change_stage(world.admin, world.agreement, Action.STALL, "Menunggu", SYSTEM_CHANGE)
     db.session.commit()
     auth.login(world.opd)
     page = text(client.get("/tasks"))

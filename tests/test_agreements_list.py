@@ -247,7 +247,7 @@ def test_admin_adds_and_edits_a_partner(client, world, auth):
     response = client.post(
         f"/partners/{partner.id}/edit",
         data={"name": "Perumda Pasar Jaya", "kind": "bumd", "province": "DKI Jakarta",
-              "region_code": "31", "contact": ""},
+              "region_code": "31", "contact": "", "version": partner.version},
     )
     assert response.status_code == 302
     db.session.refresh(partner)
@@ -269,7 +269,11 @@ def test_duplicate_partner_name_is_refused(client, world, auth):
     db.session.commit()
     response = client.post(
         f"/partners/{other.id}/edit",
-        data={"name": "Pemerintah Provinsi DKI Jakarta", "kind": "pemda_kota"},
+        data={
+            "name": "Pemerintah Provinsi DKI Jakarta",
+            "kind": "pemda_kota",
+            "version": other.version,
+        },
     )
     assert response.status_code == 200
     assert_field_error(text(response), "name", "Mitra dengan nama ini sudah ada.")

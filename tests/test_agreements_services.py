@@ -20,6 +20,7 @@ from kerjasama_flow.activity.models import ActivityLog
 from kerjasama_flow.agreements import services
 from kerjasama_flow.agreements.lifecycle import Action, InvalidTransition, Stage
 from kerjasama_flow.agreements.models import Agreement, Mou, Partner, Pks, Transaction, Visit
+from kerjasama_flow.db import SYSTEM_CHANGE
 from kerjasama_flow.errors import ConflictError, DomainError
 from kerjasama_flow.extensions import db
 from kerjasama_flow.tasks import services as task_services
@@ -352,7 +353,7 @@ def test_delete_milestones_moves_the_stage_back(world):
 def test_stall_cancel_and_complete_need_a_reason(world, action, reason):
     before = row_counts()
     with pytest.raises(DomainError) as caught:
-        services.change_stage(world.admin, world.agreement, action, reason, None)
+        services.change_stage(world.admin, world.agreement, action, reason, SYSTEM_CHANGE)
     assert caught.value.field == "reason"
     db.session.rollback()
     assert row_counts() == before
@@ -387,14 +388,18 @@ def test_stall_then_resume_restores_the_stage_from_the_milestones(world, fresh):
 
 def test_resume_is_refused_when_not_stalled(world):
     with pytest.raises(InvalidTransition):
-        services.change_stage(world.admin, world.agreement, Action.RESUME, None, None)
+        services.change_stage(world.admin, world.agreement, Action.RESUME, None, SYSTEM_CHANGE)
 
 
 def test_complete_only_from_pelaksanaan(world, fresh):
     with pytest.raises(InvalidTransition):
-        services.change_stage(world.admin, fresh, Action.COMPLETE, "Sudah terlaksana", None)
+        services.change_stage(
+            world.admin, fresh, Action.COMPLETE, "Sudah terlaksana", SYSTEM_CHANGE
+        )
     db.session.rollback()
-    services.change_stage(world.admin, world.agreement, Action.COMPLETE, "Sudah terlaksana", None)
+    services.change_stage(
+        world.admin, world.agreement, Action.COMPLETE, "Sudah terlaksana", SYSTEM_CHANGE
+    )
     db.session.commit()
     assert world.agreement.stage == Stage.SELESAI
 
@@ -402,7 +407,7 @@ def test_complete_only_from_pelaksanaan(world, fresh):
 @pytest.mark.parametrize("action", [Action.CANCEL, Action.COMPLETE])
 def test_closed_agreement_refuses_milestones_and_edits(world, action):
     agreement = world.agreement
-    services.change_stage(world.admin, agreement, action, "Tidak dilanjutkan", None)
+    services.change_stage(world.admin, agreement, action, "Tidak dilanjutkan", SYSTEM_CHANGE)
     db.session.commit()
     closed = agreement.stage
     assert closed in (Stage.BATAL, Stage.SELESAI)
@@ -721,12 +726,16 @@ def test_task_done_needs_a_note_and_logs_the_change(world):
 
 def test_opd_cannot_cancel_a_task(world):
     with pytest.raises(DomainError) as caught:
-        task_services.set_task_status(world.opd, world.task, TaskStatus.CANCELLED, None, None)
+        task_services.set_task_status(
+            world.opd, world.task, TaskStatus.CANCELLED, None, SYSTEM_CHANGE
+        )
     assert caught.value.field == "status"
 
 
 def test_no_task_on_a_closed_agreement(world):
-    services.change_stage(world.admin, world.agreement, Action.CANCEL, "Dibatalkan DPRD", None)
+    services.change_stage(
+        world.admin, world.agreement, Action.CANCEL, "Dibatalkan DPRD", SYSTEM_CHANGE
+    )
     db.session.commit()
     with pytest.raises(InvalidTransition):
         task_services.create_task(world.admin, world.agreement, task_data(world))

@@ -18,6 +18,7 @@ from kerjasama_flow.activity.models import ActivityLog
 from kerjasama_flow.agreements.models import Mou, MouKind, Transaction
 from kerjasama_flow.agreements.services import record_milestone, report_recipient
 from kerjasama_flow.agreements.signals import milestone_recorded
+from kerjasama_flow.db import SYSTEM_CHANGE
 from kerjasama_flow.extensions import db
 from kerjasama_flow.playbooks import services
 from kerjasama_flow.playbooks.defaults import DEFAULT_TEMPLATES
@@ -607,7 +608,8 @@ def test_marking_a_coordinator_unmarks_the_other(client, auth, world, coordinato
     )
     assert unmarked.after == {"is_coordinator": False}
     # Callers that do not mention the flag leave it alone.
-    save_agency(None, world.gov, world.other_agency, {"code": "BAPPEDA", "name": "Bappeda"})
+    data = {"code": "BAPPEDA", "name": "Bappeda"}
+    save_agency(None, world.gov, world.other_agency, data, SYSTEM_CHANGE)
     assert world.other_agency.is_coordinator is True
 
 

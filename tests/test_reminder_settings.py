@@ -224,12 +224,14 @@ def test_a_stale_form_is_a_conflict_and_changes_nothing(client, world, auth):
     assert len(logged()) == 1  # only the other admin's change
 
 
-def test_a_missing_fingerprint_is_a_conflict(client, world, auth):
+def test_a_missing_fingerprint_is_refused(client, world, auth):
+    """Without the fingerprint the save cannot tell whether someone changed the settings
+    meanwhile: refused at the top of the form, nothing saved (issue 12, item 9)."""
     auth.login(world.admin)
     data = form_data(world.gov, due_soon_working_days="5")
     del data["version"]
     html = client.post(URL, data=data).get_data(as_text=True)
-    assert "sudah diubah oleh pengguna lain" in html
+    assert "Muat ulang halaman lalu coba lagi." in html
     assert state(world.gov) == ("Asia/Jakarta", {})
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from kerjasama_flow.activity.models import ActivityLog
 from kerjasama_flow.agreements import services
 from kerjasama_flow.agreements.models import Agreement, MouKind
+from kerjasama_flow.db import SYSTEM_CHANGE
 from kerjasama_flow.extensions import db
 from kerjasama_flow.playbooks import services as playbook_services
 from kerjasama_flow.playbooks.models import TaskTemplate, Trigger
@@ -40,7 +41,6 @@ ZONE = ZoneInfo("Asia/Jakarta")
 @pytest.fixture(autouse=True)
 def pinned_clock(app):
     app.config["KERJASAMA_NOW"] = NOW
-
 
 
 @pytest.fixture
@@ -191,7 +191,7 @@ def test_deleting_the_step_reopens_the_task_as_it_was(world, coordinator, fresh)
     admin = world.admin
     services.record_milestone(admin, fresh, "visit", visit_values())
     draft_kb = tasks_of(fresh)["Susun draf Kesepakatan Bersama"]
-    set_task_status(world.admin, draft_kb, TaskStatus.IN_PROGRESS, "Draf dibahas", None)
+    set_task_status(world.admin, draft_kb, TaskStatus.IN_PROGRESS, "Draf dibahas", SYSTEM_CHANGE)
     kb = services.record_milestone(admin, fresh, "mou", kb_values()).value
     assert draft_kb.note == (
         "Selesai otomatis: Kesepakatan Bersama dicatat 6 Oktober 2025.\n\nDraf dibahas"
@@ -282,7 +282,7 @@ def test_a_steps_new_date_moves_its_open_tasks_and_tells_their_people(world, coo
     draft_pks = tasks["Susun draf PKS"]  # DKPP's, the lead agency
     socialisation = tasks["Sosialisasi kerja sama kepada OPD teknis"]
     report = tasks["Laporkan penandatanganan Kesepakatan Bersama kepada Gubernur"]
-    set_task_status(admin, socialisation, TaskStatus.DONE, "Sudah disosialisasikan", None)
+    set_task_status(admin, socialisation, TaskStatus.DONE, "Sudah disosialisasikan", SYSTEM_CHANGE)
     hand_set = date(2025, 12, 1)
     update_task(
         admin,
@@ -436,7 +436,7 @@ def test_a_planned_reminder_of_a_task_closed_since_is_not_sent(smtp, world):
     make_outbox(world.opd, now, item_id=closed.id, title="Sudah selesai")
     make_outbox(world.opd, now, item_id=still_open.id, title="Masih terbuka")
     db.session.commit()
-    set_task_status(world.opd, closed, TaskStatus.DONE, "Beres", None)
+    set_task_status(world.opd, closed, TaskStatus.DONE, "Beres", SYSTEM_CHANGE)
     db.session.commit()
 
     result = deliver()

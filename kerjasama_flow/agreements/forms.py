@@ -693,6 +693,8 @@ class StageForm(BaseForm):
     the first submit shows what will happen (``confirm`` empty), the second, from the
     confirmation page, applies it (``confirm`` = "1")."""
 
+    edits_record = True  # only ever acts on an existing record: its version is required
+
     action = SelectField(
         "Tindakan",
         choices=[choice(NO_ACTION, "— pilih tindakan —"), *enum_choices(Action)],
@@ -720,6 +722,7 @@ class StageForm(BaseForm):
 
 
 class DeleteForm(BaseForm):
+    edits_record = True  # only ever acts on an existing record: its version is required
     version = version_field()
 
 

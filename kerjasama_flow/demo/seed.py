@@ -51,6 +51,7 @@ from kerjasama_flow.agreements.services import (
     find_or_create_partner,
     record_milestone,
 )
+from kerjasama_flow.db import SYSTEM_CHANGE
 from kerjasama_flow.demo.data import DEMO_TIMEZONE, GOVERNMENTS, PROVINCE
 from kerjasama_flow.demo.placeholder import placeholder_pdf
 from kerjasama_flow.demo.specs import (
@@ -237,7 +238,8 @@ def _ensure_agency(government: Government, spec: AgencySpec, summary: SeedSummar
         summary.count_new("agencies")
     elif spec.is_coordinator and not _has_coordinator(government):
         # Demo data seeded before agencies could be marked: mark it, unless an admin chose.
-        save_agency(None, government, agency, _agency_data(agency, is_coordinator=True))
+        data = _agency_data(agency, is_coordinator=True)
+        save_agency(None, government, agency, data, SYSTEM_CHANGE)
     summary.agencies += 1
     return agency
 
@@ -362,7 +364,7 @@ class _Timeline:
             with _clock_at(progress.on, PROGRESS_HOUR):
                 # The agency's head reports progress on their own task where the demo has one.
                 actor = self.heads.get(task.agency.code, self.admin)
-                set_task_status(actor, task, progress.status, progress.note, None)
+                set_task_status(actor, task, progress.status, progress.note, SYSTEM_CHANGE)
 
 
 def _build_agreement(

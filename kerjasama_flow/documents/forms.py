@@ -56,9 +56,11 @@ class TaskDocumentForm(BaseForm):
 
 
 class ReplaceForm(BaseForm):
+    edits_record = True  # only ever acts on an existing record: its version is required
     file = _file_field("Berkas pengganti")
     version = version_field()
 
 
 class DeleteForm(BaseForm):
+    edits_record = True  # only ever acts on an existing record: its version is required
     version = version_field()

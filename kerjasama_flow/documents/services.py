@@ -22,8 +22,9 @@ from kerjasama_flow import storage, uploads
 from kerjasama_flow.accounts.models import User
 from kerjasama_flow.activity.services import log_action, snapshot
 from kerjasama_flow.agreements.models import MILESTONE_MODELS, Agreement
+from kerjasama_flow.db import ExpectedVersion, check_version
 from kerjasama_flow.documents.models import Document, DocumentKind
-from kerjasama_flow.errors import ConflictError, DomainError
+from kerjasama_flow.errors import DomainError
 from kerjasama_flow.extensions import db
 from kerjasama_flow.permissions import can_attach_document, can_change_document
 
@@ -112,23 +113,18 @@ def upload_document(
     return document
 
 
-def _check_version(document: Document, version: int | None) -> None:
-    if version is None or int(version) != document.version:
-        raise ConflictError()
-
-
 def replace_document(
     actor: User,
     document: Document,
     upload: uploads.Upload | None,
     data: dict[str, Any],
-    version: int | None,
+    version: ExpectedVersion,
 ) -> Document:
     """Put a new file (a signed version, a better scan) in place of ``document``'s; the old
     file goes when the session commits, its fingerprint stays in the activity log."""
     if not can_change_document(actor, document):
         raise DomainError("Anda tidak berhak mengganti dokumen ini.")
-    _check_version(document, version)
+    check_version(document, version)
     checked = uploads.check(upload, FILE_FIELD)
     before = snapshot(document, LOGGED_FIELDS)
     stored = storage.store(
@@ -148,11 +144,11 @@ def replace_document(
     return document
 
 
-def delete_document(actor: User, document: Document, version: int | None) -> None:
+def delete_document(actor: User, document: Document, version: ExpectedVersion) -> None:
     """Remove ``document``; its file goes when the session commits."""
     if not can_change_document(actor, document):
         raise DomainError("Anda tidak berhak menghapus dokumen ini.")
-    _check_version(document, version)
+    check_version(document, version)
     log_action(actor, document, "deleted", before=snapshot(document, LOGGED_FIELDS))
     storage.delete(FOLDER, document.stored_name)
     db.session.delete(document)

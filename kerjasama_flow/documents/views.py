@@ -132,8 +132,8 @@ def delete(document_id: int):
         abort(403)
     back = _back_url(document)
     form = DeleteForm()
-    if form.validate_on_submit() and run_service(
-        None, services.delete_document, current_user, document, form.version.data
-    ):
+    if not form.validate_on_submit():
+        flash("Permintaan hapus tidak sah. Muat ulang halaman lalu coba lagi.", "danger")
+    elif run_service(None, services.delete_document, current_user, document, form.version.data):
         flash("Dokumen dihapus.", "success")
     return redirect(back)

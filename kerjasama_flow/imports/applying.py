@@ -33,6 +33,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from kerjasama_flow.accounts.models import User
 from kerjasama_flow.agreements import services
 from kerjasama_flow.agreements.models import Agreement, Mou, MouKind, Partner, PartnerKind
+from kerjasama_flow.db import SYSTEM_CHANGE
 from kerjasama_flow.errors import DomainError
 from kerjasama_flow.extensions import db
 from kerjasama_flow.imports.columns import MOU_KEYS
@@ -173,7 +174,7 @@ def apply_row(
         agreement = services.create_agreement(actor, data)
         _mark_new(agreement)
     else:
-        agreement = services.update_agreement(actor, agreement, data, agreement.version).value
+        agreement = services.update_agreement(actor, agreement, data, SYSTEM_CHANGE).value
     if has_mou(row):
         mou_data = _mou_data(row)
         existing = _matching_mou(agreement, mou_data)
@@ -182,7 +183,7 @@ def apply_row(
                 actor, agreement, "mou", {"document_kind": MouKind.MOU, **mou_data}, follow_up=False
             )
         else:
-            services.update_milestone(actor, existing, mou_data, existing.version)
+            services.update_milestone(actor, existing, mou_data, SYSTEM_CHANGE)
     return agreement
 
 

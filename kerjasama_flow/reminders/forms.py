@@ -10,6 +10,7 @@ from wtforms import HiddenField, IntegerField, SelectField, StringField, SubmitF
 from wtforms.validators import ValidationError
 
 from kerjasama_flow import government_settings
+from kerjasama_flow.db import MISSING_VERSION
 from kerjasama_flow.errors import DomainError
 from kerjasama_flow.forms_common import BaseForm, choices, required
 from kerjasama_flow.reminders.services import effective
@@ -110,7 +111,7 @@ class ReminderSettingsForm(BaseForm):
         ),
         render_kw={"placeholder": "07:00", "inputmode": "numeric"},
     )
-    version = HiddenField()
+    version = HiddenField(validators=[required(MISSING_VERSION)])  # the settings' fingerprint
     submit = SubmitField("Simpan")
 
     @classmethod

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from kerjasama_flow import clock, government_settings
 from kerjasama_flow.accounts.models import Role, User
 from kerjasama_flow.activity.services import log_changes
-from kerjasama_flow.db import dialect_insert
+from kerjasama_flow.db import MISSING_VERSION, dialect_insert
 from kerjasama_flow.errors import ConflictError
 from kerjasama_flow.extensions import db
 from kerjasama_flow.formatting import format_date
@@ -73,6 +73,8 @@ def update_settings(actor, government, data: dict, expected_version: str | None)
     # Read the row afresh and lock it (PostgreSQL; SQLite serialises writers): two saves at
     # the same moment cannot both pass the comparison.
     db.session.refresh(government, with_for_update=True)
+    if expected_version is None:
+        raise ConflictError(MISSING_VERSION)
     if expected_version != government_settings.fingerprint(government):
         raise ConflictError()
     cleaned = {

@@ -137,6 +137,7 @@ def _known_status(form, field) -> None:
 
 
 class StatusForm(BaseForm):
+    edits_record = True  # only ever acts on an existing record: its version is required
     status = SelectField(
         "Status", validate_choice=False, validators=[required("Pilih status."), _known_status]
     )
