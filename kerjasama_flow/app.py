@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import load_config
 from kerjasama_flow import (
@@ -31,7 +32,8 @@ from kerjasama_flow.evaluations.views import bp as evaluations_bp
 from kerjasama_flow.extensions import bootstrap, csrf, db, login_manager, migrate
 from kerjasama_flow.formatting import FILTERS
 from kerjasama_flow.imports.views import bp as imports_bp
-from kerjasama_flow.permissions import enforce_endpoint_access
+from kerjasama_flow.links import external_url
+from kerjasama_flow.permissions import ENDPOINT_ROLES, PUBLIC, enforce_endpoint_access
 from kerjasama_flow.playbooks import receivers as playbook_receivers
 from kerjasama_flow.playbooks.views import bp as playbooks_bp
 from kerjasama_flow.reminders import receivers as reminder_receivers
@@ -157,6 +159,7 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters.update(FILTERS)
+    app.jinja_env.globals["external_url"] = external_url
 
     @app.context_processor
     def inject_context():
@@ -181,4 +184,18 @@ def register_security(app: Flask) -> None:
         )
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if app.config["KERJASAMA_HTTPS"]:
+            response.headers.setdefault(
+                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+            )
+        # What a signed-in user sees stays out of every cache (a shared computer's browser,
+        # a proxy); static files and the public pages keep their caching.
+        if ENDPOINT_ROLES.get(request.endpoint) is not PUBLIC and current_user.is_authenticated:
+            response.headers["Cache-Control"] = "no-store"
         return response
+
+    proxies = app.config["KERJASAMA_TRUSTED_PROXIES"]
+    if proxies:
+        # Only the headers the documented proxy sets (docs/deployment.md): the client's
+        # address and the scheme. The Host header is passed on by the proxy itself.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)

@@ -129,14 +129,15 @@ def demo_command(host: str, port: int, into_existing: bool):
     click.echo(f"\nAkun demo (kata sandi: {password}):")
     for line in summary.accounts:
         click.echo(f"  {line}")
+    app = current_app._get_current_object()
+    address = demo_address(app, host, port)  # before the sweep: its mail links to this demo
     # Today's sweep once now, so that the bell already shows what is due, overdue or stalled
     # (the scheduler's next sweep is tomorrow morning).
     plans = plan()
     db.session.commit()
     deliver(retry_now=True)
     click.echo(f"\nPengingat hari ini: {sum(p.queued for p in plans)} diantrekan dan dikirim.")
-    click.echo(f"\nBuka http://{host}:{port}/ di peramban. Tekan Ctrl+C untuk berhenti.\n")
-    app = current_app._get_current_object()
+    click.echo(f"\nBuka {address}/ di peramban. Tekan Ctrl+C untuk berhenti.\n")
     # The demo's reminders run in-process, started once here (one process, no reloader);
     # production runs `flask --app wsgi scheduler` as a process of its own.
     start_background(app)
@@ -145,6 +146,15 @@ def demo_command(host: str, port: int, into_existing: bool):
         run_simple(host, port, app, use_reloader=False, threaded=True)
     finally:
         stop_background()
+
+
+def demo_address(app: Flask, host: str, port: int) -> str:
+    """Where the demo serves, as a browser on this machine opens it; the links in its mail
+    point there too, unless ``KERJASAMA_BASE_URL`` names another address."""
+    shown = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
+    address = f"http://{f'[{shown}]' if ':' in shown else shown}:{port}"
+    app.config["KERJASAMA_BASE_URL"] = app.config.get("KERJASAMA_BASE_URL") or address
+    return address
 
 
 @click.command("scheduler")

@@ -38,6 +38,7 @@ INFRASTRUCTURE = (
     "errors",
     "extensions",
     "forms_common",
+    "links",
     "permissions",
     "tenancy",
     "uploads",
