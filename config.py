@@ -28,6 +28,14 @@ def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+def instance_path() -> str | None:
+    """``KERJASAMA_INSTANCE_PATH``: the instance folder (stored files, the SQLite database, the
+    generated secret key), e.g. /var/lib/kerjasama; unset, Flask's default (``instance/`` in
+    a checkout, ``<venv>/var/kerjasama_flow-instance`` for an installed package)."""
+    folder = os.environ.get("KERJASAMA_INSTANCE_PATH")
+    return str(Path(folder).resolve()) if folder else None
+
+
 def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     """The settings from the environment; ``overrides`` (tests) win and skip the defaults'
     side effects (such as writing a secret key to the instance folder)."""

@@ -15,7 +15,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import load_config
+from config import instance_path, load_config
 from kerjasama_flow import (
     cli,
     clock,
@@ -36,6 +36,7 @@ from kerjasama_flow.links import external_url
 from kerjasama_flow.permissions import ENDPOINT_ROLES, PUBLIC, enforce_endpoint_access
 from kerjasama_flow.playbooks import receivers as playbook_receivers
 from kerjasama_flow.playbooks.views import bp as playbooks_bp
+from kerjasama_flow.readiness import check_database_url
 from kerjasama_flow.reminders import receivers as reminder_receivers
 from kerjasama_flow.reminders.views import bp as reminders_bp
 from kerjasama_flow.reports.views import bp as reports_bp
@@ -61,10 +62,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         # the logger are the package's.
         __package__,
         instance_relative_config=True,
+        instance_path=instance_path(),
         template_folder=str(resource_dir("templates")),
     )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(load_config(app.instance_path, test_config))
+    check_database_url(app.config["SQLALCHEMY_DATABASE_URI"])  # readiness.NotReady: one line
 
     register_extensions(app)
     register_blueprints(app)

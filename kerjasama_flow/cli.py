@@ -22,6 +22,7 @@ from kerjasama_flow.demo.seed import demo_password, seed_demo
 from kerjasama_flow.errors import DomainError
 from kerjasama_flow.extensions import db
 from kerjasama_flow.imports.cli import imports_cli
+from kerjasama_flow.readiness import needs_current_schema
 from kerjasama_flow.reminders.cli import reminders_cli
 from kerjasama_flow.reminders.delivery import deliver
 from kerjasama_flow.reminders.planner import plan
@@ -39,6 +40,7 @@ def _fail(message: str) -> None:
 @click.option("--timezone", default=None, help="Asia/Jakarta (WIB), Asia/Makassar, Asia/Jayapura")
 @click.option("--province", default=None)
 @with_appcontext
+@needs_current_schema
 def create_government_command(code: str, name: str, timezone: str | None, province: str | None):
     """Register a government (Pemda) by its Kemendagri region code."""
     try:
@@ -59,6 +61,7 @@ def create_government_command(code: str, name: str, timezone: str | None, provin
 @click.option("--agency", "agency_code", default=None, help="Kode OPD (wajib untuk peran opd)")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @with_appcontext
+@needs_current_schema
 def create_user_command(
     email: str, name: str, role: str, government_code: str, agency_code: str | None, password: str
 ):
@@ -109,6 +112,7 @@ def _seed_demo(into_existing: bool):
 @click.command("seed-demo")
 @FORCE_DEMO
 @with_appcontext
+@needs_current_schema
 def seed_demo_command(into_existing: bool):
     """Load the demo data from the seed reports; running it twice changes nothing."""
     summary, password = _seed_demo(into_existing)
@@ -159,6 +163,7 @@ def demo_address(app: Flask, host: str, port: int) -> str:
 
 @click.command("scheduler")
 @with_appcontext
+@needs_current_schema
 def scheduler_command():
     """Run the periodic jobs (daily sweep per time zone, delivery retries, background imports)
     until SIGTERM."""

@@ -40,6 +40,7 @@ INFRASTRUCTURE = (
     "forms_common",
     "links",
     "permissions",
+    "readiness",
     "tenancy",
     "uploads",
     "web",
