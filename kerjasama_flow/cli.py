@@ -5,6 +5,7 @@ the app (``create_app`` calls it); a domain's group of commands lives in its pac
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -18,9 +19,11 @@ from kerjasama_flow.accounts.services import (
     government_by_code,
     save_user,
 )
+from kerjasama_flow.backup import KIND_LABELS, BackupError, Summary, create_backup, restore_backup
 from kerjasama_flow.demo.seed import demo_password, seed_demo
 from kerjasama_flow.errors import DomainError
 from kerjasama_flow.extensions import db
+from kerjasama_flow.formatting import format_file_size
 from kerjasama_flow.imports.cli import imports_cli
 from kerjasama_flow.readiness import needs_current_schema
 from kerjasama_flow.reminders.cli import reminders_cli
@@ -172,6 +175,44 @@ def scheduler_command():
     run_blocking(current_app._get_current_object())
 
 
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(path: Path):
+    """Write one archive (.tar.gz) holding a consistent copy of the database and every stored
+    file (documents, evidence, queued imports), with a manifest of their SHA-256."""
+    try:
+        summary = create_backup(path)
+    except BackupError as error:
+        _fail(str(error))
+    click.echo(f"Basis data {KIND_LABELS[summary.kind]} disalin dengan {summary.tool}.")
+    click.echo(_files_line(summary))
+    click.echo(f"Cadangan ditulis: {summary.archive} (revisi {summary.revision}).")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def restore_command(path: Path):
+    """Restore an archive of the backup command into an empty database and instance folder,
+    after checking every member against the manifest's SHA-256."""
+    try:
+        summary = restore_backup(path)
+    except BackupError as error:
+        _fail(str(error))
+    click.echo(f"Basis data {KIND_LABELS[summary.kind]} dipulihkan dengan {summary.tool}.")
+    click.echo(_files_line(summary))
+    click.echo(
+        f"Dipulihkan dari {summary.archive} (revisi {summary.revision}). Jika kode ini lebih "
+        "baru dari cadangannya, jalankan: flask --app wsgi db upgrade"
+    )
+
+
+def _files_line(summary: Summary) -> str:
+    size = f" ({format_file_size(summary.file_bytes)})" if summary.files else ""
+    return f"{len(summary.files)} berkas tersimpan{size}, SHA-256 tercatat di manifest."
+
+
 def register(app: Flask) -> None:
     for command in (
         create_government_command,
@@ -181,5 +222,7 @@ def register(app: Flask) -> None:
         imports_cli,
         reminders_cli,
         scheduler_command,
+        backup_command,
+        restore_command,
     ):
         app.cli.add_command(command)
