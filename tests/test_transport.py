@@ -5,7 +5,14 @@ the CSV's content type."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -15,8 +22,8 @@ from kerjasama_flow.cli import demo_address
 from kerjasama_flow.extensions import db
 from tests import factories
 from tests.conftest import make_test_app
-from tests.reminder_helpers import SmtpServer
 
+REPO_ROOT = Path(__file__).resolve().parent.parent
 HSTS = "max-age=31536000; includeSubDomains"
 PROXY_HEADERS = {
     "Host": "kerjasama.blitarkota.go.id",
@@ -53,6 +60,12 @@ def _login(client, user, remember: bool = False, headers=None):
     response = client.post("/login", data=data, headers=headers)
     assert response.status_code == 302, response.get_data(as_text=True)
     return response
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def _cookie_headers(response) -> dict[str, str]:
@@ -141,42 +154,56 @@ def test_inside_a_request_links_take_the_request_address(app):
         assert links.absolute_url("/tasks/3") == "http://10.0.0.5:8000/tasks/3"
 
 
-def test_the_demo_mails_links_to_its_own_port(app, world, runner_with_smtp):
-    runner, smtp = runner_with_smtp
-    app.config["KERJASAMA_BASE_URL"] = None  # the demo's case: the setting is not given
-    assert demo_address(app, "0.0.0.0", 5123) == "http://127.0.0.1:5123"
-
-    result = runner.invoke(args=["reminders", "run", "--date", "2025-10-01"])
-    assert result.exit_code == 0, result.output
-    text = "".join(
-        part.get_content()
-        for message in smtp.messages
-        for part in message.walk()
-        if part.get_content_type() == "text/plain"
+def test_the_demo_mails_links_to_its_own_port(tmp_path):
+    """``flask --app wsgi demo --port N`` sends today's reminders when it starts (to
+    ``instance/mail`` without a mail server): their links point at port N, not 5000."""
+    port = _free_port()
+    instance = tmp_path / "instance"
+    environment = {key: value for key, value in os.environ.items() if key != "KERJASAMA_BASE_URL"}
+    environment.update(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'demo.db'}",
+        KERJASAMA_INSTANCE_PATH=str(instance),
+        SECRET_KEY="demo-port-test",
+        FLASK_DEBUG="0",
     )
-    assert f"http://127.0.0.1:5123/tasks/{world.task.id}" in text
-    assert "127.0.0.1:5000" not in text
+    log = tmp_path / "demo.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "wsgi", "demo", "--port", str(port)],
+            cwd=REPO_ROOT,
+            env=environment,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        status = None
+        deadline = time.monotonic() + 180
+        while status is None and time.monotonic() < deadline and process.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=5) as r:
+                    status = r.status
+            except OSError:
+                time.sleep(0.5)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    output = log.read_text()
+    assert status == 200, output
+    mail = "".join(path.read_text() for path in sorted((instance / "mail").glob("*.eml")))
+    assert mail, output
+    links_found = set(re.findall(r"https?://[^/\s\"'<>]+/", mail))
+    assert links_found == {f"http://127.0.0.1:{port}/"}, links_found
 
 
 def test_the_demo_keeps_an_address_that_was_set(app):
     app.config["KERJASAMA_BASE_URL"] = "https://demo.pemda.go.id"
     assert demo_address(app, "127.0.0.1", 5123) == "http://127.0.0.1:5123"
     assert links.absolute_url("/tasks") == "https://demo.pemda.go.id/tasks"
-
-
-@pytest.fixture
-def runner_with_smtp(app):
-    server = SmtpServer()
-    server.start()
-    app.config.update(
-        MAIL_SERVER="127.0.0.1",
-        MAIL_PORT=server.port,
-        MAIL_TIMEOUT=5,
-        # 07:30 WIB on the day after the world's task was due.
-        KERJASAMA_NOW=datetime(2025, 10, 1, 0, 30, tzinfo=UTC).isoformat(),
-    )
-    yield app.test_cli_runner(), server
-    server.close()
 
 
 # --- caching --------------------------------------------------------------------------------
