@@ -28,6 +28,14 @@ def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+def instance_path() -> str | None:
+    """``KERJASAMA_INSTANCE_PATH``: the instance folder (stored files, the SQLite database, the
+    generated secret key), e.g. /var/lib/kerjasama; unset, Flask's default (``instance/`` in
+    a checkout, ``<venv>/var/kerjasama_flow-instance`` for an installed package)."""
+    folder = os.environ.get("KERJASAMA_INSTANCE_PATH")
+    return str(Path(folder).resolve()) if folder else None
+
+
 def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     """The settings from the environment; ``overrides`` (tests) win and skip the defaults'
     side effects (such as writing a secret key to the instance folder)."""
@@ -71,8 +79,10 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "WHATSAPP_GATEWAY_URL": os.environ.get("WHATSAPP_GATEWAY_URL") or None,
         "WHATSAPP_GATEWAY_TOKEN": os.environ.get("WHATSAPP_GATEWAY_TOKEN") or None,
         "WHATSAPP_TIMEOUT": float(os.environ.get("WHATSAPP_TIMEOUT", "30")),
-        # Absolute links in reminder messages (the app's public address).
-        "KERJASAMA_BASE_URL": os.environ.get("KERJASAMA_BASE_URL", "http://127.0.0.1:5000"),
+        # The app's public address, for the absolute links built outside a request
+        # (``links``: reminder messages sent by the scheduler). Unset: http://127.0.0.1:5000,
+        # or the demo's own address.
+        "KERJASAMA_BASE_URL": os.environ.get("KERJASAMA_BASE_URL") or None,
         "REMINDER_LEASE_MINUTES": int(os.environ.get("REMINDER_LEASE_MINUTES", "15")),
         "REMINDER_DELIVERY_INTERVAL_MINUTES": int(
             os.environ.get("REMINDER_DELIVERY_INTERVAL_MINUTES", "10")
@@ -82,5 +92,22 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "IMPORT_INLINE_ROWS": int(os.environ.get("KERJASAMA_IMPORT_INLINE_ROWS", "300")),
         "IMPORT_POLL_SECONDS": int(os.environ.get("KERJASAMA_IMPORT_POLL_SECONDS", "5")),
     }
+    settings.update(_transport_settings())
     settings.update(overrides)
     return settings
+
+
+def _transport_settings() -> dict:
+    """How the app is reached. ``KERJASAMA_HTTPS=1``: it is served over HTTPS only, so its
+    cookies are ``Secure`` and every answer carries HSTS. ``KERJASAMA_TRUSTED_PROXIES=N``: N
+    reverse proxies stand in front of it and their ``X-Forwarded-For`` and
+    ``X-Forwarded-Proto`` are believed (werkzeug's ``ProxyFix``); 0 (the default) believes
+    none, since a client could send them itself."""
+    https = _flag(os.environ.get("KERJASAMA_HTTPS"))
+    return {
+        "KERJASAMA_HTTPS": https,
+        "SESSION_COOKIE_SECURE": https,
+        "REMEMBER_COOKIE_SECURE": https,
+        "PREFERRED_URL_SCHEME": "https" if https else "http",
+        "KERJASAMA_TRUSTED_PROXIES": int(os.environ.get("KERJASAMA_TRUSTED_PROXIES", "0")),
+    }

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import load_config
+from config import instance_path, load_config
 from kerjasama_flow import (
     cli,
     clock,
@@ -32,9 +33,11 @@ from kerjasama_flow.evaluations.views import bp as evaluations_bp
 from kerjasama_flow.extensions import bootstrap, csrf, db, login_manager, migrate
 from kerjasama_flow.formatting import FILTERS
 from kerjasama_flow.imports.views import bp as imports_bp
-from kerjasama_flow.permissions import enforce_endpoint_access
+from kerjasama_flow.links import external_url
+from kerjasama_flow.permissions import ENDPOINT_ROLES, PUBLIC, enforce_endpoint_access
 from kerjasama_flow.playbooks import receivers as playbook_receivers
 from kerjasama_flow.playbooks.views import bp as playbooks_bp
+from kerjasama_flow.readiness import check_database_url
 from kerjasama_flow.reminders import receivers as reminder_receivers
 from kerjasama_flow.reminders.views import bp as reminders_bp
 from kerjasama_flow.reports.views import bp as reports_bp
@@ -60,10 +63,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         # the logger are the package's.
         __package__,
         instance_relative_config=True,
+        instance_path=instance_path(),
         template_folder=str(resource_dir("templates")),
     )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(load_config(app.instance_path, test_config))
+    check_database_url(app.config["SQLALCHEMY_DATABASE_URI"])  # readiness.NotReady: one line
 
     register_request_checks(app)
     register_extensions(app)
@@ -171,6 +176,7 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters.update(FILTERS)
+    app.jinja_env.globals["external_url"] = external_url
 
     @app.context_processor
     def inject_context():
@@ -195,4 +201,18 @@ def register_security(app: Flask) -> None:
         )
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if app.config["KERJASAMA_HTTPS"]:
+            response.headers.setdefault(
+                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+            )
+        # What a signed-in user sees stays out of every cache (a shared computer's browser,
+        # a proxy); static files and the public pages keep their caching.
+        if ENDPOINT_ROLES.get(request.endpoint) is not PUBLIC and current_user.is_authenticated:
+            response.headers["Cache-Control"] = "no-store"
         return response
+
+    proxies = app.config["KERJASAMA_TRUSTED_PROXIES"]
+    if proxies:
+        # Only the headers the documented proxy sets (docs/deployment.md): the client's
+        # address and the scheme. The Host header is passed on by the proxy itself.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)

@@ -5,6 +5,7 @@ the app (``create_app`` calls it); a domain's group of commands lives in its pac
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -18,10 +19,13 @@ from kerjasama_flow.accounts.services import (
     government_by_code,
     save_user,
 )
+from kerjasama_flow.backup import KIND_LABELS, BackupError, Summary, create_backup, restore_backup
 from kerjasama_flow.demo.seed import demo_password, seed_demo
 from kerjasama_flow.errors import DomainError
 from kerjasama_flow.extensions import db
+from kerjasama_flow.formatting import format_file_size
 from kerjasama_flow.imports.cli import imports_cli
+from kerjasama_flow.readiness import needs_current_schema
 from kerjasama_flow.reminders.cli import reminders_cli
 from kerjasama_flow.reminders.delivery import deliver
 from kerjasama_flow.reminders.planner import plan
@@ -39,6 +43,7 @@ def _fail(message: str) -> None:
 @click.option("--timezone", default=None, help="Asia/Jakarta (WIB), Asia/Makassar, Asia/Jayapura")
 @click.option("--province", default=None)
 @with_appcontext
+@needs_current_schema
 def create_government_command(code: str, name: str, timezone: str | None, province: str | None):
     """Register a government (Pemda) by its Kemendagri region code."""
     try:
@@ -59,6 +64,7 @@ def create_government_command(code: str, name: str, timezone: str | None, provin
 @click.option("--agency", "agency_code", default=None, help="Kode OPD (wajib untuk peran opd)")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @with_appcontext
+@needs_current_schema
 def create_user_command(
     email: str, name: str, role: str, government_code: str, agency_code: str | None, password: str
 ):
@@ -109,6 +115,7 @@ def _seed_demo(into_existing: bool):
 @click.command("seed-demo")
 @FORCE_DEMO
 @with_appcontext
+@needs_current_schema
 def seed_demo_command(into_existing: bool):
     """Load the demo data from the seed reports; running it twice changes nothing."""
     summary, password = _seed_demo(into_existing)
@@ -129,14 +136,15 @@ def demo_command(host: str, port: int, into_existing: bool):
     click.echo(f"\nAkun demo (kata sandi: {password}):")
     for line in summary.accounts:
         click.echo(f"  {line}")
+    app = current_app._get_current_object()
+    address = demo_address(app, host, port)  # before the sweep: its mail links to this demo
     # Today's sweep once now, so that the bell already shows what is due, overdue or stalled
     # (the scheduler's next sweep is tomorrow morning).
     plans = plan()
     db.session.commit()
     deliver(retry_now=True)
     click.echo(f"\nPengingat hari ini: {sum(p.queued for p in plans)} diantrekan dan dikirim.")
-    click.echo(f"\nBuka http://{host}:{port}/ di peramban. Tekan Ctrl+C untuk berhenti.\n")
-    app = current_app._get_current_object()
+    click.echo(f"\nBuka {address}/ di peramban. Tekan Ctrl+C untuk berhenti.\n")
     # The demo's reminders run in-process, started once here (one process, no reloader);
     # production runs `flask --app wsgi scheduler` as a process of its own.
     start_background(app)
@@ -147,14 +155,62 @@ def demo_command(host: str, port: int, into_existing: bool):
         stop_background()
 
 
+def demo_address(app: Flask, host: str, port: int) -> str:
+    """Where the demo serves, as a browser on this machine opens it; the links in its mail
+    point there too, unless ``KERJASAMA_BASE_URL`` names another address."""
+    shown = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
+    address = f"http://{f'[{shown}]' if ':' in shown else shown}:{port}"
+    app.config["KERJASAMA_BASE_URL"] = app.config.get("KERJASAMA_BASE_URL") or address
+    return address
+
+
 @click.command("scheduler")
 @with_appcontext
+@needs_current_schema
 def scheduler_command():
     """Run the periodic jobs (daily sweep per time zone, delivery retries, background imports)
     until SIGTERM."""
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     run_blocking(current_app._get_current_object())
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(path: Path):
+    """Write one archive (.tar.gz) holding a consistent copy of the database and every stored
+    file (documents, evidence, queued imports), with a manifest of their SHA-256."""
+    try:
+        summary = create_backup(path)
+    except BackupError as error:
+        _fail(str(error))
+    click.echo(f"Basis data {KIND_LABELS[summary.kind]} disalin dengan {summary.tool}.")
+    click.echo(_files_line(summary))
+    click.echo(f"Cadangan ditulis: {summary.archive} (revisi {summary.revision}).")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def restore_command(path: Path):
+    """Restore an archive of the backup command into an empty database and instance folder,
+    after checking every member against the manifest's SHA-256."""
+    try:
+        summary = restore_backup(path)
+    except BackupError as error:
+        _fail(str(error))
+    click.echo(f"Basis data {KIND_LABELS[summary.kind]} dipulihkan dengan {summary.tool}.")
+    click.echo(_files_line(summary))
+    click.echo(
+        f"Dipulihkan dari {summary.archive} (revisi {summary.revision}). Jika kode ini lebih "
+        "baru dari cadangannya, jalankan: flask --app wsgi db upgrade"
+    )
+
+
+def _files_line(summary: Summary) -> str:
+    size = f" ({format_file_size(summary.file_bytes)})" if summary.files else ""
+    return f"{len(summary.files)} berkas tersimpan{size}, SHA-256 tercatat di manifest."
 
 
 def register(app: Flask) -> None:
@@ -166,5 +222,7 @@ def register(app: Flask) -> None:
         imports_cli,
         reminders_cli,
         scheduler_command,
+        backup_command,
+        restore_command,
     ):
         app.cli.add_command(command)

@@ -2,8 +2,9 @@
 to be imported, and later documents), beside the database transaction that refers to them.
 
 Files live under the instance folder, never under ``static/`` (nothing is served without a
-permission check), one sub-folder per use (``evidence``, ``imports``), each under a random
-name: the name a user gave a file is data, kept in the database for display only.
+permission check), one sub-folder per use (``FOLDERS``), each under a random name: the name a
+user gave a file is data, kept in the database for display only. The backup
+(``kerjasama_flow.backup``) copies exactly the folders of ``FOLDERS``.
 
 A stored file exists if and only if the transaction that stored it commits:
 
@@ -27,7 +28,7 @@ import logging
 import os
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
@@ -51,7 +52,10 @@ FULL = (
 )
 UNWRITABLE = "Berkas tidak dapat disimpan di server. Coba lagi nanti atau hubungi admin."
 _NO_SPACE = {errno.ENOSPC, errno.EDQUOT}
-_FOLDER = re.compile(r"^[a-z0-9_-]+$")
+# Every folder of the store, one per use; each domain names its own (``documents.services``,
+# ``evaluations.services``, ``imports.services``). A folder missing here is refused when it is
+# first used rather than silently left out of the backups.
+FOLDERS = ("documents", "evidence", "imports")
 _SUFFIX = re.compile(r"^(\.[A-Za-z0-9]{1,10})?$")
 _PENDING = "kerjasama_flow.storage.pending"  # key in ``Session.info``
 
@@ -78,8 +82,8 @@ def folder_path(folder: str) -> Path:
     """The directory of ``folder`` under the instance folder (created if needed). Stored files
     are reached through ``open``/``path_of``; this is for a use's own scratch files (an
     import's progress) that live and die with its stored ones."""
-    if not _FOLDER.fullmatch(folder):
-        raise ValueError(f"not a storage folder name: {folder!r}")
+    if folder not in FOLDERS:
+        raise ValueError(f"not a folder of the file store (storage.FOLDERS): {folder!r}")
     path = Path(current_app.instance_path) / folder
     path.mkdir(parents=True, exist_ok=True)
     return path
@@ -90,6 +94,24 @@ def _path(folder: str, name: str) -> Path:
     if not name or Path(name).name != name or name.startswith("."):
         raise ValueError(f"not a stored file name: {name!r}")
     return folder_path(folder) / name
+
+
+def place_of(folder: str, name: str) -> Path:
+    """Where the published file ``name`` of ``folder`` lives, whether it exists or not (the
+    restore of a backup puts it there)."""
+    return _path(folder, name)
+
+
+def published_files() -> Iterator[tuple[str, Path]]:
+    """Every published file of the store as (folder, path), in a stable order; staged parts
+    and other hidden files are left out. What a backup copies."""
+    for folder in FOLDERS:
+        directory = Path(current_app.instance_path) / folder
+        if not directory.is_dir():
+            continue
+        for path in sorted(directory.iterdir()):
+            if path.is_file() and not path.name.startswith("."):
+                yield folder, path
 
 
 def path_of(folder: str, name: str | None) -> Path | None:

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from config import load_config
+from config import instance_path, load_config
 
 
 def test_secret_key_is_generated_once_and_kept(tmp_path, monkeypatch):
@@ -36,3 +36,25 @@ def test_timezone_setting(tmp_path, monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "x")
     monkeypatch.setenv("KERJASAMA_TIMEZONE", "Asia/Makassar")
     assert load_config(str(tmp_path))["KERJASAMA_TIMEZONE"] == "Asia/Makassar"
+
+
+def test_instance_folder_from_environment(tmp_path, monkeypatch):
+    monkeypatch.delenv("KERJASAMA_INSTANCE_PATH", raising=False)
+    assert instance_path() is None  # Flask's default
+    monkeypatch.setenv("KERJASAMA_INSTANCE_PATH", str(tmp_path / "var" / ".." / "data"))
+    assert instance_path() == str(tmp_path / "data")
+
+
+def test_transport_settings(tmp_path, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "x")
+    monkeypatch.delenv("KERJASAMA_HTTPS", raising=False)
+    monkeypatch.delenv("KERJASAMA_TRUSTED_PROXIES", raising=False)
+    plain = load_config(str(tmp_path))
+    assert not plain["SESSION_COOKIE_SECURE"] and not plain["REMEMBER_COOKIE_SECURE"]
+    assert plain["KERJASAMA_TRUSTED_PROXIES"] == 0
+    monkeypatch.setenv("KERJASAMA_HTTPS", "1")
+    monkeypatch.setenv("KERJASAMA_TRUSTED_PROXIES", "2")
+    served = load_config(str(tmp_path))
+    assert served["SESSION_COOKIE_SECURE"] and served["REMEMBER_COOKIE_SECURE"]
+    assert served["KERJASAMA_HTTPS"] and served["PREFERRED_URL_SCHEME"] == "https"
+    assert served["KERJASAMA_TRUSTED_PROXIES"] == 2

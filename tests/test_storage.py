@@ -23,8 +23,9 @@ FOLDER = "tests"
 
 @pytest.fixture(autouse=True)
 def instance_folder(app, tmp_path, monkeypatch) -> Path:
-    """Each test's files in an instance folder of its own."""
+    """Each test's files in an instance folder of its own, in a folder of the store's own."""
     monkeypatch.setattr(app, "instance_path", str(tmp_path))
+    monkeypatch.setattr(storage, "FOLDERS", (*storage.FOLDERS, FOLDER))
     return tmp_path
 
 

@@ -7,9 +7,11 @@ import click
 from flask.cli import with_appcontext
 
 from kerjasama_flow.imports import jobs
+from kerjasama_flow.readiness import needs_current_schema
 
 
 @click.group("imports", help="Impor Excel yang menunggu di latar belakang.")
+@needs_current_schema
 def imports_cli():
     pass
 

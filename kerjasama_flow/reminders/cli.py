@@ -11,11 +11,16 @@ from sqlalchemy import func, select
 
 from kerjasama_flow.extensions import db
 from kerjasama_flow.formatting import format_date
+from kerjasama_flow.readiness import needs_current_schema
 from kerjasama_flow.reminders.delivery import deliver
 from kerjasama_flow.reminders.models import Outbox, OutboxStatus
 from kerjasama_flow.reminders.planner import plan
 
-reminders_cli = AppGroup("reminders", help="Pengingat tindak lanjut: sapuan dan pengiriman.")
+
+@click.group("reminders", cls=AppGroup, help="Pengingat tindak lanjut: sapuan dan pengiriman.")
+@needs_current_schema
+def reminders_cli():
+    pass
 
 
 def _parse_date(ctx, param, value: str | None) -> date | None:

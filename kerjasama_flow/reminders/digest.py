@@ -10,6 +10,7 @@ from datetime import date
 from flask import current_app
 
 from kerjasama_flow.accounts.models import User
+from kerjasama_flow.links import absolute_url
 from kerjasama_flow.reminders.models import Outbox, Rule
 
 # Late work first: what is already overdue, then what leadership escalates, then today's,
@@ -63,13 +64,6 @@ class Digest:
     text: str
     html: str | None
     item_count: int
-
-
-def absolute_url(path: str) -> str:
-    if path.startswith(("http://", "https://")):
-        return path
-    base = current_app.config.get("KERJASAMA_BASE_URL") or "http://127.0.0.1:5000"
-    return base.rstrip("/") + "/" + path.lstrip("/")
 
 
 def group_rows(rows: Iterable[Outbox]) -> list[DigestGroup]:

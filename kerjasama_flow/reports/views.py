@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user
 
 from kerjasama_flow import clock
@@ -25,6 +25,7 @@ from kerjasama_flow.accounts.models import Role
 from kerjasama_flow.agreements.forms import DashboardFilterForm
 from kerjasama_flow.agreements.lifecycle import Stage
 from kerjasama_flow.forms_common import BaseForm, date_field
+from kerjasama_flow.links import external_url
 from kerjasama_flow.reports import (
     calendar_feed,
     charts,
@@ -96,8 +97,10 @@ def _today() -> date:
     return clock.today_in(current_user.government.timezone)
 
 
-def _download(body: bytes, mimetype: str, filename: str) -> Response:
-    response = Response(body, mimetype=mimetype)
+def _download(body: bytes, content_type: str, filename: str) -> Response:
+    # The header exactly as given: as a ``mimetype`` werkzeug would append a second charset
+    # to "text/csv; charset=utf-8".
+    response = Response(body, content_type=content_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
@@ -191,7 +194,7 @@ _ENDPOINTS = {
 
 def _absolute_url(kind: str, record_id: int) -> str:
     endpoint, argument = _ENDPOINTS[kind]
-    return url_for(endpoint, **{argument: record_id}, _external=True)
+    return external_url(endpoint, **{argument: record_id})
 
 
 @bp.route("/calendar/<token>.ics")

@@ -20,6 +20,7 @@ from kerjasama_flow.documents.forms import TaskDocumentForm
 from kerjasama_flow.documents.models import DocumentKind
 from kerjasama_flow.documents.queries import task_documents
 from kerjasama_flow.forms_common import form_values
+from kerjasama_flow.links import external_url
 from kerjasama_flow.permissions import (
     can_attach_document,
     can_edit_task,
@@ -124,7 +125,7 @@ def _render_detail(task: Task, status_form: StatusForm | None):
         back_url=_safe_next(request.args.get("next"), status_form and status_form.next.data)
         or url_for("tasks.index"),
         today=today,
-        whatsapp_url=whatsapp_url(task, url_for("tasks.detail", task_id=task.id, _external=True)),
+        whatsapp_url=whatsapp_url(task, external_url("tasks.detail", task_id=task.id)),
         document_rows=task_documents(current_user, task),
         document_form=TaskDocumentForm(formdata=None)
         if can_attach_document(current_user, task.agreement, task)
