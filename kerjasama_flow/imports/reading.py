@@ -85,7 +85,7 @@ def _read(content: bytes, extension: str, data_rows: int, sheet_rows: int, peek:
     if not content:
         raise ImportFileError("Berkas kosong. Unggah templat yang sudah diisi.")
     if extension == "xlsx":
-        if not _check_archive(content) and peek:
+        if not _check_archive(content, peek):
             return Table(columns={}, rows=[], complete=False)  # the job runner opens it
         raw_rows = _xlsx_rows(content, sheet_rows + 1)
     elif extension == "csv":
@@ -129,9 +129,10 @@ def _xlsx_rows(content: bytes, max_row: int):
         workbook.close()
 
 
-def _check_archive(content: bytes) -> bool:
+def _check_archive(content: bytes, peek: bool) -> bool:
     """Refuse an archive whose parts add up to more than ``MAX_UNPACKED_BYTES``, from its
-    table of contents alone; and tell whether openpyxl opens it cheaply (``PEEK_OPEN_BYTES``).
+    table of contents alone. For a ``peek``, tell whether openpyxl opens it cheaply
+    (``PEEK_OPEN_BYTES``); the job runner opens it anyway.
     The sizes an archive declares bound what reading it can produce: Python's ``zipfile``
     stops at a part's declared size (and a part that claims less than it holds fails its
     checksum)."""
@@ -146,6 +147,8 @@ def _check_archive(content: bytes) -> bool:
                     "ke templat yang baru diunduh (tanpa gambar atau lembar lain), atau unggah "
                     "CSV."
                 )
+            if not peek:
+                return True
             if len(parts) > PEEK_PARTS:
                 return False
             read_whole = sum(
