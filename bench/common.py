@@ -91,15 +91,17 @@ class Government:
     pimpinan_id: int
 
 
-def create_government(agencies: int, opd_users: bool = False) -> Government:
-    """Kota Uji with ``agencies`` agencies, an admin and a pimpinan (and one OPD head per
-    agency when asked), in the app context's session; committed."""
+def create_government(
+    agencies: int, opd_users: bool = False, region_code: str = "35.72"
+) -> Government:
+    """Kota Uji (``region_code``) with ``agencies`` agencies, an admin and a pimpinan (and one
+    OPD head per agency when asked), in the app context's session; committed."""
     from kerjasama_flow.accounts.models import Agency, Role, User
     from kerjasama_flow.accounts.models import Government as GovernmentModel
     from kerjasama_flow.extensions import db
 
     db.create_all()
-    government = GovernmentModel(region_code="35.72", name="Kota Uji", timezone="Asia/Jakarta")
+    government = GovernmentModel(region_code=region_code, name="Kota Uji", timezone="Asia/Jakarta")
     db.session.add(government)
     db.session.flush()
     rows = [

@@ -63,7 +63,16 @@ SECTOR_CODES = ["pangan", "pertanian", "umkm", "pariwisata", "investasi", "pendi
 # --- phase 1: data ----------------------------------------------------------------------------
 
 
-def generate(url: str, tasks: int, seed: int, agreements: int = 0) -> dict:
+def generate(
+    url: str,
+    tasks: int,
+    seed: int,
+    agreements: int = 0,
+    region_code: str = "35.72",
+    opd_users: bool = False,
+) -> dict:
+    """Kota Uji (``region_code``; ``opd_users``: with an OPD head per agency) and its
+    generated agreements, milestones and tasks (the module's docstring says which)."""
     from kerjasama_flow.agreements.models import (
         Mou,
         Partner,
@@ -79,7 +88,7 @@ def generate(url: str, tasks: int, seed: int, agreements: int = 0) -> dict:
     started = time.perf_counter()
     now = datetime.now(UTC)
     with app.app_context():
-        government = create_government(AGENCIES)
+        government = create_government(AGENCIES, opd_users, region_code)
         gid, agency_ids = government.id, government.agency_ids
         partners = [
             Partner(

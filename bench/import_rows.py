@@ -252,7 +252,7 @@ def measure(url: str, path: str, memory: bool, profile: str) -> dict:
         actor = fresh_actor()
 
         def upload():
-            job = services.start(actor, "bench.xlsx", "xlsx", content)
+            job = services.start(actor, "bench.xlsx", "xlsx", content, 0)
             db.session.commit()
             return job
 

@@ -22,6 +22,7 @@ from tests.import_helpers import (
     confirm,
     job_id_of,
     row,
+    run_scheduler_job,
     stored_files,
     upload,
     xlsx,
@@ -41,13 +42,6 @@ def admin(world, auth, app):
 def job(job_id: int) -> ImportJob:
     db.session.rollback()
     return db.session.get(ImportJob, job_id, populate_existing=True)
-
-
-def run_scheduler_job(app, job_id: str = scheduler.IMPORTS_JOB_ID) -> None:
-    """What the scheduler process does every few seconds (``imports.work``) or every hour
-    (``imports.expire``), in an app context (and database session) of its own."""
-    spec = next(s for s in scheduler.job_specs(app) if s.id == job_id)
-    scheduler.run_job(app, spec.id, spec.func, *spec.args)
 
 
 def queue_file(client, rows=ROWS) -> int:
@@ -173,12 +167,12 @@ def test_a_running_step_cannot_be_cancelled(client, admin, app):
 
 def test_the_services_keep_nothing_until_their_caller_commits(app, world):
     db.session.commit()
-    job_id = services.start(world.admin, "data.xlsx", "xlsx", xlsx(ROWS)).id
+    job_id = services.start(world.admin, "data.xlsx", "xlsx", xlsx(ROWS), 300).id
     db.session.rollback()
     assert db.session.get(ImportJob, job_id) is None
     assert list((Path(app.instance_path) / "imports").glob(".*.part")) == []
 
-    checked = services.start(world.admin, "data.xlsx", "xlsx", xlsx(ROWS))
+    checked = services.start(world.admin, "data.xlsx", "xlsx", xlsx(ROWS), 300)
     checked.status = ImportStatus.CHECKED
     db.session.commit()
     assert services.confirm(world.admin, checked)

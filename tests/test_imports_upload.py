@@ -18,7 +18,6 @@ from kerjasama_flow.accounts.models import Role
 from kerjasama_flow.agreements.models import Agreement, Mou, Partner
 from kerjasama_flow.extensions import db
 from kerjasama_flow.imports.applying import import_rows, validate_rows
-from kerjasama_flow.imports.columns import MAX_ROWS
 from kerjasama_flow.imports.models import ImportJob, ImportStatus
 from kerjasama_flow.imports.parsing import parse_rows
 from kerjasama_flow.imports.reading import read_table
@@ -227,14 +226,6 @@ def test_malformed_files_are_refused(client, admin, content, filename, message):
     before = agreement_count()
     assert_refused(upload(client, content, filename), message)
     assert agreement_count() == before
-
-
-def test_too_many_rows(client, admin):
-    lines = ["Referensi,Judul,Jenis,Mitra"] + [
-        f"KS-{n},Judul {n},KSDD,Mitra {n}" for n in range(MAX_ROWS + 1)
-    ]
-    response = upload(client, "\n".join(lines).encode(), "besar.csv")
-    assert_refused(response, "lebih dari 5.000 baris")
 
 
 def test_csv_with_bom_and_semicolons(client, admin, world):

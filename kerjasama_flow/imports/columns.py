@@ -13,6 +13,22 @@ from kerjasama_flow.db import max_length
 
 MAX_ROWS = 5000
 MAX_COLUMNS = 60  # columns read from a sheet; the template has 13
+# Rows read from a sheet, blank ones included: room for the header and blank lines between the
+# data. A blank row costs as much to read as a full one (Excel keeps a row that was ever
+# formatted), so reading stops here however few rows hold data.
+MAX_SHEET_ROWS = MAX_ROWS + 1000
+# An XLSX is a zip archive: what its parts add up to once unpacked. A 5,000-row file unpacks to
+# about 3 MB; above the limit the file is refused before any part of it is read.
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+# How far the upload request reads a file that is too large to check in the request: the
+# data rows it looks for (``IMPORT_INLINE_ROWS``) plus this many blank rows.
+PEEK_BLANK_ROWS = 500
+# The upload request opens an XLSX only if openpyxl does so cheaply: the parts it reads whole
+# on opening (shared strings, styles, any sheet that declares no dimension) add up to at most
+# this much, in at most ``PEEK_PARTS`` parts (about 0.5 s of parsing). Otherwise the job
+# runner opens it.
+PEEK_OPEN_BYTES = 2 * 1024 * 1024
+PEEK_PARTS = 100
 DATA_SHEET = "Kerja Sama"
 GUIDE_SHEET = "Petunjuk"
 

@@ -6,7 +6,9 @@ A file of up to ``IMPORT_INLINE_ROWS`` rows (default 300, a few seconds) runs in
 A larger one (up to ``columns.MAX_ROWS``, 30-50 s) would outlast the request timeout, so the
 request only queues it and the scheduler's ``imports.work`` job, every few seconds, claims it
 and runs it; the page refreshes itself until the job is done, and the uploader gets an in-app
-notification. Both paths go through ``claim`` and ``run``.
+notification. Both paths go through ``claim`` and ``run``. The request never reads a large
+file whole: it reads only as far as it takes to tell a small file from a large one
+(``reading.peek_table``), and the file is read, counted and checked here.
 
 This module is the job runner: with ``web.run_service`` (which commits the upload, the
 confirmation and the cancellation), the one place an import job's changes are committed.
@@ -104,7 +106,9 @@ def inline_rows() -> int:
 
 
 def runs_inline(job: ImportJob) -> bool:
-    return job.rows_total <= inline_rows()
+    """Small enough to run in the request. A file the upload request did not read whole has
+    no count yet (``rows_total`` 0) and goes to the background."""
+    return 0 < job.rows_total <= inline_rows()
 
 
 def unclaimed_too_long(job: ImportJob) -> bool:
@@ -145,8 +149,8 @@ def run(job: ImportJob, notify: bool = False) -> None:
     try:
         try:
             rows = _rows_of(job)
-        except ImportFileError as error:  # gone, or refused by a newer version of the reader
-            services.fail(job, claim_token, error.message)
+        except ImportFileError as error:  # gone, or refused once read whole
+            services.fail(job, claim_token, error.message, notify)
             db.session.commit()
             return
         if step == ImportStatus.CHECKING:
@@ -163,7 +167,7 @@ def run(job: ImportJob, notify: bool = False) -> None:
     except Exception:
         db.session.rollback()
         log.exception("Impor %s gagal", job_id)
-        services.fail(job, claim_token, UNEXPECTED)
+        services.fail(job, claim_token, UNEXPECTED, notify)
         db.session.commit()
     finally:
         progress.path.unlink(missing_ok=True)

@@ -34,7 +34,7 @@ from kerjasama_flow.imports.models import (
     ImportStatus,
 )
 from kerjasama_flow.imports.parsing import RowInput
-from kerjasama_flow.imports.reading import read_table
+from kerjasama_flow.imports.reading import peek_table
 from kerjasama_flow.reminders.models import Notification, Rule
 
 log = logging.getLogger(__name__)
@@ -67,10 +67,15 @@ def _remove_files(job: ImportJob) -> None:
 # --- what users do ----------------------------------------------------------------------------
 
 
-def start(actor: User, filename: str, extension: str, content: bytes) -> ImportJob:
-    """Read the uploaded file (a file that cannot be imported raises ``ImportFileError`` and
-    nothing is kept), store it and queue its check."""
-    table = read_table(content, extension)
+def start(
+    actor: User, filename: str, extension: str, content: bytes, inline_rows: int
+) -> ImportJob:
+    """Check the uploaded file as far as a request may read it (``reading.peek_table``: a
+    file refused there raises ``ImportFileError`` and nothing is kept), store it and queue its
+    check. A file of at most ``inline_rows`` data rows is counted (``rows_total``) and may be
+    checked in the request; a larger one is read, counted and checked by the job runner, and
+    its ``rows_total`` stays 0 until then."""
+    table = peek_table(content, extension, inline_rows)
     stored = storage.store(content, folder=FOLDER, suffix=f".{extension}", field="file")
     job = ImportJob(
         government_id=actor.government_id,
@@ -78,7 +83,7 @@ def start(actor: User, filename: str, extension: str, content: bytes) -> ImportJ
         filename=(filename or f"impor.{extension}")[-255:],
         extension=extension,
         token=stored.stem,
-        rows_total=len(table.rows),
+        rows_total=len(table.rows) if table.complete else 0,
         status=ImportStatus.CHECK_QUEUED,
         created_at=clock.now(),
         queued_at=clock.now(),
@@ -192,6 +197,7 @@ def finish(
         .where(ImportJob.id == job.id, ImportJob.claim_token == claim_token)
         .values(
             status=status,
+            rows_total=len(rows),
             report=[_row_report(row) for row in rows],
             creates=sum(1 for row in valid if row.action == "create"),
             updates=sum(1 for row in valid if row.action == "update"),
@@ -220,9 +226,10 @@ def _row_report(row: RowInput) -> dict:
     }
 
 
-def fail(job: ImportJob, claim_token: str, message: str) -> bool:
+def fail(job: ImportJob, claim_token: str, message: str, notify: bool = False) -> bool:
     """The step could not run (``message`` says why, in Indonesian); nothing was imported.
-    Only the claim that ran it records this."""
+    Only the claim that ran it records this. ``notify``: tell the uploader in-app (a file
+    refused by the job runner, with nobody watching the request)."""
     result = db.session.execute(
         update(ImportJob)
         .where(ImportJob.id == job.id, ImportJob.claim_token == claim_token)
@@ -236,6 +243,9 @@ def fail(job: ImportJob, claim_token: str, message: str) -> bool:
     if result.rowcount != 1:
         return False
     _remove_files(job)
+    if notify:
+        db.session.refresh(job)
+        _notify(job)
     return True
 
 
@@ -245,7 +255,9 @@ def job_url(job_id: int) -> str:
 
 
 def _notify(job: ImportJob) -> None:
-    if job.status == ImportStatus.CHECKED:
+    if job.status == ImportStatus.FAILED:
+        title = f"Impor {job.filename} gagal: {job.message}"
+    elif job.status == ImportStatus.CHECKED:
         title = (
             f"Pratinjau impor {job.filename} siap: "
             f"{format_number(job.creates + job.updates)} baris dapat diimpor, "

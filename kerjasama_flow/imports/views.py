@@ -3,9 +3,10 @@ preview and the confirmation, and cancelling (admin only).
 
 An upload becomes an ``ImportJob``: a small file is checked and, once confirmed, imported
 within the request; a large one is queued for the ``scheduler`` process and its page refreshes
-itself (a meta refresh: no script) until it is done. The file stays on the server between the
-steps; the browser only names the job, which must belong to the admin's government, and only
-its uploader may confirm or cancel it.
+itself (a meta refresh: no script) until it is done. The upload request reads no more of a
+file than it takes to tell which (``imports.reading.peek_table``). The file stays on the
+server between the steps; the browser only names the job, which must belong to the admin's
+government, and only its uploader may confirm or cancel it.
 
 The upload, the confirmation and the cancellation commit through ``run_service``; a small
 job's step then runs through the job runner (``imports.jobs.run_now``), which commits its
@@ -18,7 +19,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 
 from kerjasama_flow.imports import jobs, queries, services
-from kerjasama_flow.imports.columns import MAX_ROWS
+from kerjasama_flow.imports.columns import MAX_ROWS, MAX_SHEET_ROWS
 from kerjasama_flow.imports.forms import ImportForm, JobForm, extension_of
 from kerjasama_flow.imports.models import ImportJob, ImportStatus
 from kerjasama_flow.imports.template import build_template
@@ -67,6 +68,7 @@ def upload():
             filename,
             extension_of(filename),
             upload_file.read(),
+            jobs.inline_rows(),
         )
         if job is not None:
             if jobs.runs_inline(job):
@@ -76,6 +78,7 @@ def upload():
         "imports/upload.html",
         form=form,
         max_rows=MAX_ROWS,
+        max_sheet_rows=MAX_SHEET_ROWS,
         inline_rows=jobs.inline_rows(),
         recent=queries.recent(current_user.government_id),
     )
