@@ -21,7 +21,7 @@ from kerjasama_flow import (
     models,  # noqa: F401  (every table in the metadata)
     uploads,
 )
-from kerjasama_flow.accounts.models import User
+from kerjasama_flow.accounts import sessions
 from kerjasama_flow.accounts.views import bp as accounts_bp
 from kerjasama_flow.agreements.views import bp as agreements_bp
 from kerjasama_flow.documents import receivers as document_receivers
@@ -89,12 +89,10 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Silakan masuk untuk membuka halaman ini."
     login_manager.login_message_category = "warning"
-    login_manager.user_loader(load_user)
-
-
-def load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.is_active else None
+    # Sessions name the user's session version and login time, not only the user: see
+    # ``accounts.sessions``.
+    login_manager.id_attribute = "get_session_id"
+    login_manager.user_loader(sessions.load_user)
 
 
 def register_blueprints(app: Flask) -> None:

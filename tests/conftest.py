@@ -101,6 +101,7 @@ def make_test_app(url: str, tmp_path, **overrides) -> Flask:
         "SQLALCHEMY_DATABASE_URI": url,
         "WTF_CSRF_ENABLED": False,
         "SERVER_NAME": None,
+        **factories.TEST_PASSWORD_HASHING,
     }
     config.update(overrides)
     app = create_app(config)

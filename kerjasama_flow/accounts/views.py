@@ -4,10 +4,10 @@ users and the public page."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_remembered, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from kerjasama_flow.accounts import services
+from kerjasama_flow.accounts import services, sessions
 from kerjasama_flow.accounts.forms import AccountForm, AgencyForm, LoginForm, UserForm
 from kerjasama_flow.accounts.models import Agency, Role, User
 from kerjasama_flow.extensions import db
@@ -35,10 +35,9 @@ def login():
         return redirect(url_for("accounts.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
-        if user is None:
-            form.password.errors.append("Email atau kata sandi salah, atau akun tidak aktif.")
-        else:
+        # A refusal is put on the password field; an upgraded password hash is committed.
+        user = run_service(form, services.authenticate, form.email.data, form.password.data)
+        if user is not None:
             login_user(user, remember=form.remember.data)
             target = request.args.get("next")
             return redirect(target if is_safe_next(target) else url_for("accounts.home"))
@@ -48,9 +47,18 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    # Every session of the user ends, not only this browser's cookie: a copy of it (or of
+    # the remember-me cookie) no longer opens anything.
+    run_service(None, sessions.end_sessions, current_user)
     logout_user()
     flash("Anda sudah keluar.", "info")
     return redirect(url_for("accounts.login"))
+
+
+def _continue_session() -> None:
+    """After the current user's own password change ended all their sessions: this browser
+    goes on under the new session version (keeping "Ingat saya" if it was on)."""
+    login_user(current_user._get_current_object(), remember=login_remembered())
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -59,7 +67,11 @@ def account():
     if form.validate_on_submit() and run_service(
         form, services.update_own_account, current_user, form_values(form), form.version.data
     ):
-        flash("Pengaturan akun disimpan.", "success")
+        if form.new_password.data:
+            _continue_session()
+            flash("Kata sandi diganti. Sesi akun Anda di perangkat lain sudah diakhiri.", "success")
+        else:
+            flash("Pengaturan akun disimpan.", "success")
         return redirect(url_for("accounts.account"))
     return render_template("auth/account.html", form=form)
 
@@ -145,6 +157,8 @@ def user_edit(user_id: int | None = None):
             data,
             form.version.data,
         ):
+            if user is not None and user.id == current_user.id and data.get("password"):
+                _continue_session()
             flash("Data pengguna disimpan.", "success")
             return redirect(url_for("accounts.users"))
     return render_template("settings/user_form.html", form=form, user=user)
