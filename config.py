@@ -70,6 +70,10 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # counted. Counters live in RATELIMIT_STORAGE_URI: memory of each process by default,
         # ``redis://host:6379`` to share them between gunicorn workers and servers.
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI") or "memory://",
+        "RATELIMIT_KEY_PREFIX": "kerjasama",
+        # Redis unreachable: count in this process's memory meanwhile, rather than refuse
+        # every login or stop counting.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "LOGIN_FAILURES_PER_ACCOUNT": os.environ.get(
             "KERJASAMA_LOGIN_FAILURES_PER_ACCOUNT", "5 per 15 minutes"
         ),

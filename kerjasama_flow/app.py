@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask, render_template
+from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
@@ -28,7 +29,7 @@ from kerjasama_flow.documents import receivers as document_receivers
 from kerjasama_flow.documents.views import bp as documents_bp
 from kerjasama_flow.errors import ERROR_PAGES
 from kerjasama_flow.evaluations.views import bp as evaluations_bp
-from kerjasama_flow.extensions import bootstrap, csrf, db, login_manager, migrate
+from kerjasama_flow.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 from kerjasama_flow.formatting import FILTERS
 from kerjasama_flow.imports.views import bp as imports_bp
 from kerjasama_flow.permissions import enforce_endpoint_access
@@ -85,6 +86,7 @@ def register_extensions(app: Flask) -> None:
     )
     csrf.init_app(app)
     bootstrap.init_app(app)
+    limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Silakan masuk untuk membuka halaman ini."
@@ -139,6 +141,13 @@ def register_errorhandlers(app: Flask) -> None:
             "Perkecil berkasnya (misalnya pindai ulang dengan resolusi lebih rendah atau "
             "simpan sebagai PDF) lalu unggah lagi.",
         )
+
+    @app.errorhandler(RateLimitExceeded)
+    def too_many(error: RateLimitExceeded):
+        # The limit's own message (``accounts.views``) says what was refused and how long to
+        # wait; the wait is at most the limit's window.
+        body, code = render(429, error.description)
+        return body, code, {"Retry-After": str(error.limit.limit.get_expiry())}
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):

@@ -3,14 +3,19 @@ users and the public page."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+import hashlib
+from collections.abc import Callable
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_remembered, login_required, login_user, logout_user
+from limits import parse
 from sqlalchemy import select
 
 from kerjasama_flow.accounts import services, sessions
 from kerjasama_flow.accounts.forms import AccountForm, AgencyForm, LoginForm, UserForm
 from kerjasama_flow.accounts.models import Agency, Role, User
-from kerjasama_flow.extensions import db
+from kerjasama_flow.extensions import db, limiter
 from kerjasama_flow.forms_common import BaseForm, form_values
 from kerjasama_flow.tenancy import get_owned_or_404
 from kerjasama_flow.web import is_safe_next, run_service
@@ -29,15 +34,63 @@ def home():
     return redirect(url_for(HOME_BY_ROLE[current_user.role]))
 
 
+# --- throttling: failed logins and reset mails, per account and per client address ------------
+
+
+def _setting(name: str) -> Callable[[], str]:
+    """A limit read from the settings at request time ("5 per 15 minutes")."""
+    return lambda: current_app.config[name]
+
+
+def _submitted_email() -> str:
+    """The account a request is about: the email typed, normalised and hashed (a short key,
+    and no address in the limiter's storage). Empty: no per-account limit applies."""
+    email = (request.form.get("email") or "").strip().lower()
+    return hashlib.sha256(email.encode("utf-8", "replace")).hexdigest()[:32] if email else ""
+
+
+def _minutes(setting: str) -> int:
+    return max(1, parse(current_app.config[setting]).get_expiry() // 60)
+
+
+def _too_many_failed_logins(setting: str) -> Callable[[], str]:
+    return lambda: (
+        "Terlalu banyak percobaan masuk yang gagal. Demi keamanan akun, coba lagi setelah "
+        f"{_minutes(setting)} menit. Bila Anda lupa kata sandi, pilih “Lupa kata sandi?” di "
+        "halaman masuk."
+    )
+
+
+def _failed(flag: str) -> Callable[[object], bool]:
+    """Count a request against the limit only when the view raised ``flag`` on ``g``."""
+    return lambda response: bool(g.get(flag))
+
+
+def _login_limit(setting: str, key_func: Callable[[], str]):
+    return limiter.limit(
+        _setting(setting),
+        key_func=key_func,
+        methods=["POST"],
+        deduct_when=_failed("login_failed"),
+        error_message=_too_many_failed_logins(setting),
+    )
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@_login_limit("LOGIN_FAILURES_PER_ACCOUNT", _submitted_email)
+@_login_limit("LOGIN_FAILURES_PER_ADDRESS", get_remote_address)
 def login():
+    """Failed logins are counted per account and per address (successes are not); past the
+    limit the login answers 429, a right password too, until the window has passed."""
     if current_user.is_authenticated:
         return redirect(url_for("accounts.home"))
     form = LoginForm()
     if form.validate_on_submit():
         # A refusal is put on the password field; an upgraded password hash is committed.
         user = run_service(form, services.authenticate, form.email.data, form.password.data)
-        if user is not None:
+        if user is None:
+            g.login_failed = True
+        else:
             login_user(user, remember=form.remember.data)
             target = request.args.get("next")
             return redirect(target if is_safe_next(target) else url_for("accounts.home"))
