@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import flash
+from flask import current_app, flash
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.local import LocalProxy
 
@@ -59,3 +59,12 @@ def is_safe_next(target: str | None) -> bool:
         return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target
+
+
+def absolute_url(path: str) -> str:
+    """A link for outside the app (mail, WhatsApp), from ``KERJASAMA_BASE_URL``: never from the
+    request's Host header, which a client chooses (a reset link must not point elsewhere)."""
+    if path.startswith(("http://", "https://")):
+        return path
+    base = current_app.config.get("KERJASAMA_BASE_URL") or "http://127.0.0.1:5000"
+    return base.rstrip("/") + "/" + path.lstrip("/")

@@ -34,6 +34,7 @@ ALLOWED_FUNCTION_IMPORTS: dict[tuple[str, str], str] = {}
 
 # Shared infrastructure: domains import these, never the other way round.
 INFRASTRUCTURE = (
+    "channels",
     "db",
     "errors",
     "extensions",

@@ -67,6 +67,39 @@ class LoginForm(BaseForm):
     submit = SubmitField("Masuk")
 
 
+class ForgotPasswordForm(BaseForm):
+    email = EmailField("Email akun Anda", validators=[required("Masukkan email akun Anda.")])
+    submit = SubmitField("Kirim tautan")
+
+
+class ResetPasswordForm(BaseForm):
+    """The new password of the user an emailed link names (``account``)."""
+
+    password = PasswordField(
+        "Kata sandi baru",
+        validators=[required("Masukkan kata sandi baru.")],
+        description=PASSWORD_HINT,
+    )
+    confirm_password = PasswordField(
+        "Ulangi kata sandi baru",
+        validators=[EqualTo("password", message="Kata sandi baru tidak sama.")],
+    )
+    submit = SubmitField("Simpan kata sandi baru")
+
+    def __init__(self, *args, account: User | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.account = account
+
+    def rule_checks(self) -> dict[str, str]:
+        if not self.password.data:
+            return {}
+        account = self.account
+        message = passwords.problem(
+            self.password.data, account and account.email, account and account.name
+        )
+        return {"password": message} if message else {}
+
+
 class AccountForm(BaseForm):
     phone = StringField(
         "Nomor WhatsApp", validators=[Optional(), Length(max=max_length(User.phone))]

@@ -4,7 +4,9 @@ users and the public page."""
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable
+from functools import partial
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_limiter.util import get_remote_address
@@ -12,15 +14,26 @@ from flask_login import current_user, login_remembered, login_required, login_us
 from limits import parse
 from sqlalchemy import select
 
-from kerjasama_flow.accounts import services, sessions
-from kerjasama_flow.accounts.forms import AccountForm, AgencyForm, LoginForm, UserForm
+from kerjasama_flow import clock
+from kerjasama_flow.accounts import password_reset, services, sessions
+from kerjasama_flow.accounts.forms import (
+    AccountForm,
+    AgencyForm,
+    ForgotPasswordForm,
+    LoginForm,
+    ResetPasswordForm,
+    UserForm,
+)
 from kerjasama_flow.accounts.models import Agency, Role, User
+from kerjasama_flow.channels import ChannelError, EmailChannel, OutgoingEmail
+from kerjasama_flow.errors import DomainError
 from kerjasama_flow.extensions import db, limiter
 from kerjasama_flow.forms_common import BaseForm, form_values
 from kerjasama_flow.tenancy import get_owned_or_404
 from kerjasama_flow.web import is_safe_next, run_service
 
 bp = Blueprint("accounts", __name__)
+log = logging.getLogger(__name__)
 
 HOME_BY_ROLE = {
     Role.ADMIN: "agreements.index",
@@ -95,6 +108,76 @@ def login():
             target = request.args.get("next")
             return redirect(target if is_safe_next(target) else url_for("accounts.home"))
     return render_template("auth/login.html", form=form)
+
+
+# --- a forgotten password ---------------------------------------------------------------------
+
+RESET_LINK_SENT = (
+    "Bila email itu milik akun yang aktif, tautan untuk membuat kata sandi baru sudah kami "
+    "kirim ke sana. Tautan berlaku {minutes} menit dan hanya dapat dipakai sekali. Tidak ada "
+    "surel dalam beberapa menit? Periksa folder spam, atau hubungi admin Bagian Pemerintahan."
+)
+
+
+def _too_many_reset_requests(setting: str) -> Callable[[], str]:
+    return lambda: (
+        "Tautan kata sandi baru sudah terlalu sering diminta. Periksa surel yang sudah "
+        f"dikirim (juga folder spam), atau coba lagi setelah {_minutes(setting)} menit."
+    )
+
+
+def _reset_limit(setting: str, key_func: Callable[[], str]):
+    return limiter.limit(
+        _setting(setting),
+        key_func=key_func,
+        methods=["POST"],
+        deduct_when=_failed("reset_requested"),
+        error_message=_too_many_reset_requests(setting),
+    )
+
+
+def _send_after_response(channel: EmailChannel, mail: OutgoingEmail) -> None:
+    try:
+        channel.send(mail)
+    except ChannelError as error:
+        log.warning("Surel tautan kata sandi untuk %s tidak terkirim: %s", mail.to, error.message)
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@_reset_limit("PASSWORD_RESET_REQUESTS_PER_ACCOUNT", _submitted_email)
+@_reset_limit("PASSWORD_RESET_REQUESTS_PER_ADDRESS", get_remote_address)
+def forgot_password():
+    """The same answer whether or not the email has an account. The mail goes out after the
+    response has been sent (``call_on_close``), so neither the answer nor its time tells."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        g.reset_requested = True  # counted per email and per address, existing or not
+        mail = password_reset.reset_email(form.email.data, clock.wall_now())
+        flash(RESET_LINK_SENT.format(minutes=password_reset.minutes_valid()), "info")
+        response = redirect(url_for("accounts.login"))
+        if mail is not None:
+            response.call_on_close(partial(_send_after_response, EmailChannel.from_app(), mail))
+        return response
+    return render_template(
+        "auth/forgot_password.html", form=form, minutes=password_reset.minutes_valid()
+    )
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """The emailed link: a new password for its user, once, within the hour."""
+    now = clock.wall_now()
+    try:
+        account = password_reset.user_for_token(token, now)
+    except DomainError as error:
+        return render_template("auth/reset_password.html", problem=error.message)
+    form = ResetPasswordForm(account=account)
+    if form.validate_on_submit() and run_service(
+        form, password_reset.reset_password, token, form.password.data, now
+    ):
+        flash("Kata sandi baru sudah disimpan. Silakan masuk dengan kata sandi baru.", "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("auth/reset_password.html", form=form, account=account)
 
 
 @bp.route("/logout", methods=["POST"])

@@ -11,6 +11,7 @@ from flask import current_app
 
 from kerjasama_flow.accounts.models import User
 from kerjasama_flow.reminders.models import Outbox, Rule
+from kerjasama_flow.web import absolute_url
 
 # Late work first: what is already overdue, then what leadership escalates, then today's,
 # then what is coming; stalled agreements last.
@@ -63,13 +64,6 @@ class Digest:
     text: str
     html: str | None
     item_count: int
-
-
-def absolute_url(path: str) -> str:
-    if path.startswith(("http://", "https://")):
-        return path
-    base = current_app.config.get("KERJASAMA_BASE_URL") or "http://127.0.0.1:5000"
-    return base.rstrip("/") + "/" + path.lstrip("/")
 
 
 def group_rows(rows: Iterable[Outbox]) -> list[DigestGroup]:
