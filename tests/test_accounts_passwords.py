@@ -13,7 +13,7 @@ from zxcvbn.frequency_lists import FREQUENCY_LISTS
 from config import load_config
 from kerjasama_flow.accounts import passwords
 from kerjasama_flow.accounts.models import Role, User
-from kerjasama_flow.demo.data import DEMO_PASSWORD
+from kerjasama_flow.demo.seed import demo_password
 from kerjasama_flow.extensions import db
 from tests import factories
 
@@ -32,7 +32,7 @@ REFUSED = [
 ]
 ACCEPTED = [
     "rahasia-demo-1",
-    DEMO_PASSWORD,  # the demo's accounts must still be creatable
+    factories.DEMO_PASSWORD,
     "kopi tubruk pagi hari",  # lower case only: no composition rules
     "gudeg manggar, 2 porsi",
     "pecel lele 🐟 lamongan",
@@ -49,6 +49,13 @@ def test_the_rule_refuses(password, message):
 @pytest.mark.parametrize("password", ACCEPTED)
 def test_the_rule_accepts(password):
     assert passwords.problem(password) is None, password
+
+
+def test_the_demos_random_passwords_pass_the_rule(tmp_path):
+    """seed-demo creates its accounts through the same rule."""
+    made = [demo_password(tmp_path / str(n)) for n in range(200)]
+    assert len(set(made)) == 200
+    assert [p for p in made if passwords.problem(p) is not None] == []
 
 
 def test_the_rule_refuses_the_users_own_email_or_name():
