@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 
@@ -57,7 +58,41 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # "Ingat saya": the cookie, and any session, lasts at most this long after the login
+        # (``accounts.sessions``); logging out or a new password ends it sooner.
+        "REMEMBER_COOKIE_DURATION": timedelta(days=30),
         "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        # Password hashing: argon2id with OWASP's parameters (memory in KiB, passes, lanes);
+        # about 25 ms of one core per hash. Stored hashes with other parameters are upgraded
+        # at the next login.
+        "PASSWORD_HASH_MEMORY_KIB": int(
+            os.environ.get("KERJASAMA_PASSWORD_HASH_MEMORY_KIB", "19456")
+        ),
+        "PASSWORD_HASH_TIME_COST": int(os.environ.get("KERJASAMA_PASSWORD_HASH_TIME_COST", "2")),
+        "PASSWORD_HASH_PARALLELISM": int(
+            os.environ.get("KERJASAMA_PASSWORD_HASH_PARALLELISM", "1")
+        ),
+        # Failed logins allowed per account (the email typed) and per client address; beyond
+        # them the login answers 429 until the window has passed. Successful logins are not
+        # counted. Counters live in RATELIMIT_STORAGE_URI: memory of each process by default,
+        # ``redis://host:6379`` to share them between gunicorn workers and servers.
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI") or "memory://",
+        "RATELIMIT_KEY_PREFIX": "kerjasama",
+        # Redis unreachable: count in this process's memory meanwhile, rather than refuse
+        # every login or stop counting.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "LOGIN_FAILURES_PER_ACCOUNT": os.environ.get(
+            "KERJASAMA_LOGIN_FAILURES_PER_ACCOUNT", "5 per 15 minutes"
+        ),
+        "LOGIN_FAILURES_PER_ADDRESS": os.environ.get(
+            "KERJASAMA_LOGIN_FAILURES_PER_ADDRESS", "20 per 15 minutes"
+        ),
+        # "Lupa kata sandi?": how long an emailed link works, and how many links may be asked
+        # for per email and per client address.
+        "PASSWORD_RESET_MINUTES": int(os.environ.get("KERJASAMA_PASSWORD_RESET_MINUTES", "60")),
+        "PASSWORD_RESET_REQUESTS_PER_ACCOUNT": "3 per hour",
+        "PASSWORD_RESET_REQUESTS_PER_ADDRESS": "10 per hour",
         "PAGE_SIZE": int(os.environ.get("KERJASAMA_PAGE_SIZE", "20")),
         # Uploads (documents, task proofs, monev evidence, spreadsheet imports): a file larger
         # than this is refused; a request larger than it by more than the form's other fields

@@ -247,10 +247,10 @@ def measure(url: str, repeat: int) -> dict:
         user_id = db.session.scalar(
             text("SELECT id FROM user_account WHERE role = 'pimpinan' ORDER BY id LIMIT 1")
         )
-        assert db.session.get(User, user_id) is not None
+        session_id = db.session.get(User, user_id).get_session_id()
         db.session.remove()
     with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
+        session["_user_id"] = session_id
         session["_fresh"] = True
 
     def get(path: str):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask, render_template, request
+from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
@@ -23,14 +24,14 @@ from kerjasama_flow import (
     uploads,
     web,
 )
-from kerjasama_flow.accounts.models import User
+from kerjasama_flow.accounts import sessions
 from kerjasama_flow.accounts.views import bp as accounts_bp
 from kerjasama_flow.agreements.views import bp as agreements_bp
 from kerjasama_flow.documents import receivers as document_receivers
 from kerjasama_flow.documents.views import bp as documents_bp
 from kerjasama_flow.errors import ERROR_PAGES
 from kerjasama_flow.evaluations.views import bp as evaluations_bp
-from kerjasama_flow.extensions import bootstrap, csrf, db, login_manager, migrate
+from kerjasama_flow.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 from kerjasama_flow.formatting import FILTERS
 from kerjasama_flow.imports.views import bp as imports_bp
 from kerjasama_flow.links import external_url
@@ -100,16 +101,15 @@ def register_extensions(app: Flask) -> None:
     )
     csrf.init_app(app)
     bootstrap.init_app(app)
+    limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Silakan masuk untuk membuka halaman ini."
     login_manager.login_message_category = "warning"
-    login_manager.user_loader(load_user)
-
-
-def load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.is_active else None
+    # Sessions name the user's session version and login time, not only the user: see
+    # ``accounts.sessions``.
+    login_manager.id_attribute = "get_session_id"
+    login_manager.user_loader(sessions.load_user)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -160,6 +160,13 @@ def register_errorhandlers(app: Flask) -> None:
     @app.errorhandler(web.NulByteError)
     def nul_byte(error: web.NulByteError):
         return render(400, error.description)
+
+    @app.errorhandler(RateLimitExceeded)
+    def too_many(error: RateLimitExceeded):
+        # The limit's own message (``accounts.views``) says what was refused and how long to
+        # wait; the wait is at most the limit's window.
+        body, code = render(429, error.description)
+        return body, code, {"Retry-After": str(error.limit.limit.get_expiry())}
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):

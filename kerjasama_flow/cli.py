@@ -18,6 +18,8 @@ from kerjasama_flow.accounts.services import (
     create_government,
     government_by_code,
     save_user,
+    set_password,
+    user_by_email,
 )
 from kerjasama_flow.backup import KIND_LABELS, BackupError, Summary, create_backup, restore_backup
 from kerjasama_flow.demo.seed import demo_password, seed_demo
@@ -62,7 +64,13 @@ def create_government_command(code: str, name: str, timezone: str | None, provin
 @click.option("--role", required=True, type=click.Choice(["admin", "opd", "pimpinan"]))
 @click.option("--government", "government_code", required=True, help="Kode wilayah Pemda")
 @click.option("--agency", "agency_code", default=None, help="Kode OPD (wajib untuk peran opd)")
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option(
+    "--password",
+    prompt="Kata sandi",
+    hide_input=True,
+    confirmation_prompt="Ulangi kata sandi",
+    help="Minimal 8 karakter, bukan kata sandi yang umum; ditanyakan bila tidak diberikan.",
+)
 @with_appcontext
 @needs_current_schema
 def create_user_command(
@@ -91,6 +99,30 @@ def create_user_command(
     except DomainError as error:
         _fail(error.message)
     click.echo(f"Pengguna {user.email} ({user.role.label}) dibuat untuk {government.name}.")
+
+
+@click.command("set-password")
+@click.option("--email", required=True)
+@click.option(
+    "--password",
+    prompt="Kata sandi baru",
+    hide_input=True,
+    confirmation_prompt="Ulangi kata sandi baru",
+    help="Minimal 8 karakter, bukan kata sandi yang umum; ditanyakan bila tidak diberikan.",
+)
+@with_appcontext
+def set_password_command(email: str, password: str):
+    """Give a user a new password (the same rule as the web forms); every session of the
+    user ends."""
+    user = user_by_email(email)
+    if user is None:
+        _fail(f"Pengguna dengan email {email} tidak ditemukan.")
+    try:
+        set_password(None, user, password)
+        db.session.commit()
+    except DomainError as error:
+        _fail(error.message)
+    click.echo(f"Kata sandi {user.email} sudah diganti. Semua sesi akun ini berakhir.")
 
 
 FORCE_DEMO = click.option(
@@ -217,6 +249,7 @@ def register(app: Flask) -> None:
     for command in (
         create_government_command,
         create_user_command,
+        set_password_command,
         seed_demo_command,
         demo_command,
         imports_cli,

@@ -22,3 +22,9 @@ def now() -> datetime:
 def today_in(zone: str, at: datetime | None = None) -> date:
     """The calendar date in ``zone``: "today", "due" and "overdue" are decided there."""
     return (at or now()).astimezone(ZoneInfo(zone)).date()
+
+
+def wall_now() -> datetime:
+    """The real time, never pinned by ``KERJASAMA_NOW``: for what must run out in real time
+    whatever date the app is told it is (sessions, password-reset links)."""
+    return datetime.now(UTC)

@@ -61,5 +61,9 @@ ERROR_PAGES = {
     405: ("Metode tidak diizinkan", "Tindakan ini tidak tersedia untuk halaman ini."),
     409: ("Terjadi konflik", ConflictError().message),
     413: ("Berkas terlalu besar", "Ukuran berkas melebihi batas yang diizinkan."),
+    429: (
+        "Terlalu banyak percobaan",
+        "Terlalu banyak permintaan dalam waktu singkat. Tunggu sebentar lalu coba lagi.",
+    ),
     500: ("Terjadi kesalahan", "Terjadi kesalahan pada server. Perubahan Anda tidak disimpan."),
 }

@@ -40,3 +40,12 @@ def absolute_url(path: str) -> str:
         return path
     root = request.url_root if has_request_context() else base_url()
     return root.rstrip("/") + "/" + path.lstrip("/")
+
+
+def mail_url(path: str) -> str:
+    """A link sent by mail on a request's behalf (a password reset): always from
+    ``KERJASAMA_BASE_URL``, never from the request's Host header, which the client chooses (a
+    reset link must not point at someone else's server)."""
+    if path.startswith(("http://", "https://")):
+        return path
+    return base_url() + "/" + path.lstrip("/")

@@ -32,6 +32,8 @@ ENDPOINT_ROLES: dict[str, frozenset[Role]] = {
     "static": PUBLIC,
     "bootstrap.static": PUBLIC,
     "accounts.login": PUBLIC,
+    "accounts.forgot_password": PUBLIC,  # the same answer whether or not the email exists
+    "accounts.reset_password": PUBLIC,  # authenticated by the signed token in its URL
     "accounts.logout": ALL,
     "accounts.home": ALL,
     "accounts.account": ALL,

@@ -22,7 +22,7 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from kerjasama_flow import create_app
-from kerjasama_flow.extensions import db
+from kerjasama_flow.extensions import db, limiter
 from tests import factories
 
 PG_URL = os.environ.get("KERJASAMA_TEST_DATABASE_URL")
@@ -101,6 +101,7 @@ def make_test_app(url: str, tmp_path, **overrides) -> Flask:
         "SQLALCHEMY_DATABASE_URI": url,
         "WTF_CSRF_ENABLED": False,
         "SERVER_NAME": None,
+        **factories.TEST_PASSWORD_HASHING,
     }
     config.update(overrides)
     app = create_app(config)
@@ -149,10 +150,12 @@ def _empty_all_tables(backend: str) -> None:
 
 @pytest.fixture
 def app(session_app, backend) -> Iterator[Flask]:
-    """The session's app with empty tables, an app context, and its config restored after."""
+    """The session's app with empty tables, no failed logins counted, an app context, and its
+    config restored after."""
     saved = dict(session_app.config)
     with session_app.app_context():
         _empty_all_tables(backend)
+        limiter.reset()
         yield session_app
         db.session.rollback()
         db.session.remove()

@@ -6,7 +6,7 @@ import itertools
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from werkzeug.security import generate_password_hash
+from argon2 import PasswordHasher
 
 from kerjasama_flow.accounts.models import Agency, Government, Role, User
 from kerjasama_flow.agreements import services
@@ -34,9 +34,17 @@ from kerjasama_flow.workdays.models import DayOff
 # The demo accounts' password in tests (an installation makes its own: ``demo_password``).
 DEMO_PASSWORD = "uji-demo-Kerjasama-7"
 PASSWORD = "rahasia-demo-1"
-# Real hashes are deliberately slow (scrypt); the factories reuse one cheap hash of PASSWORD so
-# that a test's users cost microseconds. Login still verifies it for real.
-PASSWORD_HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+# Real hashes are deliberately slow (argon2id with OWASP's parameters, about 25 ms). The tests'
+# apps hash with argon2id at its smallest cost (``conftest.make_test_app``), and the factories
+# reuse one hash of PASSWORD made with it: a test's users cost microseconds, the login still
+# verifies for real, and finds nothing to upgrade. ``test_accounts_passwords`` checks the
+# shipped parameters.
+TEST_PASSWORD_HASHING = {
+    "PASSWORD_HASH_MEMORY_KIB": 8,
+    "PASSWORD_HASH_TIME_COST": 1,
+    "PASSWORD_HASH_PARALLELISM": 1,
+}
+PASSWORD_HASH = PasswordHasher(memory_cost=8, time_cost=1, parallelism=1).hash(PASSWORD)
 _seq = itertools.count(1)
 
 

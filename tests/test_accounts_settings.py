@@ -75,7 +75,12 @@ def test_opd_user_needs_an_agency(client, world, auth):
     before = count(User)
     response = client.post(
         "/settings/users/new",
-        data={"name": "X", "email": "x@blitarkota.go.id", "role": "opd", "password": "12345678"},
+        data={
+            "name": "X",
+            "email": "x@blitarkota.go.id",
+            "role": "opd",
+            "password": "kata-sandi-baru",
+        },
     )
     assert "Pengguna Kepala OPD harus terhubung ke satu OPD." in response.get_data(as_text=True)
     assert count(User) == before
@@ -93,7 +98,7 @@ def test_new_user_needs_a_password_and_a_unique_email(client, world, auth):
             "name": "X",
             "email": world.other_admin.email,
             "role": "admin",
-            "password": "12345678",
+            "password": "kata-sandi-baru",
         },
     )
     assert "Email ini sudah dipakai pengguna lain." in taken.get_data(as_text=True)
@@ -108,7 +113,7 @@ def test_agency_of_another_government_cannot_be_chosen(client, world, auth):
             "email": "x@blitarkota.go.id",
             "role": "opd",
             "agency": str(world.other_agency_b.id),
-            "password": "12345678",
+            "password": "kata-sandi-baru",
         },
     )
     assert response.status_code == 200

@@ -35,6 +35,7 @@ ALLOWED_FUNCTION_IMPORTS: dict[tuple[str, str], str] = {}
 # Shared infrastructure: domains import these, never the other way round.
 INFRASTRUCTURE = (
     "cells",
+    "channels",
     "db",
     "errors",
     "extensions",

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from functools import partial
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.security import generate_password_hash
 
 from kerjasama_flow.accounts.models import Role
 from kerjasama_flow.activity.models import ActivityLog
@@ -198,15 +196,11 @@ def test_the_import_refuses_a_kb_signed_after_today(world):
     assert rows[1].messages() == []
 
 
-def test_the_demo_still_seeds_with_its_past_deadlines(app, monkeypatch):
+def test_the_demo_still_seeds_with_its_past_deadlines(app):
     """The demo tells a story up to January 2026, with deadlines long passed: seeded after
     it, its milestones are in the past and its tasks keep their deadlines."""
     from kerjasama_flow.demo.seed import seed_demo
 
-    monkeypatch.setattr(
-        "kerjasama_flow.accounts.models.generate_password_hash",
-        partial(generate_password_hash, method="pbkdf2:sha256:1000"),
-    )
     app.config["KERJASAMA_NOW"] = "2026-02-02T09:00:00+07:00"
     first = seed_demo(factories.DEMO_PASSWORD)
     db.session.commit()

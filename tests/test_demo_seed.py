@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
-from functools import partial
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.security import generate_password_hash
 
 from kerjasama_flow.accounts.models import Government, Role, User
 from kerjasama_flow.activity.models import ActivityLog
@@ -30,16 +28,6 @@ def _row_counts() -> dict[str, int]:
 
 def _agreement(ref: str) -> Agreement:
     return db.session.scalar(select(Agreement).where(Agreement.external_ref == ref))
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(monkeypatch):
-    """Twelve demo accounts hashed with scrypt take seconds per test; the hash method is not
-    what these tests are about (the login still checks the hash)."""
-    monkeypatch.setattr(
-        "kerjasama_flow.accounts.models.generate_password_hash",
-        partial(generate_password_hash, method="pbkdf2:sha256:1000"),
-    )
 
 
 @pytest.fixture

@@ -11,11 +11,9 @@ from __future__ import annotations
 import re
 import zlib
 from datetime import date
-from functools import partial
 
 import pytest
 from sqlalchemy import select
-from werkzeug.security import generate_password_hash
 
 from kerjasama_flow.accounts.models import Government, GovernmentKind, User
 from kerjasama_flow.agreements.lifecycle import Stage, Standing
@@ -57,15 +55,6 @@ NAMED_IN_THE_REPORTS = {
     "Maulana",
 }
 KB_REPORT = "Laporkan penandatanganan Kesepakatan Bersama kepada Gubernur Jawa Timur"
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(monkeypatch):
-    """The demo accounts' scrypt hashes are not what these tests are about."""
-    monkeypatch.setattr(
-        "kerjasama_flow.accounts.models.generate_password_hash",
-        partial(generate_password_hash, method="pbkdf2:sha256:1000"),
-    )
 
 
 @pytest.fixture

@@ -338,3 +338,47 @@ def test_0012_marks_the_governments_the_demo_made(empty_app):
         ("35.73", False),
         ("35.07", False),
     ]
+
+
+def test_0013_keeps_every_user_and_starts_their_session_version_at_one(empty_app):
+    """Existing users keep everything (their password hash too: they log in as before, once
+    more, since sessions of the older form end); each gets session version 1. Downgrading
+    keeps them as well."""
+    upgrade(revision="0012")
+    at = datetime(2026, 1, 5, tzinfo=UTC)
+    old_hash = "scrypt:32768:8:1$salt$0123abcd"
+    with db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO government (region_code, name, kind, timezone, created_at) "
+                "VALUES ('35.72', 'Kota Blitar', 'kota', 'Asia/Jakarta', :at)"
+            ),
+            {"at": at},
+        )
+        for email, role, active in (("a@x.go.id", "admin", True), ("b@x.go.id", "pimpinan", False)):
+            conn.execute(
+                text(
+                    "INSERT INTO user_account (government_id, email, name, role, password_hash, "
+                    "is_active, is_email_enabled, is_whatsapp_enabled, created_at, version) "
+                    "VALUES (1, :email, 'Uji', :role, :hash, :active, true, false, :at, 3)"
+                ),
+                {"email": email, "role": role, "hash": old_hash, "active": active, "at": at},
+            )
+    upgrade()
+    with db.engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT email, role, password_hash, is_active, version, session_version "
+                "FROM user_account ORDER BY email"
+            )
+        ).all()
+    assert [(e, r, h, bool(a), v, s) for e, r, h, a, v, s in rows] == [
+        ("a@x.go.id", "admin", old_hash, True, 3, 1),
+        ("b@x.go.id", "pimpinan", old_hash, False, 3, 1),
+    ]
+    downgrade(revision="0012")
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM user_account")).scalar_one() == 2
+        assert "session_version" not in {
+            c["name"] for c in inspect(conn).get_columns("user_account")
+        }

@@ -51,7 +51,8 @@ OWN_ARGS: dict[str, Callable] = {
     "job_id": lambda w: w.import_job.id,
     "evaluation_id": lambda w: w.evaluation.id,
     "document_id": lambda w: w.document.id,
-    "token": lambda w: w.admin.calendar_token,  # reports.calendar
+    # reports.calendar; accounts.reset_password takes it for a link that is not valid (its page)
+    "token": lambda w: w.admin.calendar_token,
     "region_code": lambda w: w.gov.region_code,  # reports.public_agreements (turned on below)
     # ``static`` and ``bootstrap.static``: a file that exists in each (see ``static_file``).
     "filename": lambda w: None,
@@ -207,7 +208,7 @@ class Visitor:
             # Log in through the session, as Flask-Login does after a successful /login
             # (the real form is covered by test_accounts_login): no password hashing here.
             with self.client.session_transaction() as session:
-                session["_user_id"] = str(user.id)
+                session["_user_id"] = user.get_session_id()
                 session["_fresh"] = True
 
     def open(self, method: str, url: str, **kwargs):

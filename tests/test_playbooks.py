@@ -5,12 +5,10 @@ end" playbook."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from functools import partial
 
 import pytest
 from flask import Flask
 from sqlalchemy import func, select
-from werkzeug.security import generate_password_hash
 
 from kerjasama_flow.accounts.models import Agency
 from kerjasama_flow.accounts.services import save_agency
@@ -613,15 +611,11 @@ def test_marking_a_coordinator_unmarks_the_other(client, auth, world, coordinato
     assert world.other_agency.is_coordinator is True
 
 
-def test_the_demo_marks_bagian_pemerintahan_and_runs_the_playbooks(app, monkeypatch):
+def test_the_demo_marks_bagian_pemerintahan_and_runs_the_playbooks(app):
     from kerjasama_flow.demo.seed import seed_demo
 
     app.config["KERJASAMA_NOW"] = AFTER_THE_DEMO  # its visits and signings have taken place
 
-    monkeypatch.setattr(
-        "kerjasama_flow.accounts.models.generate_password_hash",
-        partial(generate_password_hash, method="pbkdf2:sha256:1000"),
-    )
     seed_demo(factories.DEMO_PASSWORD)
     db.session.commit()
     coordinators = db.session.scalars(select(Agency).where(Agency.is_coordinator.is_(True))).all()
@@ -645,15 +639,11 @@ def test_the_documented_defaults_are_the_shipped_ones():
     assert documented == shipped
 
 
-def test_seeding_again_marks_bagian_pemerintahan_of_an_older_demo(app, monkeypatch):
+def test_seeding_again_marks_bagian_pemerintahan_of_an_older_demo(app):
     from kerjasama_flow.demo.seed import seed_demo
 
     app.config["KERJASAMA_NOW"] = AFTER_THE_DEMO  # its visits and signings have taken place
 
-    monkeypatch.setattr(
-        "kerjasama_flow.accounts.models.generate_password_hash",
-        partial(generate_password_hash, method="pbkdf2:sha256:1000"),
-    )
     seed_demo(factories.DEMO_PASSWORD)
     db.session.commit()
     for agency in db.session.scalars(select(Agency).where(Agency.is_coordinator.is_(True))):

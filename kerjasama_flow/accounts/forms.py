@@ -8,6 +8,7 @@ from sqlalchemy import select
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import Email, EqualTo, Length, Optional
 
+from kerjasama_flow.accounts import passwords
 from kerjasama_flow.accounts.models import ROLE_LABELS, Agency, Role, User
 from kerjasama_flow.db import max_length
 from kerjasama_flow.extensions import db
@@ -53,11 +54,50 @@ def agencies_field(label: str, **kwargs) -> QuerySelectMultipleField:
 # --- the forms --------------------------------------------------------------------------------
 
 
+PASSWORD_HINT = (
+    f"Minimal {passwords.MIN_LENGTH} karakter; boleh spasi dan tanda baca. Kalimat sandi dari "
+    "beberapa kata lebih aman dan lebih mudah diingat daripada kata yang diberi angka."
+)
+
+
 class LoginForm(BaseForm):
     email = EmailField("Email", validators=[required("Masukkan email Anda.")])
     password = PasswordField("Kata sandi", validators=[required("Masukkan kata sandi.")])
     remember = BooleanField("Ingat saya di perangkat ini")
     submit = SubmitField("Masuk")
+
+
+class ForgotPasswordForm(BaseForm):
+    email = EmailField("Email akun Anda", validators=[required("Masukkan email akun Anda.")])
+    submit = SubmitField("Kirim tautan")
+
+
+class ResetPasswordForm(BaseForm):
+    """The new password of the user an emailed link names (``account``)."""
+
+    password = PasswordField(
+        "Kata sandi baru",
+        validators=[required("Masukkan kata sandi baru.")],
+        description=PASSWORD_HINT,
+    )
+    confirm_password = PasswordField(
+        "Ulangi kata sandi baru",
+        validators=[EqualTo("password", message="Kata sandi baru tidak sama.")],
+    )
+    submit = SubmitField("Simpan kata sandi baru")
+
+    def __init__(self, *args, account: User | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.account = account
+
+    def rule_checks(self) -> dict[str, str]:
+        if not self.password.data:
+            return {}
+        account = self.account
+        message = passwords.problem(
+            self.password.data, account and account.email, account and account.name
+        )
+        return {"password": message} if message else {}
 
 
 class AccountForm(BaseForm):
@@ -67,16 +107,25 @@ class AccountForm(BaseForm):
     is_email_enabled = BooleanField("Kirim pengingat lewat email")
     is_whatsapp_enabled = BooleanField("Kirim pengingat lewat WhatsApp")
     current_password = PasswordField("Kata sandi sekarang", validators=[Optional()])
-    new_password = PasswordField(
-        "Kata sandi baru",
-        validators=[Optional(), Length(min=8, message="Kata sandi minimal 8 karakter.")],
-    )
+    new_password = PasswordField("Kata sandi baru", description=PASSWORD_HINT)
     version = version_field()
     confirm_password = PasswordField(
         "Ulangi kata sandi baru",
         validators=[EqualTo("new_password", message="Kata sandi baru tidak sama.")],
     )
     submit = SubmitField("Simpan")
+
+    def rule_checks(self) -> dict[str, str]:
+        errors = {}
+        if self.new_password.data:
+            if not self.current_password.data:
+                errors["current_password"] = "Masukkan kata sandi sekarang untuk menggantinya."
+            message = passwords.problem(
+                self.new_password.data, current_user.email, current_user.name
+            )
+            if message:
+                errors["new_password"] = message
+        return errors
 
 
 class AgencyForm(BaseForm):
@@ -117,9 +166,14 @@ class UserForm(BaseForm):
     )
     password = PasswordField(
         "Kata sandi",
-        validators=[Optional(), Length(min=8, message="Kata sandi minimal 8 karakter.")],
-        description="Kosongkan bila tidak ingin mengubah kata sandi.",
+        description=f"{PASSWORD_HINT} Kosongkan bila tidak ingin mengubah kata sandi.",
     )
     is_active = BooleanField("Aktif", default=True)
     version = version_field()
     submit = SubmitField("Simpan")
+
+    def rule_checks(self) -> dict[str, str]:
+        if not self.password.data:
+            return {}
+        message = passwords.problem(self.password.data, self.email.data, self.name.data)
+        return {"password": message} if message else {}

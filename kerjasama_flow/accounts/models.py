@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask_login import UserMixin
 from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
 
+from kerjasama_flow import clock
+from kerjasama_flow.accounts import passwords
 from kerjasama_flow.db import Base, UTCDateTime, str_enum, utcnow
 
 
@@ -99,6 +100,20 @@ class Agency(Base):
         return f"<Agency {self.code}>"
 
 
+def format_session_id(user_id: int, session_version: int, at: datetime) -> str:
+    return f"{user_id}:{session_version}:{int(at.timestamp())}"
+
+
+def parse_session_id(value: str) -> tuple[int, int, datetime] | None:
+    """(user id, session version, login time) of a session id, None when it is not one (an
+    id of the older, plain form included: such a session must log in again)."""
+    parts = value.split(":")
+    if len(parts) != 3 or not all(p.isascii() and p.isdigit() and len(p) <= 12 for p in parts):
+        return None
+    user_id, session_version, seconds = (int(part) for part in parts)
+    return user_id, session_version, datetime.fromtimestamp(seconds, UTC)
+
+
 class User(UserMixin, Base):
     __tablename__ = "user_account"
     __table_args__ = (
@@ -119,6 +134,10 @@ class User(UserMixin, Base):
     # The secret in the user's iCalendar feed URL; None until created, replaced to revoke.
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Raised to end every session of the user (logout, password change, deactivation): a
+    # session names the number it was started with (``get_session_id``), and the user loader
+    # refuses one that is behind (``accounts.sessions``).
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -127,10 +146,19 @@ class User(UserMixin, Base):
     agency: Mapped[Agency | None] = relationship()
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        """Store ``password`` hashed; the rule it must meet is checked by the callers
+        (``passwords.check_new``), which know the field to put a refusal on."""
+        self.password_hash = passwords.hash_password(password)
 
     def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
+        return passwords.verify(self.password_hash, password)
+
+    def get_session_id(self) -> str:
+        """What Flask-Login keeps in the session and the remember-me cookie at login
+        (``login_manager.id_attribute``): the user, the session version and the login time,
+        ``"<id>:<session_version>:<unix seconds>"``. ``get_id`` stays the plain id, which
+        Flask-Login's equality of users compares."""
+        return format_session_id(self.id, self.session_version, clock.wall_now())
 
     @property
     def is_admin(self) -> bool:

@@ -8,10 +8,12 @@ import secrets
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from kerjasama_flow import government_settings
+from kerjasama_flow.accounts import passwords
 from kerjasama_flow.accounts.models import Agency, Government, GovernmentKind, Role, User
+from kerjasama_flow.accounts.sessions import end_sessions
 from kerjasama_flow.activity.services import log_action, log_changes, snapshot
 from kerjasama_flow.db import check_version
 from kerjasama_flow.errors import DomainError
@@ -19,7 +21,6 @@ from kerjasama_flow.extensions import db
 
 REGION_CODE = re.compile(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")
 AGENCY_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,29}$")
-MIN_PASSWORD_LENGTH = 8
 AGENCY_FIELDS = ("code", "name", "head_name", "email", "phone", "is_coordinator")
 USER_FIELDS = ("name", "email", "role", "agency", "phone", "is_active")
 ACCOUNT_FIELDS = ("phone", "is_email_enabled", "is_whatsapp_enabled")
@@ -176,8 +177,8 @@ def save_user(
         raise DomainError("Nama wajib diisi.", "name")
     password = data.get("password") or ""
     creating = user is None
-    if (creating or password) and len(password) < MIN_PASSWORD_LENGTH:
-        raise DomainError(f"Kata sandi minimal {MIN_PASSWORD_LENGTH} karakter.", "password")
+    if creating or password:
+        passwords.check_new(password, "password", email, data.get("name"))
     demoting_self = role != Role.ADMIN or not data.get("is_active", True)
     if actor is not None and user is not None and user.id == actor.id and demoting_self:
         raise DomainError(
@@ -187,6 +188,7 @@ def save_user(
         user = User(government=government)
         db.session.add(user)
     before = {} if creating else snapshot(user, USER_FIELDS)
+    deactivating = not creating and user.is_active and not data.get("is_active", True)
     user.email = email
     user.name = data["name"].strip()
     user.role = role
@@ -196,6 +198,8 @@ def save_user(
     if password:
         user.set_password(password)
     db.session.flush()
+    if not creating and (password or deactivating):
+        end_sessions(user)  # a new password or a closed account: every device logs in again
     log_changes(
         actor,
         user,
@@ -207,25 +211,42 @@ def save_user(
     return user
 
 
+def set_password(actor: User | None, user: User, password: str) -> User:
+    """Give ``user`` a new password (the command line's ``set-password``): the rule applies,
+    and every session of the user ends."""
+    passwords.check_new(password, "password", user.email, user.name)
+    user.set_password(password)
+    db.session.flush()
+    end_sessions(user)
+    log_action(actor, user, "updated", after={"password": "(diubah)"})
+    return user
+
+
 def update_own_account(user: User, data: dict[str, Any], expected_version: int | None) -> User:
     """What a user changes on their own account page: contact, reminder channels, password."""
     check_version(user, expected_version)
-    if data.get("new_password") and not user.check_password(data.get("current_password") or ""):
-        raise DomainError("Kata sandi sekarang salah.", "current_password")
+    new_password = data.get("new_password") or ""
+    if new_password:
+        if not user.check_password(data.get("current_password") or ""):
+            raise DomainError("Kata sandi sekarang salah.", "current_password")
+        passwords.check_new(new_password, "new_password", user.email, user.name)
     before = snapshot(user, ACCOUNT_FIELDS)
     user.phone = _clean(data.get("phone"))
     user.is_email_enabled = bool(data.get("is_email_enabled"))
     user.is_whatsapp_enabled = bool(data.get("is_whatsapp_enabled"))
-    if data.get("new_password"):
-        user.set_password(data["new_password"])
+    if new_password:
+        user.set_password(new_password)
     db.session.flush()
+    if new_password:
+        # Every session of the user ends, this one too: the view starts this one again.
+        end_sessions(user)
     log_changes(
         user,
         user,
         "updated",
         before,
         snapshot(user, ACCOUNT_FIELDS),
-        extra={"password": "(diubah)"} if data.get("new_password") else None,
+        extra={"password": "(diubah)"} if new_password else None,
     )
     return user
 
@@ -261,8 +282,25 @@ def set_public_page(actor: User, enabled: bool) -> bool:
     return bool(enabled)
 
 
-def authenticate(email: str, password: str) -> User | None:
+LOGIN_REFUSED = "Email atau kata sandi salah, atau akun tidak aktif."
+
+
+def authenticate(email: str, password: str) -> User:
+    """The active user with this email and password, else ``DomainError`` on the password
+    field. The refusal is the same, and costs the same work (one argon2 verification), for an
+    unknown email, a wrong password and an inactive account. A password stored in the older
+    scheme, or with other hashing parameters than the current settings, is stored again."""
+    password = password or ""
     user = user_by_email(email or "")
-    if user is None or not user.is_active or not user.check_password(password or ""):
-        return None
+    matches = user.check_password(password) if user else passwords.verify_nobody(password)
+    if user is None or not matches or not user.is_active:
+        raise DomainError(LOGIN_REFUSED, "password")
+    if passwords.needs_rehash(user.password_hash):
+        # One column, as ``end_sessions``: a login is not an edit of the user's record.
+        db.session.execute(
+            update(User)
+            .where(User.id == user.id)
+            .values(password_hash=passwords.hash_password(password))
+            .execution_options(synchronize_session="fetch")
+        )
     return user

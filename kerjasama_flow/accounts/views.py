@@ -3,19 +3,37 @@ users and the public page."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+import hashlib
+import logging
+from collections.abc import Callable
+from functools import partial
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_remembered, login_required, login_user, logout_user
+from limits import parse
 from sqlalchemy import select
 
-from kerjasama_flow.accounts import services
-from kerjasama_flow.accounts.forms import AccountForm, AgencyForm, LoginForm, UserForm
+from kerjasama_flow import clock
+from kerjasama_flow.accounts import password_reset, services, sessions
+from kerjasama_flow.accounts.forms import (
+    AccountForm,
+    AgencyForm,
+    ForgotPasswordForm,
+    LoginForm,
+    ResetPasswordForm,
+    UserForm,
+)
 from kerjasama_flow.accounts.models import Agency, Role, User
-from kerjasama_flow.extensions import db
+from kerjasama_flow.channels import ChannelError, EmailChannel, OutgoingEmail
+from kerjasama_flow.errors import DomainError
+from kerjasama_flow.extensions import db, limiter
 from kerjasama_flow.forms_common import BaseForm, form_values
 from kerjasama_flow.tenancy import get_owned_or_404
 from kerjasama_flow.web import is_safe_next, run_service
 
 bp = Blueprint("accounts", __name__)
+log = logging.getLogger(__name__)
 
 HOME_BY_ROLE = {
     Role.ADMIN: "agreements.index",
@@ -29,15 +47,62 @@ def home():
     return redirect(url_for(HOME_BY_ROLE[current_user.role]))
 
 
+# --- throttling: failed logins and reset mails, per account and per client address ------------
+
+
+def _setting(name: str) -> Callable[[], str]:
+    """A limit read from the settings at request time ("5 per 15 minutes")."""
+    return lambda: current_app.config[name]
+
+
+def _submitted_email() -> str:
+    """The account a request is about: the email typed, normalised and hashed (a short key,
+    and no address in the limiter's storage). Empty: no per-account limit applies."""
+    email = (request.form.get("email") or "").strip().lower()
+    return hashlib.sha256(email.encode("utf-8", "replace")).hexdigest()[:32] if email else ""
+
+
+def _minutes(setting: str) -> int:
+    return max(1, parse(current_app.config[setting]).get_expiry() // 60)
+
+
+def _too_many_failed_logins(setting: str) -> Callable[[], str]:
+    return lambda: (
+        "Terlalu banyak percobaan masuk yang gagal. Demi keamanan akun, coba lagi setelah "
+        f"{_minutes(setting)} menit. Bila Anda lupa kata sandi, pilih “Lupa kata sandi?” di "
+        "halaman masuk."
+    )
+
+
+def _failed(flag: str) -> Callable[[object], bool]:
+    """Count a request against the limit only when the view raised ``flag`` on ``g``."""
+    return lambda response: bool(g.get(flag))
+
+
+def _login_limit(setting: str, key_func: Callable[[], str]):
+    return limiter.limit(
+        _setting(setting),
+        key_func=key_func,
+        methods=["POST"],
+        deduct_when=_failed("login_failed"),
+        error_message=_too_many_failed_logins(setting),
+    )
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@_login_limit("LOGIN_FAILURES_PER_ACCOUNT", _submitted_email)
+@_login_limit("LOGIN_FAILURES_PER_ADDRESS", get_remote_address)
 def login():
+    """Failed logins are counted per account and per address (successes are not); past the
+    limit the login answers 429, a right password too, until the window has passed."""
     if current_user.is_authenticated:
         return redirect(url_for("accounts.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
+        # A refusal is put on the password field; an upgraded password hash is committed.
+        user = run_service(form, services.authenticate, form.email.data, form.password.data)
         if user is None:
-            form.password.errors.append("Email atau kata sandi salah, atau akun tidak aktif.")
+            g.login_failed = True
         else:
             login_user(user, remember=form.remember.data)
             target = request.args.get("next")
@@ -45,12 +110,91 @@ def login():
     return render_template("auth/login.html", form=form)
 
 
+# --- a forgotten password ---------------------------------------------------------------------
+
+RESET_LINK_SENT = (
+    "Bila email itu milik akun yang aktif, tautan untuk membuat kata sandi baru sudah kami "
+    "kirim ke sana. Tautan berlaku {minutes} menit dan hanya dapat dipakai sekali. Tidak ada "
+    "surel dalam beberapa menit? Periksa folder spam, atau hubungi admin Bagian Pemerintahan."
+)
+
+
+def _too_many_reset_requests(setting: str) -> Callable[[], str]:
+    return lambda: (
+        "Tautan kata sandi baru sudah terlalu sering diminta. Periksa surel yang sudah "
+        f"dikirim (juga folder spam), atau coba lagi setelah {_minutes(setting)} menit."
+    )
+
+
+def _reset_limit(setting: str, key_func: Callable[[], str]):
+    return limiter.limit(
+        _setting(setting),
+        key_func=key_func,
+        methods=["POST"],
+        deduct_when=_failed("reset_requested"),
+        error_message=_too_many_reset_requests(setting),
+    )
+
+
+def _send_after_response(channel: EmailChannel, mail: OutgoingEmail) -> None:
+    try:
+        channel.send(mail)
+    except ChannelError as error:
+        log.warning("Surel tautan kata sandi untuk %s tidak terkirim: %s", mail.to, error.message)
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@_reset_limit("PASSWORD_RESET_REQUESTS_PER_ACCOUNT", _submitted_email)
+@_reset_limit("PASSWORD_RESET_REQUESTS_PER_ADDRESS", get_remote_address)
+def forgot_password():
+    """The same answer whether or not the email has an account. The mail goes out after the
+    response has been sent (``call_on_close``), so neither the answer nor its time tells."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        g.reset_requested = True  # counted per email and per address, existing or not
+        mail = password_reset.reset_email(form.email.data, clock.wall_now())
+        flash(RESET_LINK_SENT.format(minutes=password_reset.minutes_valid()), "info")
+        response = redirect(url_for("accounts.login"))
+        if mail is not None:
+            response.call_on_close(partial(_send_after_response, EmailChannel.from_app(), mail))
+        return response
+    return render_template(
+        "auth/forgot_password.html", form=form, minutes=password_reset.minutes_valid()
+    )
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """The emailed link: a new password for its user, once, within the hour."""
+    now = clock.wall_now()
+    try:
+        account = password_reset.user_for_token(token, now)
+    except DomainError as error:
+        return render_template("auth/reset_password.html", problem=error.message)
+    form = ResetPasswordForm(account=account)
+    if form.validate_on_submit() and run_service(
+        form, password_reset.reset_password, token, form.password.data, now
+    ):
+        flash("Kata sandi baru sudah disimpan. Silakan masuk dengan kata sandi baru.", "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("auth/reset_password.html", form=form, account=account)
+
+
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    # Every session of the user ends, not only this browser's cookie: a copy of it (or of
+    # the remember-me cookie) no longer opens anything.
+    run_service(None, sessions.end_sessions, current_user)
     logout_user()
     flash("Anda sudah keluar.", "info")
     return redirect(url_for("accounts.login"))
+
+
+def _continue_session() -> None:
+    """After the current user's own password change ended all their sessions: this browser
+    goes on under the new session version (keeping "Ingat saya" if it was on)."""
+    login_user(current_user._get_current_object(), remember=login_remembered())
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -59,7 +203,11 @@ def account():
     if form.validate_on_submit() and run_service(
         form, services.update_own_account, current_user, form_values(form), form.version.data
     ):
-        flash("Pengaturan akun disimpan.", "success")
+        if form.new_password.data:
+            _continue_session()
+            flash("Kata sandi diganti. Sesi akun Anda di perangkat lain sudah diakhiri.", "success")
+        else:
+            flash("Pengaturan akun disimpan.", "success")
         return redirect(url_for("accounts.account"))
     return render_template("auth/account.html", form=form)
 
@@ -145,6 +293,8 @@ def user_edit(user_id: int | None = None):
             data,
             form.version.data,
         ):
+            if user is not None and user.id == current_user.id and data.get("password"):
+                _continue_session()
             flash("Data pengguna disimpan.", "success")
             return redirect(url_for("accounts.users"))
     return render_template("settings/user_form.html", form=form, user=user)

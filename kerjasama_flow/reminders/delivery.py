@@ -39,14 +39,14 @@ from sqlalchemy import and_, func, or_, select, update
 
 from kerjasama_flow import clock
 from kerjasama_flow.accounts.models import Government, User
-from kerjasama_flow.extensions import db
-from kerjasama_flow.reminders.channels import (
+from kerjasama_flow.channels import (
     ChannelError,
     EmailChannel,
     OutgoingEmail,
     OutgoingWhatsApp,
     WhatsAppChannel,
 )
+from kerjasama_flow.extensions import db
 from kerjasama_flow.reminders.digest import build_email, build_whatsapp
 from kerjasama_flow.reminders.models import Channel, Outbox, OutboxStatus
 from kerjasama_flow.tasks.models import OPEN_STATUSES, Task

@@ -1,4 +1,6 @@
-"""Delivery channels: email (SMTP, standard library) and a WhatsApp HTTP gateway.
+"""Delivery channels: email (SMTP, standard library) and a WhatsApp HTTP gateway. Shared
+infrastructure: the reminders deliver their digests through it, accounts its password-reset
+mail.
 
 A channel either accepts a message (returns) or raises ``ChannelError`` with a readable reason
 (the SMTP code and text, the HTTP status and the start of the body). "Accepted" means the SMTP
