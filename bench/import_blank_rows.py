@@ -60,10 +60,12 @@ def measure(url: str, blank_rows: list[int], repeat: int) -> list[dict]:
     app.instance_path = tempfile.mkdtemp(prefix="kf_blank_")
     with app.app_context():
         create_government(4)
-        admin_id = db.session.scalar(select(User.id).where(User.email == ADMIN_EMAIL))
+        admin = db.session.scalar(select(User).where(User.email == ADMIN_EMAIL))
+        session_id = admin.get_session_id()  # the id and the session version (Flask-Login)
+        db.session.remove()
     client = app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = str(admin_id)
+        session["_user_id"] = session_id
         session["_fresh"] = True
 
     def upload(content: bytes) -> tuple[float, str, int | None]:
