@@ -11,6 +11,7 @@ import pytest
 from kerjasama_flow.accounts.models import Role
 from kerjasama_flow.extensions import db
 from tests import factories
+from tests.conftest import make_test_app
 
 WRONG = "bukan kata sandinya"
 TOO_MANY = "Terlalu banyak percobaan masuk yang gagal"
@@ -113,3 +114,32 @@ def test_the_login_page_itself_is_never_throttled(app, client, people):
     for _ in range(5):
         attempt(client, people[0].email, WRONG)
     assert client.get("/login").status_code == 200
+
+
+def test_behind_a_trusted_proxy_each_client_address_is_counted_apart(app, people, tmp_path):
+    """Behind nginx every request comes from the proxy; with KERJASAMA_TRUSTED_PROXIES=1 the
+    per-address limit counts the client's address the proxy forwards, not the proxy's."""
+    behind = make_test_app(
+        app.config["SQLALCHEMY_DATABASE_URI"], tmp_path, KERJASAMA_TRUSTED_PROXIES=1
+    )
+    try:
+        browser = behind.test_client()
+
+        def from_client(address: str, email: str, password: str):
+            with behind.app_context():
+                return browser.post(
+                    "/login",
+                    data={"email": email, "password": password},
+                    headers={"X-Forwarded-For": address},
+                )
+
+        for i in range(20):
+            response = from_client("203.0.113.7", f"tebakan{i}@blitarkota.go.id", WRONG)
+            assert is_refused_login(response)
+        assert is_throttled(from_client("203.0.113.7", people[0].email, factories.PASSWORD))
+        # Another client behind the same proxy is not locked out with the first.
+        other = from_client("198.51.100.20", people[0].email, factories.PASSWORD)
+        assert other.status_code == 302 and not other.location.startswith("/login")
+    finally:
+        with behind.app_context():
+            db.engine.dispose()
