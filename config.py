@@ -58,8 +58,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        # "Ingat saya": the cookie, and any session, lasts at most this long after the login
+        # A login lasts this long, or with "Ingat saya" (its cookie too) the next
         # (``accounts.sessions``); logging out or a new password ends it sooner.
+        "LOGIN_SESSION_DURATION": timedelta(hours=12),
         "REMEMBER_COOKIE_DURATION": timedelta(days=30),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",

@@ -240,6 +240,7 @@ def measure(url: str, repeat: int) -> dict:
     from kerjasama_flow.accounts.models import User
     from kerjasama_flow.extensions import db
     from kerjasama_flow.reports.charts import CHARTS
+    from tests.factories import start_session
 
     app = make_app(url, NOW)
     client = app.test_client()
@@ -247,7 +248,7 @@ def measure(url: str, repeat: int) -> dict:
         user_id = db.session.scalar(
             text("SELECT id FROM user_account WHERE role = 'pimpinan' ORDER BY id LIMIT 1")
         )
-        session_id = db.session.get(User, user_id).get_session_id()
+        session_id = start_session(db.session.get(User, user_id))
         db.session.remove()
     with client.session_transaction() as session:
         session["_user_id"] = session_id

@@ -38,6 +38,7 @@ from datetime import UTC, datetime
 from common import DEFAULT_URL, ROOT, backend_of, create_government, database_for, normalise_url
 from sqlalchemy import select
 
+from tests.factories import start_session
 from tests.import_helpers import row, xlsx_with_blank_rows
 
 NOW = datetime(2025, 10, 17, 3, 0, tzinfo=UTC)
@@ -61,7 +62,7 @@ def measure(url: str, blank_rows: list[int], repeat: int) -> list[dict]:
     with app.app_context():
         create_government(4)
         admin = db.session.scalar(select(User).where(User.email == ADMIN_EMAIL))
-        session_id = admin.get_session_id()  # the id and the session version (Flask-Login)
+        session_id = start_session(admin)  # a login session, as /login starts one
         db.session.remove()
     client = app.test_client()
     with client.session_transaction() as session:

@@ -38,6 +38,7 @@ ENDPOINT_ROLES: dict[str, frozenset[Role]] = {
     "accounts.home": ALL,
     "accounts.account": ALL,
     "accounts.calendar_token": ALL,
+    "accounts.end_other_sessions": ALL,
     "agreements.index": ALL,
     "agreements.detail": ALL,
     "agreements.new": ADMIN,

@@ -24,6 +24,7 @@ from sqlalchemy.engine import make_url
 from kerjasama_flow import create_app
 from kerjasama_flow.extensions import db, limiter
 from tests import factories
+from tests.reminder_helpers import BASE_URL, MAIL_SENDER, SmtpServer
 
 PG_URL = os.environ.get("KERJASAMA_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
@@ -214,3 +215,20 @@ class AuthActions:
 @pytest.fixture
 def auth(client) -> AuthActions:
     return AuthActions(client)
+
+
+@pytest.fixture
+def smtp(app) -> Iterator[SmtpServer]:
+    """A real SMTP server (aiosmtpd) on a loopback port, and the app's mail settings pointing
+    at it; links in mail start with ``reminder_helpers.BASE_URL``."""
+    server = SmtpServer()
+    server.start()
+    app.config.update(
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=server.port,
+        MAIL_TIMEOUT=5,
+        KERJASAMA_BASE_URL=BASE_URL,
+        MAIL_DEFAULT_SENDER=MAIL_SENDER,
+    )
+    yield server
+    server.close()

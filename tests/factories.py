@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from argon2 import PasswordHasher
 
+from kerjasama_flow.accounts import sessions
 from kerjasama_flow.accounts.models import Agency, Government, Role, User
 from kerjasama_flow.agreements import services
 from kerjasama_flow.agreements.lifecycle import Stage
@@ -92,6 +93,14 @@ def make_user(government: Government, role: Role = Role.ADMIN, agency=None, **kw
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def start_session(user: User, *, remember: bool = False) -> str:
+    """A login session of ``user``, committed, as /login starts one: what Flask-Login keeps in
+    the session cookie (``session["_user_id"]``) to log a test client in without the form."""
+    sessions.start(user, remember=remember)
+    db.session.commit()
+    return user.get_session_id()
 
 
 def make_partner(government: Government, name: str | None = None, **kw) -> Partner:

@@ -19,6 +19,10 @@ from aiosmtpd.controller import Controller
 from kerjasama_flow.extensions import db
 from kerjasama_flow.reminders.models import Channel, Outbox, OutboxStatus, Rule
 
+# Where the links in mail point (KERJASAMA_BASE_URL) while ``conftest.smtp`` runs.
+BASE_URL = "https://kerjasama.blitarkota.go.id"
+MAIL_SENDER = "kerjasama-flow <noreply@blitarkota.go.id>"
+
 
 def free_port() -> int:
     with socket.socket() as probe:

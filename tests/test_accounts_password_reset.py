@@ -16,27 +16,11 @@ from kerjasama_flow.accounts.models import Role, User
 from kerjasama_flow.activity.models import ActivityLog
 from kerjasama_flow.extensions import db
 from tests import factories
-from tests.reminder_helpers import SmtpServer
+from tests.reminder_helpers import BASE_URL
 
-BASE_URL = "https://kerjasama.blitarkota.go.id"
 NEW_PASSWORD = "es dawet ayu banjarnegara"
 SENT = "Bila email itu milik akun yang aktif, tautan untuk membuat kata sandi baru"
 LINK = re.compile(re.escape(BASE_URL) + r"/reset-password/(\S+)")
-
-
-@pytest.fixture
-def smtp(app):
-    server = SmtpServer()
-    server.start()
-    app.config.update(
-        MAIL_SERVER="127.0.0.1",
-        MAIL_PORT=server.port,
-        MAIL_TIMEOUT=5,
-        KERJASAMA_BASE_URL=BASE_URL,
-        MAIL_DEFAULT_SENDER="kerjasama-flow <noreply@blitarkota.go.id>",
-    )
-    yield server
-    server.close()
 
 
 @pytest.fixture

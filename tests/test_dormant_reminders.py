@@ -16,10 +16,9 @@ from kerjasama_flow.reminders import rules
 from kerjasama_flow.reminders.models import Channel, Notification, Outbox, OutboxStatus, Rule
 from kerjasama_flow.reminders.planner import plan
 from tests import factories
-from tests.reminder_helpers import SmtpServer
+from tests.reminder_helpers import BASE_URL
 
 TODAY = date(2025, 11, 15)  # a Saturday: the notice is not tied to working days
-BASE_URL = "https://kerjasama.blitarkota.go.id"
 
 
 def at(app, day: date) -> None:
@@ -190,20 +189,6 @@ def test_an_agreement_that_moves_on_is_no_longer_reported(app, world, stalled):
 
 
 # --- delivered by the daily digest ----------------------------------------------------------------
-
-
-@pytest.fixture
-def smtp(app):
-    server = SmtpServer()
-    server.start()
-    app.config.update(
-        MAIL_SERVER="127.0.0.1",
-        MAIL_PORT=server.port,
-        MAIL_TIMEOUT=5,
-        KERJASAMA_BASE_URL=BASE_URL,
-    )
-    yield server
-    server.close()
 
 
 def test_reminders_run_mails_the_notice_to_the_admin_once(app, world, stalled, smtp):

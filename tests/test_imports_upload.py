@@ -323,7 +323,7 @@ def test_only_the_uploader_confirms_and_a_second_click_imports_nothing(
     db.session.commit()
     other = app.test_client()
     with other.session_transaction() as session:
-        session["_user_id"] = colleague.get_session_id()
+        session["_user_id"] = factories.start_session(colleague)
     before = agreement_count()
     page = other.get(f"/agreements/import/jobs/{job_id}").get_data(as_text=True)
     assert "Pasokan beras ke Batam" in page  # a colleague may look

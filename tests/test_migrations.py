@@ -364,7 +364,7 @@ def test_0013_keeps_every_user_and_starts_their_session_version_at_one(empty_app
                 ),
                 {"email": email, "role": role, "hash": old_hash, "active": active, "at": at},
             )
-    upgrade()
+    upgrade(revision="0013")
     with db.engine.connect() as conn:
         rows = conn.execute(
             text(
@@ -382,3 +382,53 @@ def test_0013_keeps_every_user_and_starts_their_session_version_at_one(empty_app
         assert "session_version" not in {
             c["name"] for c in inspect(conn).get_columns("user_account")
         }
+
+
+def test_0014_keeps_every_user_and_gives_sessions_rows_of_their_own(empty_app):
+    """Users keep everything but the session version (a new password now ends their session
+    rows); the table of login sessions starts empty, so everyone logs in once more. Downgrading
+    keeps the users and gives each session version 1 again."""
+    upgrade(revision="0013")
+    at = datetime(2026, 1, 5, tzinfo=UTC)
+    with db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO government (region_code, name, kind, timezone, created_at) "
+                "VALUES ('35.72', 'Kota Blitar', 'kota', 'Asia/Jakarta', :at)"
+            ),
+            {"at": at},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO user_account (government_id, email, name, role, password_hash, "
+                "is_active, is_email_enabled, is_whatsapp_enabled, created_at, version, "
+                "session_version) "
+                "VALUES (1, 'a@x.go.id', 'Uji', 'admin', 'argon2-hash', true, true, false, :at, "
+                "4, 7)"
+            ),
+            {"at": at},
+        )
+    upgrade()
+    with db.engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT email, password_hash, is_active, version FROM user_account")
+        ).all()
+        kept = [(e, h, bool(a), v) for e, h, a, v in rows]
+        assert kept == [("a@x.go.id", "argon2-hash", True, 4)]
+        assert "session_version" not in {
+            c["name"] for c in inspect(conn).get_columns("user_account")
+        }
+        assert conn.execute(text("SELECT count(*) FROM login_session")).scalar_one() == 0
+    with db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO login_session (user_id, token_hash, remember, created_at, "
+                "expires_at) VALUES (1, :hash, false, :at, :at)"
+            ),
+            {"hash": "0" * 64, "at": at},
+        )
+    downgrade(revision="0013")
+    with db.engine.connect() as conn:
+        rows = conn.execute(text("SELECT email, version, session_version FROM user_account")).all()
+        assert [tuple(row) for row in rows] == [("a@x.go.id", 4, 1)]
+        assert "login_session" not in inspect(conn).get_table_names()

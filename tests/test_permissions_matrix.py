@@ -208,7 +208,7 @@ class Visitor:
             # Log in through the session, as Flask-Login does after a successful /login
             # (the real form is covered by test_accounts_login): no password hashing here.
             with self.client.session_transaction() as session:
-                session["_user_id"] = user.get_session_id()
+                session["_user_id"] = factories.start_session(user)
                 session["_fresh"] = True
 
     def open(self, method: str, url: str, **kwargs):

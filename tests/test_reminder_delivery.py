@@ -14,26 +14,9 @@ from kerjasama_flow.extensions import db
 from kerjasama_flow.reminders.delivery import OPTED_OUT, backoff, deliver
 from kerjasama_flow.reminders.models import Channel, Outbox, OutboxStatus, Rule
 from tests import factories
-from tests.reminder_helpers import SmtpServer, WhatsAppGateway, make_outbox
+from tests.reminder_helpers import BASE_URL, WhatsAppGateway, make_outbox
 
 NOW = datetime(2025, 8, 20, 0, 30, tzinfo=UTC)  # 07:30 WIB
-BASE_URL = "https://kerjasama.blitarkota.go.id"
-
-
-@pytest.fixture
-def smtp(app):
-    server = SmtpServer()
-    server.start()
-    app.config.update(
-        MAIL_SERVER="127.0.0.1",
-        MAIL_PORT=server.port,
-        MAIL_TIMEOUT=5,
-        KERJASAMA_BASE_URL=BASE_URL,
-        KERJASAMA_NOW=NOW.isoformat(),
-        MAIL_DEFAULT_SENDER="kerjasama-flow <noreply@blitarkota.go.id>",
-    )
-    yield server
-    server.close()
 
 
 @pytest.fixture
@@ -53,6 +36,7 @@ def gateway(app):
 
 @pytest.fixture
 def gov(app):
+    app.config["KERJASAMA_NOW"] = NOW.isoformat()
     government = factories.make_government("35.72", "Kota Blitar")
     db.session.commit()
     return government

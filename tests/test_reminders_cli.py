@@ -21,31 +21,20 @@ from kerjasama_flow import scheduler as jobs
 from kerjasama_flow.extensions import db
 from kerjasama_flow.reminders.models import Notification, Outbox, OutboxStatus
 from tests import factories
-from tests.reminder_helpers import SmtpServer
 
 # The world's task is due on Tuesday 30 September 2025: overdue (H+1) on Wednesday 1 October.
 OVERDUE_DAY = date(2025, 10, 1)
 NOW = datetime(2025, 10, 1, 0, 30, tzinfo=UTC)  # 07:30 WIB
 
 
+@pytest.fixture(autouse=True)
+def _pinned_clock(app):
+    app.config["KERJASAMA_NOW"] = NOW.isoformat()
+
+
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
-
-
-@pytest.fixture
-def smtp(app):
-    server = SmtpServer()
-    server.start()
-    app.config.update(
-        MAIL_SERVER="127.0.0.1",
-        MAIL_PORT=server.port,
-        MAIL_TIMEOUT=5,
-        KERJASAMA_NOW=NOW.isoformat(),
-        KERJASAMA_BASE_URL="https://kerjasama.blitarkota.go.id",
-    )
-    yield server
-    server.close()
 
 
 def _count(model, *where) -> int:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask_login import UserMixin
 from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from kerjasama_flow import clock
 from kerjasama_flow.accounts import passwords
 from kerjasama_flow.db import Base, UTCDateTime, str_enum, utcnow
 
@@ -100,20 +99,6 @@ class Agency(Base):
         return f"<Agency {self.code}>"
 
 
-def format_session_id(user_id: int, session_version: int, at: datetime) -> str:
-    return f"{user_id}:{session_version}:{int(at.timestamp())}"
-
-
-def parse_session_id(value: str) -> tuple[int, int, datetime] | None:
-    """(user id, session version, login time) of a session id, None when it is not one (an
-    id of the older, plain form included: such a session must log in again)."""
-    parts = value.split(":")
-    if len(parts) != 3 or not all(p.isascii() and p.isdigit() and len(p) <= 12 for p in parts):
-        return None
-    user_id, session_version, seconds = (int(part) for part in parts)
-    return user_id, session_version, datetime.fromtimestamp(seconds, UTC)
-
-
 class User(UserMixin, Base):
     __tablename__ = "user_account"
     __table_args__ = (
@@ -134,10 +119,6 @@ class User(UserMixin, Base):
     # The secret in the user's iCalendar feed URL; None until created, replaced to revoke.
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    # Raised to end every session of the user (logout, password change, deactivation): a
-    # session names the number it was started with (``get_session_id``), and the user loader
-    # refuses one that is behind (``accounts.sessions``).
-    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -153,12 +134,18 @@ class User(UserMixin, Base):
     def check_password(self, password: str) -> bool:
         return passwords.verify(self.password_hash, password)
 
+    # The secret of the login session this request runs in (``accounts.sessions``): set by
+    # ``sessions.start`` at login and by the user loader; not a column.
+    session_token = None
+
     def get_session_id(self) -> str:
         """What Flask-Login keeps in the session and the remember-me cookie at login
-        (``login_manager.id_attribute``): the user, the session version and the login time,
-        ``"<id>:<session_version>:<unix seconds>"``. ``get_id`` stays the plain id, which
-        Flask-Login's equality of users compares."""
-        return format_session_id(self.id, self.session_version, clock.wall_now())
+        (``login_manager.id_attribute``): the login session's secret, whose hash is a
+        ``LoginSession`` row. ``get_id`` stays the plain id, which Flask-Login's equality of
+        users compares."""
+        if self.session_token is None:
+            raise RuntimeError("start a login session first (accounts.sessions.start)")
+        return self.session_token
 
     @property
     def is_admin(self) -> bool:
@@ -166,3 +153,25 @@ class User(UserMixin, Base):
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
+
+
+class LoginSession(Base):
+    """One login of a user on one device: logging out ends it, a new password or a closed
+    account ends all of the user's (``accounts.sessions``). The browser holds the secret; only
+    its SHA-256 is stored, so a copy of this table opens nothing."""
+
+    __tablename__ = "login_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    remember: Mapped[bool] = mapped_column(Boolean, default=False)
+    user_agent: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    def __repr__(self) -> str:
+        return f"<LoginSession {self.id} of user {self.user_id}>"

@@ -296,7 +296,7 @@ def authenticate(email: str, password: str) -> User:
     if user is None or not matches or not user.is_active:
         raise DomainError(LOGIN_REFUSED, "password")
     if passwords.needs_rehash(user.password_hash):
-        # One column, as ``end_sessions``: a login is not an edit of the user's record.
+        # One column: a login is not an edit of the user's record.
         db.session.execute(
             update(User)
             .where(User.id == user.id)

@@ -104,7 +104,7 @@ def login():
         if user is None:
             g.login_failed = True
         else:
-            login_user(user, remember=form.remember.data)
+            _log_in(user, remember=form.remember.data)
             target = request.args.get("next")
             return redirect(target if is_safe_next(target) else url_for("accounts.home"))
     return render_template("auth/login.html", form=form)
@@ -180,12 +180,18 @@ def reset_password(token: str):
     return render_template("auth/reset_password.html", form=form, account=account)
 
 
+def _log_in(user: User, *, remember: bool) -> None:
+    """A new login session of ``user`` on this device, committed, then in its cookies."""
+    run_service(None, sessions.start, user, remember=remember, user_agent=request.user_agent.string)
+    login_user(user, remember=remember)
+
+
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    # Every session of the user ends, not only this browser's cookie: a copy of it (or of
-    # the remember-me cookie) no longer opens anything.
-    run_service(None, sessions.end_sessions, current_user)
+    # This device's session ends, a copy of its cookie (or of its remember-me cookie)
+    # included; the user's other devices stay logged in.
+    run_service(None, sessions.end_this_session, current_user)
     logout_user()
     flash("Anda sudah keluar.", "info")
     return redirect(url_for("accounts.login"))
@@ -193,8 +199,8 @@ def logout():
 
 def _continue_session() -> None:
     """After the current user's own password change ended all their sessions: this browser
-    goes on under the new session version (keeping "Ingat saya" if it was on)."""
-    login_user(current_user._get_current_object(), remember=login_remembered())
+    goes on in a new one (keeping "Ingat saya" if it was on)."""
+    _log_in(current_user._get_current_object(), remember=login_remembered())
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -209,7 +215,9 @@ def account():
         else:
             flash("Pengaturan akun disimpan.", "success")
         return redirect(url_for("accounts.account"))
-    return render_template("auth/account.html", form=form)
+    return render_template(
+        "auth/account.html", form=form, login_sessions=sessions.active_sessions(current_user)
+    )
 
 
 class ActionForm(BaseForm):
@@ -229,6 +237,14 @@ def calendar_token():
     if _checked(ActionForm()) and run_service(None, services.issue_calendar_token, current_user):
         flash("Tautan kalender baru dibuat. Tautan lama (bila ada) tidak berlaku lagi.", "success")
     return redirect(url_for("accounts.account", _anchor="kalender"))
+
+
+@bp.route("/account/sessions/end-others", methods=["POST"])
+def end_other_sessions():
+    """ "Keluar dari perangkat lain": every session of the user but this device's ends."""
+    if _checked(ActionForm()) and run_service(None, sessions.end_other_sessions, current_user):
+        flash("Sesi akun Anda di perangkat lain sudah diakhiri.", "success")
+    return redirect(url_for("accounts.account", _anchor="perangkat"))
 
 
 # --- settings: agencies, users, public page (admin only, see permissions.ENDPOINT_ROLES) -----
