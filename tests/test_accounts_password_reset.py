@@ -212,3 +212,17 @@ def test_a_mail_server_that_is_down_does_not_change_the_answer(client, smtp, per
     with caplog.at_level(logging.WARNING, logger="kerjasama_flow.accounts.views"):
         assert ask_for_link(client, person.email) == (302, "/login")
     assert "tidak terkirim" in caplog.text
+
+
+def test_a_new_password_lifts_the_accounts_lock_at_once(client, smtp, person):
+    """Five wrong passwords lock the account for 15 minutes; whoever then resets the password
+    through the emailed link can log in straight away (the per-account count is forgotten)."""
+    for _ in range(5):
+        client.post("/login", data={"email": person.email, "password": "salah terus"})
+    locked = client.post("/login", data={"email": person.email, "password": factories.PASSWORD})
+    assert locked.status_code == 429
+    ask_for_link(client, person.email)
+    link = link_in(smtp.messages[0])
+    client.post(link, data={"password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD})
+    login = client.post("/login", data={"email": person.email, "password": NEW_PASSWORD})
+    assert login.status_code == 302 and login.location == "/"

@@ -58,8 +58,23 @@ def _setting(name: str) -> Callable[[], str]:
 def _submitted_email() -> str:
     """The account a request is about: the email typed, normalised and hashed (a short key,
     and no address in the limiter's storage). Empty: no per-account limit applies."""
-    email = (request.form.get("email") or "").strip().lower()
+    return _account_key(request.form.get("email") or "")
+
+
+def _account_key(email: str) -> str:
+    email = email.strip().lower()
     return hashlib.sha256(email.encode("utf-8", "replace")).hexdigest()[:32] if email else ""
+
+
+def _forget_failed_logins(email: str) -> None:
+    """A new password from the emailed link lifts the account's lock at once: the failed logins
+    counted against the account (``_login_limit`` per account, whose bucket is the login
+    endpoint) are forgotten. The per-address count stays."""
+    identifiers = [_account_key(email), "accounts.login"]
+    if prefix := current_app.config.get("RATELIMIT_KEY_PREFIX"):
+        identifiers.insert(0, prefix)
+    limit = parse(current_app.config["LOGIN_FAILURES_PER_ACCOUNT"])
+    limiter.limiter.clear(limit, *identifiers)
 
 
 def _minutes(setting: str) -> int:
@@ -175,6 +190,7 @@ def reset_password(token: str):
     if form.validate_on_submit() and run_service(
         form, password_reset.reset_password, token, form.password.data, now
     ):
+        _forget_failed_logins(account.email)
         flash("Kata sandi baru sudah disimpan. Silakan masuk dengan kata sandi baru.", "success")
         return redirect(url_for("accounts.login"))
     return render_template("auth/reset_password.html", form=form, account=account)
