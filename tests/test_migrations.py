@@ -163,16 +163,25 @@ def test_schema_check_sees_a_difference(empty_app):
     assert diff[0][3].name == "stray"
 
 
+def _insert_government(conn, code: str, name: str) -> None:
+    """A government row as every revision since 0001 has it (created 5 January 2026)."""
+    conn.execute(
+        text(
+            "INSERT INTO government (region_code, name, kind, timezone, created_at) "
+            "VALUES (:code, :name, 'kota', 'Asia/Jakarta', :at)"
+        ),
+        {"code": code, "name": name, "at": datetime(2026, 1, 5, tzinfo=UTC)},
+    )
+
+
+def _insert_blitar(conn) -> None:
+    _insert_government(conn, "35.72", "Kota Blitar")
+
+
 def test_0006_renames_the_user_flags_and_keeps_each_choice(empty_app):
     upgrade(revision="0005")
     with db.engine.begin() as conn:
-        conn.execute(
-            text(
-                "INSERT INTO government (region_code, name, kind, timezone, created_at) "
-                "VALUES ('35.72', 'Kota Blitar', 'kota', 'Asia/Jakarta', :at)"
-            ),
-            {"at": datetime(2026, 1, 5, tzinfo=UTC)},
-        )
+        _insert_blitar(conn)
         for email, by_email, by_whatsapp in (
             ("a@x.go.id", True, False),
             ("b@x.go.id", False, True),
@@ -309,13 +318,7 @@ def test_0012_marks_the_governments_the_demo_made(empty_app):
     at = datetime(2026, 1, 5, tzinfo=UTC)
     with db.engine.begin() as conn:
         for code, name in (("35.72", "Kota Blitar"), ("35.73", "Kota Malang"), ("35.07", "X")):
-            conn.execute(
-                text(
-                    "INSERT INTO government (region_code, name, kind, timezone, created_at) "
-                    "VALUES (:code, :name, 'kota', 'Asia/Jakarta', :at)"
-                ),
-                {"code": code, "name": name, "at": at},
-            )
+            _insert_government(conn, code, name)
         for government_id, email in (
             (1, "admin@blitarkota.demo"),
             (1, "dkpp@blitarkota.demo"),
@@ -348,13 +351,7 @@ def test_0013_keeps_every_user_and_starts_their_session_version_at_one(empty_app
     at = datetime(2026, 1, 5, tzinfo=UTC)
     old_hash = "scrypt:32768:8:1$salt$0123abcd"
     with db.engine.begin() as conn:
-        conn.execute(
-            text(
-                "INSERT INTO government (region_code, name, kind, timezone, created_at) "
-                "VALUES ('35.72', 'Kota Blitar', 'kota', 'Asia/Jakarta', :at)"
-            ),
-            {"at": at},
-        )
+        _insert_blitar(conn)
         for email, role, active in (("a@x.go.id", "admin", True), ("b@x.go.id", "pimpinan", False)):
             conn.execute(
                 text(
@@ -391,13 +388,7 @@ def test_0014_keeps_every_user_and_gives_sessions_rows_of_their_own(empty_app):
     upgrade(revision="0013")
     at = datetime(2026, 1, 5, tzinfo=UTC)
     with db.engine.begin() as conn:
-        conn.execute(
-            text(
-                "INSERT INTO government (region_code, name, kind, timezone, created_at) "
-                "VALUES ('35.72', 'Kota Blitar', 'kota', 'Asia/Jakarta', :at)"
-            ),
-            {"at": at},
-        )
+        _insert_blitar(conn)
         conn.execute(
             text(
                 "INSERT INTO user_account (government_id, email, name, role, password_hash, "
