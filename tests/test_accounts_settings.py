@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 from kerjasama_flow.accounts.models import Agency, Role, User
 from kerjasama_flow.activity.models import ActivityLog
 from kerjasama_flow.extensions import db
+from tests import factories
 
 
 def count(model) -> int:
@@ -169,3 +170,33 @@ def test_account_page_changes_password_only_with_the_current_one(client, world, 
     assert ok.status_code == 302
     db.session.expire_all()
     assert db.session.get(User, world.pimpinan.id).check_password("baru-sekali-1")
+
+
+def test_the_kepala_column_names_the_head_and_the_head_accounts(client, world, auth):
+    """An agency whose head is not filled in shows its OPD head account's name; with both,
+    both; with neither, says so. Inactive accounts and other governments' do not count."""
+    world.agency.head_name = None  # DKPP: only the account (world.opd)
+    world.other_agency.head_name = "Ir. Budi Santoso"  # BAPPEDA: the name and an account
+    factories.make_user(world.gov, Role.OPD, agency=world.other_agency, name="Siti Rahayu")
+    factories.make_user(
+        world.gov, Role.OPD, agency=world.other_agency, name="Kepala Lama", is_active=False
+    )
+    factories.make_agency(world.gov, "DINKES", name="Dinas Kesehatan")
+    other_agency = factories.make_agency(world.other_gov, "DINKES")
+    factories.make_user(world.other_gov, Role.OPD, agency=other_agency, name="Kepala Malang")
+    db.session.commit()
+    auth.login(world.admin)
+    page = client.get("/settings/agencies").get_data(as_text=True)
+
+    def row_of(code: str) -> str:
+        start = page.index(f">{code}</span>")
+        return page[start : page.index("</tr>", start)]
+
+    dkpp = row_of("DKPP")
+    assert world.opd.name in dkpp and "dari akun Kepala OPD" in dkpp
+    bappeda = row_of("BAPPEDA")
+    assert "Ir. Budi Santoso" in bappeda and "Akun: Siti Rahayu" in bappeda
+    assert "Kepala Lama" not in page and "Kepala Malang" not in page
+    dinkes = row_of("DINKES")
+    assert "Belum diisi" in dinkes and "Belum ada akun Kepala OPD" in dinkes
+    assert "–</td>" not in page

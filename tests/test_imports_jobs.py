@@ -347,7 +347,7 @@ def test_a_queued_step_nobody_takes_says_the_scheduler_may_be_down(client, admin
     assert "mungkin tidak berjalan" not in page
     app.config["KERJASAMA_NOW"] = clock.now() + jobs.UNCLAIMED_HINT_AFTER * 2
     page = client.get(f"/agreements/import/jobs/{job_id}").get_data(as_text=True)
-    assert "Proses penjadwal" in page and "mungkin tidak berjalan" in page
+    assert "Pemrosesan di latar belakang" in page and "mungkin tidak berjalan" in page
     run_scheduler_job(app)
     page = client.get(f"/agreements/import/jobs/{job_id}").get_data(as_text=True)
     assert "mungkin tidak berjalan" not in page  # checked: nothing is waiting any more

@@ -3,17 +3,20 @@ limits are the model columns' lengths (``db.max_length``)."""
 
 from __future__ import annotations
 
+import io
 from datetime import date, datetime
 
+import openpyxl
 import pytest
 from werkzeug.datastructures import MultiDict
 
 from kerjasama_flow.agreements.models import Agreement, Mou, Partner
 from kerjasama_flow.db import max_length
 from kerjasama_flow.forms_common import DATE_FORMATS, BaseForm, date_field
-from kerjasama_flow.imports.columns import COLUMN_BY_KEY, COLUMNS
+from kerjasama_flow.imports.columns import COLUMN_BY_KEY, COLUMNS, DATA_SHEET, is_sample
 from kerjasama_flow.imports.parsing import parse_rows
-from kerjasama_flow.imports.reading import Table
+from kerjasama_flow.imports.reading import Table, read_table
+from kerjasama_flow.imports.template import build_template
 
 HEADERS = {column.key: index for index, column in enumerate(COLUMNS)}
 
@@ -136,3 +139,33 @@ def test_a_text_over_the_column_length_is_refused(app, world, key, message):
     values = good(signed_on="01-03-2024")
     assert parse(world, **(values | {key: "x" * limit})).is_valid
     assert parse(world, **(values | {key: "x" * (limit + 1)})).messages() == [message]
+
+
+# --- the template's example row ---------------------------------------------------------------
+
+
+def test_the_reader_skips_the_templates_example_row_and_says_which():
+    workbook = openpyxl.load_workbook(io.BytesIO(build_template()))
+    sheet = workbook[DATA_SHEET]
+    sheet.append([None, "KS-9", "Judul", "KSDD", "Mitra"])
+    out = io.BytesIO()
+    workbook.save(out)
+    table = read_table(out.getvalue(), "xlsx")
+    assert table.samples == [2]
+    assert [number for number, _ in table.rows] == [3]
+
+
+@pytest.mark.parametrize(
+    ("note", "ref", "title", "skipped"),
+    [
+        ("CONTOH - hapus baris ini", "KS-1", "Judul", True),
+        ("  contoh saja", "KS-1", "Judul", True),
+        (None, "KS-2024-001", "Kerja sama ketahanan pangan dengan Pemprov DKI Jakarta", True),
+        (None, "KS-2024-001", "Judul lain", False),  # a real reference that looks alike
+        ("Dari daftar lama", "KS-1", "Judul", False),
+        ("Bukan CONTOH", "KS-1", "Judul", False),
+    ],
+)
+def test_what_marks_a_row_as_the_example(note, ref, title, skipped):
+    columns = {"note": 0, "external_ref": 1, "title": 2}
+    assert is_sample([note, ref, title], columns) is skipped

@@ -3,6 +3,7 @@ that must be refused with nothing imported."""
 
 from __future__ import annotations
 
+import csv
 import errno
 import io
 import zipfile
@@ -63,18 +64,79 @@ def test_template_downloads_and_openpyxl_reads_it(client, admin):
     sheet = workbook["Kerja Sama"]
     assert [c.value for c in sheet[1]] == HEADERS
     assert sheet.freeze_panes == "A2"
-    assert sheet["A2"].value == "KS-2024-001"
+    # The example row says what it is, first, in grey italics, with a comment.
+    assert HEADERS[0] == "Catatan"
+    assert sheet["A2"].value == "CONTOH - hapus baris ini"
+    assert sheet["B2"].value == "KS-2024-001"
+    assert all(cell.font.italic and cell.font.color.rgb.endswith("808080") for cell in sheet[2])
+    assert "tidak diimpor" in sheet["A2"].comment.text
     assert sheet.data_validations.dataValidation
     guide = [r[0] for r in workbook["Petunjuk"].iter_rows(values_only=True)]
     assert set(HEADERS) <= set(guide)
 
 
-def test_the_filled_template_itself_previews(client, admin):
+def test_the_template_as_downloaded_imports_nothing(client, admin):
+    before = agreement_count()
     content = client.get("/agreements/import/template.xlsx").data
     response = upload(client, content, "templat.xlsx")
+    assert_refused(response, "hanya berisi baris contoh templat")
+    assert agreement_count() == before
+
+
+def test_the_sample_row_left_in_is_skipped_and_the_preview_says_so(client, admin, world):
+    """The downloaded template with one real row typed under the example: only that row is
+    imported, and the preview and the result name the example row as skipped."""
+    before = agreement_count()
+    workbook = openpyxl.load_workbook(
+        io.BytesIO(client.get("/agreements/import/template.xlsx").data)
+    )
+    sheet = workbook["Kerja Sama"]
+    real = row()
+    sheet.append([real.get(header) for header in HEADERS])
+    out = io.BytesIO()
+    workbook.save(out)
+    response = upload(client, out.getvalue(), "templat-terisi.xlsx")
     body = response.get_data(as_text=True)
-    assert "KS-2024-001" in body and "Baru" in body
-    job_id_of(response)
+    assert "Baris 2 adalah baris contoh templat" in body and "dilewati, tidak diimpor" in body
+    assert "Impor 1 baris" in body and "Pasokan beras ke Batam" in body
+    assert "KS-2024-001" not in body
+    response = confirm(client, job_id_of(response), follow_redirects=True)
+    body = response.get_data(as_text=True)
+    assert "Baris 2 adalah baris contoh templat" in body
+    assert agreement_count() == before + 1
+    assert by_ref("KS-001", world.gov.id) is not None
+    assert by_ref("KS-2024-001", world.gov.id) is None
+
+
+@pytest.mark.parametrize(
+    "sample",
+    [
+        # The example's own reference and title, its note cleared.
+        {
+            "Referensi": "KS-2024-001",
+            "Judul": "Kerja sama ketahanan pangan dengan Pemprov DKI Jakarta",
+        },
+        # Any row whose note starts with the mark, whatever its case.
+        {"Catatan": "contoh: jangan diimpor", "Referensi": "KS-999", "Judul": "Uji"},
+    ],
+)
+def test_a_row_marked_as_the_sample_is_skipped_in_csv_too(client, admin, world, sample):
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(HEADERS)
+    for values in (row(**sample), row("KS-002", "Promosi wisata")):
+        writer.writerow([values.get(h) or "" for h in HEADERS])
+    response = upload(client, out.getvalue().encode(), "data.csv")
+    body = response.get_data(as_text=True)
+    assert "Baris 2 adalah baris contoh templat" in body
+    assert "Impor 1 baris" in body and "Promosi wisata" in body
+
+
+def test_a_note_that_is_not_the_mark_is_imported(client, admin):
+    response = upload(client, xlsx([row(Catatan="Dari daftar 2024; cek nomor MoU")]))
+    body = response.get_data(as_text=True)
+    assert "baris contoh" not in body
+    assert "Impor 1 baris" in body
 
 
 # --- a good file, then the same file again -------------------------------------------------------
@@ -234,7 +296,7 @@ def test_csv_with_bom_and_semicolons(client, admin, world):
         + ";".join(HEADERS)
         + "\r\n"
         + (
-            "KS-100;Kerja sama Pemkot Surabaya – pangan;ksdpk;Pemerintah Kota Surabaya;pemda_kota;"
+            ";KS-100;Kerja sama Pemkot Surabaya – pangan;ksdpk;Pemerintah Kota Surabaya;pemda_kota;"
             "pangan;beras;DKPP;;01/03/2024;12/2024;01-03-2024;28-02-2029\r\n"
         )
     )

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from kerjasama_flow.accounts.forms import AccountForm
 from kerjasama_flow.accounts.models import Role
 from kerjasama_flow.extensions import db
 from kerjasama_flow.reminders.delivery import OPTED_OUT, backoff, deliver
@@ -88,10 +89,12 @@ def test_digest_lists_late_items_first_with_links_and_indonesian_dates(smtp, gov
     assert text.index("Susun draf PKS") < today and text.index("Laporan ke Gubernur") < today
     assert f"{BASE_URL}/tasks/12" in text and f"{BASE_URL}/tasks/20" in text
     assert "Jatuh tempo 14 Agustus 2025" in text
-    assert f"{BASE_URL}/account" in text and "berhenti menerima pengingat lewat surel" in text
+    assert f"{BASE_URL}/account" in text and "berhenti menerima" in text
     # The HTML alternative carries the same items as links.
     assert f'<a href="{BASE_URL}/tasks/12">Susun draf PKS</a>' in html
     assert "14 Agustus 2025" in html and f"{BASE_URL}/account" in html
+    _assert_the_uis_words(text, EMAIL_LABEL)
+    _assert_the_uis_words(" ".join(html.split()), EMAIL_LABEL)
     assert html.index("Terlambat") < html.index("Jatuh tempo hari ini")
 
 
@@ -263,6 +266,19 @@ def _whatsapp_user(gov, email="wa@blitarkota.go.id", phone="+6281234567890"):
     return _user(gov, email, phone=phone, is_whatsapp_enabled=True)
 
 
+EMAIL_LABEL = AccountForm.is_email_enabled.args[0]  # "Kirim pengingat lewat email"
+WHATSAPP_LABEL = AccountForm.is_whatsapp_enabled.args[0]
+
+
+def _assert_the_uis_words(text: str, switch_label: str) -> None:
+    """The message names what the user sees: the "Notifikasi" menu (there is no bell icon),
+    "Akun saya" and the account page's own switch, word for word."""
+    assert "menu Notifikasi" in text
+    assert "Akun saya" in text and f'"{switch_label}"' in text
+    for word in ("lonceng", "bell", "surel"):
+        assert word not in text.lower()
+
+
 def test_whatsapp_digest_is_posted_once_with_the_token(gateway, gov):
     user = _whatsapp_user(gov)
     make_outbox(user, NOW, channel=Channel.WHATSAPP, item_id=12, title="Susun draf PKS")
@@ -279,6 +295,7 @@ def test_whatsapp_digest_is_posted_once_with_the_token(gateway, gov):
     assert "Susun draf PKS (jatuh tempo 14 Agustus 2025)" in message
     assert f"{BASE_URL}/tasks/12" in message
     assert message.index("Terlambat") < message.index("Jatuh tempo hari ini")
+    _assert_the_uis_words(message, WHATSAPP_LABEL)
     assert deliver(retry_now=True).sent == 0
     assert len(gateway.received) == 1
 

@@ -7,6 +7,7 @@ read the new values.
 
 from __future__ import annotations
 
+import ast
 import re
 from datetime import date
 from pathlib import Path
@@ -56,7 +57,7 @@ def test_the_page_shows_the_values_in_force_and_the_defaults(client, world, auth
     world.gov.settings = {"escalation_working_days": 10}
     auth.login(world.admin)
     html = client.get(URL).get_data(as_text=True)
-    assert "Pengaturan pengingat" in html
+    assert "Pengaturan Pemda" in html and "Pengingat dan jadwal" in html
     assert re.search(r'id="escalation_working_days"[^>]*value="10"', html)
     assert "Bawaan: 3 hari kerja." in html
     assert "Bawaan: 180, 90, 60, 30, 7, 0." in html
@@ -288,3 +289,65 @@ def test_the_service_leaves_unmentioned_values_alone(world):
     )
     assert changed is False
     assert world.gov.settings == {"sweep_time": "06:00"}
+
+
+def test_the_settings_menu_groups_the_settings_where_an_admin_looks(client, world, auth):
+    auth.login(world.admin)
+    html = client.get("/agreements").get_data(as_text=True)
+    menu = html[html.index(">Pengaturan</a>") : html.index("</ul>", html.index(">Pengaturan</a>"))]
+    order = [
+        ">Pemda<",
+        'href="/settings/reminders">Pengingat dan jadwal<',
+        'href="/settings/days-off">Hari libur daerah<',
+        'href="/settings/reminders#halaman-publik">Halaman publik<',
+        ">Pengguna dan OPD<",
+        'href="/settings/users">Pengguna<',
+        'href="/settings/agencies">Perangkat Daerah (OPD)<',
+        ">Tindak lanjut<",
+        'href="/settings/playbooks">Pola tindak lanjut<',
+    ]
+    positions = [menu.index(item) for item in order]
+    assert positions == sorted(positions)
+    # The public page's switch is with the government's settings, not with the agencies.
+    settings = client.get(URL).get_data(as_text=True)
+    assert 'id="halaman-publik"' in settings and 'action="/settings/public-page"' in settings
+    agencies = client.get("/settings/agencies").get_data(as_text=True)
+    assert "halaman publik" not in agencies.lower().replace(">halaman publik<", "")
+    auth.logout()
+    auth.login(world.opd)
+    assert ">Pengaturan</a>" not in client.get("/agreements").get_data(as_text=True)
+
+
+# Words of a library or English jargon that users must not read (the screen speaks the
+# regulation's and a civil servant's words). "playbook" is fine in code, never on screen.
+JARGON = re.compile(
+    r"\b(pustaka|lonceng|playbook|outbox|sapuan|holidays|openpyxl|defusedxml)\b", re.I
+)
+JINJA = re.compile(r"\{#.*?#\}|\{%.*?%\}|\{\{.*?\}\}", re.S)
+TAG = re.compile(r"<[^>]*>", re.S)
+
+
+def test_no_library_names_or_jargon_in_the_words_users_read():
+    root = Path(__file__).resolve().parent.parent
+    found = []
+    for template in sorted((root / "templates").rglob("*.*")):
+        text = TAG.sub(" ", JINJA.sub(" ", template.read_text(encoding="utf-8")))
+        found += [f"{template.relative_to(root)}: {m.group(0)}" for m in JARGON.finditer(text)]
+    # Words the code shows: flash messages, form labels and descriptions, and the messages of
+    # errors (the arguments of ``flash(...)``, ``...Field(...)``, ``required(...)`` and
+    # ``...Error(...)`` calls). Log lines and job names are for the server's operator.
+    for module in sorted((root / "kerjasama_flow").rglob("*.py")):
+        for call in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+            if not isinstance(call, ast.Call):
+                continue
+            name = getattr(call.func, "id", None) or getattr(call.func, "attr", "")
+            if not (name in ("flash", "required") or name.endswith(("Field", "Error"))):
+                continue
+            for argument in [*call.args, *(keyword.value for keyword in call.keywords)]:
+                for node in ast.walk(argument):
+                    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                        found += [
+                            f"{module.relative_to(root)}:{node.lineno}: {node.value}"
+                            for _ in JARGON.finditer(node.value)
+                        ]
+    assert not found, found

@@ -193,10 +193,13 @@ def test_page_shows_national_holidays_and_cuti_bersama_of_the_chosen_year(client
     assert "Senin, 31 Maret 2025" in page and "Hari Raya Idul Fitri" in page
     assert "Cuti Bersama Hari Raya Natal" in page
     assert "Cuti bersama</span>" in page
-    assert "belum tersedia" not in page
-    # A year the library has no cuti bersama for: the admin is told to add them.
+    assert "belum tercantum dalam daftar" not in page
+    # The source is named in the regulation's words, not a library's.
+    assert "Surat Keputusan Bersama" in page and "cuti bersama" in page
+    assert "pustaka" not in page.lower() and "holidays" not in page
+    # A year the app has no cuti bersama for: the admin is told to add them.
     page = client.get("/settings/days-off?year=2030").get_data(as_text=True)
-    assert "Daftar cuti bersama tahun 2030 belum tersedia" in page
+    assert "Cuti bersama tahun 2030 belum tercantum dalam daftar aplikasi ini" in page
     assert "Tahun Baru Masehi" in page
 
 

@@ -273,7 +273,21 @@ def agencies():
         .where(Agency.government_id == current_user.government_id)
         .order_by(Agency.name)
     ).all()
-    return render_template("settings/agencies.html", agencies=rows)
+    # The active OPD head accounts of each agency: the "Kepala" column names them beside (or,
+    # when the agency's head is not filled in, instead of) the head's name.
+    head_accounts: dict[int, list[User]] = {}
+    for user in db.session.scalars(
+        select(User)
+        .where(
+            User.government_id == current_user.government_id,
+            User.role == Role.OPD,
+            User.is_active.is_(True),
+            User.agency_id.is_not(None),
+        )
+        .order_by(User.name)
+    ):
+        head_accounts.setdefault(user.agency_id, []).append(user)
+    return render_template("settings/agencies.html", agencies=rows, head_accounts=head_accounts)
 
 
 @bp.route("/settings/agencies/new", methods=["GET", "POST"])

@@ -12,7 +12,7 @@ from kerjasama_flow.agreements.models import Agreement, Mou, Partner
 from kerjasama_flow.db import max_length
 
 MAX_ROWS = 5000
-MAX_COLUMNS = 60  # columns read from a sheet; the template has 13
+MAX_COLUMNS = 60  # columns read from a sheet; the template has 14
 # Rows read from a sheet, blank ones included: room for the header and blank lines between the
 # data. A blank row costs as much to read as a full one (Excel keeps a row that was ever
 # formatted), so reading stops here however few rows hold data.
@@ -31,6 +31,11 @@ PEEK_OPEN_BYTES = 2 * 1024 * 1024
 PEEK_PARTS = 100
 DATA_SHEET = "Kerja Sama"
 GUIDE_SHEET = "Petunjuk"
+# The template's example row says what it is in its first column ("Catatan"); the reader skips
+# a row whose note starts with ``SAMPLE_WORD``, and a row with the example's own reference and
+# title (a sample whose note was cleared), and the preview says so.
+SAMPLE_WORD = "CONTOH"
+SAMPLE_MARK = f"{SAMPLE_WORD} - hapus baris ini"
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,15 @@ class Column:
 
 
 COLUMNS: tuple[Column, ...] = (
+    Column(
+        "note",
+        "Catatan",
+        False,
+        "Catatan untuk Anda sendiri; tidak diimpor. Baris yang catatannya diawali "
+        f"\u201c{SAMPLE_WORD}\u201d (baris contoh templat) dilewati, tidak diimpor.",
+        None,
+        SAMPLE_MARK,
+    ),
     Column(
         "external_ref",
         "Referensi",
@@ -163,3 +177,19 @@ def norm(text: Any) -> str:
 
 
 HEADER_KEYS = {norm(column.header): column.key for column in COLUMNS}
+
+
+def is_sample(cells: list[Any], columns: dict[str, int]) -> bool:
+    """The template's example row: its note starts with ``SAMPLE_WORD``, or it still holds the
+    example's own reference and title."""
+
+    def text(key: str) -> str:
+        index = columns.get(key)
+        return norm(cells[index]) if index is not None and index < len(cells) else ""
+
+    if text("note").startswith(norm(SAMPLE_WORD)):
+        return True
+    return (text("external_ref"), text("title")) == (
+        norm(COLUMN_BY_KEY["external_ref"].example),
+        norm(COLUMN_BY_KEY["title"].example),
+    )

@@ -148,7 +148,7 @@ def run(job: ImportJob, notify: bool = False) -> None:
     progress = Progress(progress_path(job))
     try:
         try:
-            rows = _rows_of(job)
+            rows, samples = _rows_of(job)
         except ImportFileError as error:  # gone, or refused once read whole
             services.fail(job, claim_token, error.message, notify)
             db.session.commit()
@@ -156,10 +156,12 @@ def run(job: ImportJob, notify: bool = False) -> None:
         if step == ImportStatus.CHECKING:
             applying.validate_rows(job.user, rows, progress)
             db.session.rollback()  # the preview keeps nothing, not even its reads' locks
-            finished = services.finish(job, claim_token, ImportStatus.CHECKED, rows, notify)
+            finished = services.finish(
+                job, claim_token, ImportStatus.CHECKED, rows, notify, samples
+            )
         else:
             applying.import_rows(job.user, rows, progress)
-            finished = services.finish(job, claim_token, ImportStatus.DONE, rows, notify)
+            finished = services.finish(job, claim_token, ImportStatus.DONE, rows, notify, samples)
         if finished:
             db.session.commit()
         else:  # the claim was taken over: whatever this run did is not kept
@@ -173,13 +175,15 @@ def run(job: ImportJob, notify: bool = False) -> None:
         progress.path.unlink(missing_ok=True)
 
 
-def _rows_of(job: ImportJob) -> list[RowInput]:
+def _rows_of(job: ImportJob) -> tuple[list[RowInput], list[int]]:
+    """The file's rows, checked, and the numbers of the example rows skipped."""
     try:
         with storage.open(services.FOLDER, job.file_name) as stored:
             content = stored.read()
     except FileNotFoundError as error:
         raise ImportFileError(MISSING_FILE) from error
-    return parse_rows(job.government_id, read_table(content, job.extension))
+    table = read_table(content, job.extension)
+    return parse_rows(job.government_id, table), table.samples
 
 
 def run_now(job: ImportJob) -> ImportJob:

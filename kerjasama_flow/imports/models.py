@@ -65,6 +65,8 @@ STATUS_HEADINGS = {
     ImportStatus.FAILED: "Impor gagal",
     ImportStatus.DISCARDED: "Impor dibatalkan",
 }
+# A report row's "action" for the template's example row, skipped by the reader.
+SAMPLE = "sample"
 QUEUED = (ImportStatus.CHECK_QUEUED, ImportStatus.IMPORT_QUEUED)
 RUNNING = (ImportStatus.CHECKING, ImportStatus.IMPORTING)
 WAITING = (*QUEUED, *RUNNING)
@@ -92,7 +94,8 @@ class ImportJob(Base):
     creates: Mapped[int] = mapped_column(default=0)
     updates: Mapped[int] = mapped_column(default=0)
     refused: Mapped[int] = mapped_column(default=0)
-    # Once checked: per row {"number", "ref", "title", "action", "messages"}.
+    # Once checked: per row {"number", "ref", "title", "action", "messages"}; the template's
+    # example row, skipped, as {"number", "action": SAMPLE}.
     report: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     message: Mapped[str | None] = mapped_column(Text)  # why the job failed, in Indonesian
     attempts: Mapped[int] = mapped_column(default=0)
@@ -111,7 +114,12 @@ class ImportJob(Base):
 
     @property
     def valid_rows(self) -> list[dict[str, Any]]:
-        return [row for row in self.report or [] if not row["messages"]]
+        return [row for row in self.report or [] if not row["messages"] and row["action"] != SAMPLE]
+
+    @property
+    def sample_rows(self) -> list[int]:
+        """The numbers of the template's example rows, skipped."""
+        return [row["number"] for row in self.report or [] if row["action"] == SAMPLE]
 
     @property
     def invalid_rows(self) -> list[dict[str, Any]]:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import openpyxl
@@ -43,6 +43,8 @@ from kerjasama_flow.imports.columns import (
     PEEK_BLANK_ROWS,
     PEEK_OPEN_BYTES,
     PEEK_PARTS,
+    SAMPLE_WORD,
+    is_sample,
     norm,
 )
 
@@ -62,6 +64,9 @@ class Table:
     # False: ``peek_table`` stopped before the end of the file (the job runner reads it all).
     complete: bool = True
     sheet_rows: int = 0  # rows of the file read, blank ones included
+    # Row numbers of the template's example row(s) (``columns.is_sample``): skipped, not in
+    # ``rows``, and named in the preview.
+    samples: list[int] = field(default_factory=list)
 
 
 def read_table(content: bytes, extension: str) -> Table:
@@ -109,7 +114,8 @@ def _xlsx_rows(content: bytes, max_row: int):
     ones its dimension declares), after refusing a file too large to read."""
     if not openpyxl.DEFUSEDXML:  # pragma: no cover - defusedxml is a dependency
         raise ImportFileError(
-            "Impor XLSX tidak tersedia di server ini (pustaka defusedxml belum terpasang)."
+            "Impor XLSX belum dapat dipakai di server ini. Unggah CSV, atau minta pengelola "
+            "server memeriksa pemasangan aplikasi."
         )
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
@@ -259,6 +265,7 @@ def _table(raw_rows, data_rows: int, sheet_rows: int, peek: bool) -> Table:
     header: list[Any] | None = None
     columns: dict[str, int] = {}
     rows: list[tuple[int, list[Any]]] = []
+    samples: list[int] = []
     number = 0
     for number, cells in enumerate(raw_rows, start=1):
         if number > sheet_rows:
@@ -267,7 +274,7 @@ def _table(raw_rows, data_rows: int, sheet_rows: int, peek: bool) -> Table:
                     f"Berkas berisi lebih dari {format_number(sheet_rows)} baris (baris kosong "
                     "ikut terhitung). " + _SHORTEN
                 )
-            return _peeked(header, columns, rows, number, sheet_rows)
+            return _peeked(header, columns, rows, number, sheet_rows, samples)
         cells = list(cells)
         if header is None:
             if _is_blank(cells):
@@ -277,22 +284,31 @@ def _table(raw_rows, data_rows: int, sheet_rows: int, peek: bool) -> Table:
             continue
         if _is_blank(cells):
             continue
+        if is_sample(cells, columns):
+            samples.append(number)
+            continue
         if len(rows) >= data_rows:
             if not peek:
                 raise ImportFileError(
                     f"Berkas berisi lebih dari {format_number(data_rows)} baris data. "
                     "Bagi menjadi beberapa berkas."
                 )
-            return _peeked(header, columns, rows, number, sheet_rows)
+            return _peeked(header, columns, rows, number, sheet_rows, samples)
         rows.append((number, cells))
     if header is None:
         raise ImportFileError("Berkas kosong. Unggah templat yang sudah diisi.")
+    if not rows and samples:
+        raise ImportFileError(
+            f"Berkas hanya berisi baris contoh templat (bertanda \u201c{SAMPLE_WORD}\u201d), "
+            "yang tidak diimpor. Isi data kerja sama Anda di bawah judul kolom, lalu unggah "
+            "ulang."
+        )
     if not rows:
         raise ImportFileError("Berkas tidak berisi baris data di bawah judul kolom.")
-    return Table(columns=columns, rows=rows, sheet_rows=number)
+    return Table(columns=columns, rows=rows, sheet_rows=number, samples=samples)
 
 
-def _peeked(header, columns, rows, read: int, searched: int) -> Table:
+def _peeked(header, columns, rows, read: int, searched: int, samples: list[int]) -> Table:
     """A peek that stopped before the end (after ``read`` rows): the job runner reads the
     whole file, once the header was found among the first ``searched`` rows."""
     if header is None:
@@ -300,7 +316,7 @@ def _peeked(header, columns, rows, read: int, searched: int) -> Table:
             f"Judul kolom tidak ditemukan di {format_number(searched)} baris pertama. "
             "Tulis judul kolom di baris pertama, seperti pada templat."
         )
-    return Table(columns=columns, rows=rows, complete=False, sheet_rows=read)
+    return Table(columns=columns, rows=rows, complete=False, sheet_rows=read, samples=samples)
 
 
 def _columns(header: list[Any]) -> dict[str, int]:

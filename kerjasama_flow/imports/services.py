@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, select, update
@@ -30,6 +31,7 @@ from kerjasama_flow.imports.models import (
     QUEUED,
     RUNNING,
     RUNNING_FOR,
+    SAMPLE,
     ImportJob,
     ImportStatus,
 )
@@ -187,10 +189,16 @@ def take(job: ImportJob, now: datetime) -> bool:
 
 
 def finish(
-    job: ImportJob, claim_token: str, status: ImportStatus, rows: list[RowInput], notify: bool
+    job: ImportJob,
+    claim_token: str,
+    status: ImportStatus,
+    rows: list[RowInput],
+    notify: bool,
+    samples: Iterable[int] = (),
 ) -> bool:
     """Record the step's result if this run still holds the claim (False if it does not).
-    ``notify``: tell the uploader in-app (when nobody is watching the request)."""
+    ``notify``: tell the uploader in-app (when nobody is watching the request). ``samples``:
+    the template's example rows the reader skipped, kept in the report as such."""
     valid = [row for row in rows if row.is_valid]
     result = db.session.execute(
         update(ImportJob)
@@ -198,7 +206,8 @@ def finish(
         .values(
             status=status,
             rows_total=len(rows),
-            report=[_row_report(row) for row in rows],
+            report=[_sample_report(number) for number in samples]
+            + [_row_report(row) for row in rows],
             creates=sum(1 for row in valid if row.action == "create"),
             updates=sum(1 for row in valid if row.action == "update"),
             refused=len(rows) - len(valid),
@@ -214,6 +223,10 @@ def finish(
     if notify:
         _notify(job)
     return True
+
+
+def _sample_report(number: int) -> dict:
+    return {"number": number, "ref": None, "title": None, "action": SAMPLE, "messages": []}
 
 
 def _row_report(row: RowInput) -> dict:

@@ -1,5 +1,7 @@
 """The XLSX template a user downloads, fills and uploads: the data sheet (header, an example
-row, frozen header, choice lists, date cells) and a "Petunjuk" sheet explaining each column."""
+row marked as such, frozen header, choice lists, date cells) and a "Petunjuk" sheet explaining
+each column. The example row reads "CONTOH - hapus baris ini" in its first column, in grey
+italics; the reader skips it (``columns.is_sample``) whether or not it was deleted."""
 
 from __future__ import annotations
 
@@ -7,16 +9,19 @@ import io
 from datetime import date
 
 import openpyxl
+from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from kerjasama_flow.agreements.models import PARTNER_KIND_LABELS, SECTORS, AgreementKind
+from kerjasama_flow.formatting import format_number
 from kerjasama_flow.imports.columns import (
     COLUMN_BY_KEY,
     COLUMNS,
     DATA_SHEET,
     GUIDE_SHEET,
     MAX_ROWS,
+    SAMPLE_WORD,
 )
 
 
@@ -30,7 +35,9 @@ def build_template() -> bytes:
     sheet.append([column.example for column in COLUMNS])
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="DDEBF7")
+    sample = Font(italic=True, color="808080")
     for index, column in enumerate(COLUMNS, start=1):
+        sheet.cell(row=2, column=index).font = sample
         cell = sheet.cell(row=1, column=index)
         cell.font = bold
         cell.fill = fill
@@ -46,6 +53,11 @@ def build_template() -> bytes:
             for_dates.error = "Isi tanggal, mis. 31-12-2024."
             sheet.add_data_validation(for_dates)
             for_dates.add(f"{letter}2:{letter}{MAX_ROWS + 1}")
+    sheet["A2"].comment = Comment(
+        "Baris contoh: hapus, lalu isi data Anda mulai baris 2. Bila tertinggal, baris "
+        f"bertanda {SAMPLE_WORD} ini dilewati dan tidak diimpor.",
+        "kerjasama-flow",
+    )
     sheet.freeze_panes = "A2"
 
     lists = {
@@ -78,11 +90,12 @@ def build_template() -> bytes:
         [
             "Catatan",
             "",
-            f"Isi data mulai baris 2 lembar \u201c{DATA_SHEET}\u201d (hapus baris contoh). Paling "
-            f"banyak {MAX_ROWS:,} baris per berkas".replace(",", ".")
-            + ". Berkas juga boleh CSV "
+            f"Isi data mulai baris 2 lembar \u201c{DATA_SHEET}\u201d. Baris contoh bertanda "
+            f"\u201c{SAMPLE_WORD}\u201d di kolom Catatan boleh dihapus; bila tertinggal, baris itu "
+            f"dilewati dan tidak diimpor. Paling banyak {format_number(MAX_ROWS)} baris per "
+            "berkas. Berkas juga boleh CSV "
             "(UTF-8) dengan judul kolom yang sama. Impor tidak membuat tugas tindak lanjut "
-            "dari playbook.",
+            "dari pola tindak lanjut.",
         ]
     )
     guide.column_dimensions["A"].width = 20

@@ -45,8 +45,8 @@ class ReminderSettingsForm(BaseForm):
         choices=choices(government_settings.timezone_choices()),
         validators=[required("Pilih zona waktu.")],
         description=(
-            "Menentukan \u201chari ini\u201d dan jam sapuan pengingat pemerintah daerah ini. "
-            "Bawaan: WIB (Asia/Jakarta)."
+            "Menentukan \u201chari ini\u201d dan jam pengiriman pengingat harian pemerintah "
+            "daerah ini. Bawaan: WIB (Asia/Jakarta)."
         ),
     )
     due_soon_working_days = _number(
@@ -103,8 +103,8 @@ class ReminderSettingsForm(BaseForm):
         "monev terakhir kerja samanya. Tugas selesai otomatis saat hasil monev dicatat.",
     )
     sweep_time = StringField(
-        "Jam sapuan harian",
-        validators=[required("Isi jam sapuan, mis. 07:00."), _valid],
+        "Jam pengiriman pengingat harian",
+        validators=[required("Isi jam pengiriman, mis. 07:00."), _valid],
         description=(
             "Jam setempat (zona waktu di atas) saat pengingat hari itu disusun dan dikirim. "
             f"Bawaan: {_DEFAULT['sweep_time']}."

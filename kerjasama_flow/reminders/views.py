@@ -1,8 +1,9 @@
-"""In-app notifications: the bell's unread count in the navbar, the list, mark as read; and
-the admin's reminder settings page (``reminders.settings``).
+"""In-app notifications: the count beside "Notifikasi" in the navbar, the notification page
+(what is overdue now for the user, then their reminder notices), mark as read; and the admin's
+reminder settings page (``reminders.settings``).
 
-Every role has a bell (``permissions.ENDPOINT_ROLES``); a user only ever sees and changes their
-own notifications: another user's is a 404, never a hint.
+Every role has the "Notifikasi" menu (``permissions.ENDPOINT_ROLES``); a user only ever sees
+and changes their own notices: another user's is a 404, never a hint.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from flask import (
 )
 from flask_login import current_user
 
-from kerjasama_flow import government_settings
+from kerjasama_flow import clock, government_settings
+from kerjasama_flow.accounts.models import Role
 from kerjasama_flow.extensions import db
 from kerjasama_flow.forms_common import form_values
 from kerjasama_flow.reminders import queries, services
@@ -29,18 +31,32 @@ from kerjasama_flow.web import is_safe_next, paginate, run_service
 
 bp = Blueprint("reminders", __name__)
 
+# Overdue tasks listed one by one on the notification page; past that, a link to the task list.
+OVERDUE_SHOWN = 10
+
+
+def _today():
+    return clock.today_in(current_user.government.timezone)
+
+
+def _attention() -> queries.Attention:
+    """What needs the user's attention, counted once per request (``queries.attention``)."""
+    if "attention" not in g:
+        g.attention = queries.attention(current_user, _today())
+    return g.attention
+
 
 @bp.app_context_processor
 def inject_unread_count():
-    """``unread_notification_count()`` for the navbar: one COUNT per request, and only when a
-    page shows the bell (a logged-in user)."""
+    """``unread_notification_count()`` for the navbar: what needs the user's attention, their
+    unread reminder notices plus the open tasks overdue now that they watch
+    (``queries.attention``, docs/reminders.md). One query per request, and only when a page
+    shows the menu (a logged-in user)."""
 
     def unread_notification_count() -> int:
         if not current_user.is_authenticated:
             return 0
-        if "unread_notification_count" not in g:
-            g.unread_notification_count = queries.unread_count(current_user.id)
-        return g.unread_notification_count
+        return _attention().total
 
     return {"unread_notification_count": unread_notification_count}
 
@@ -54,8 +70,25 @@ def _own_or_404(notification_id: int) -> Notification:
 
 @bp.route("/notifications")
 def notifications():
+    """What is overdue now for the user (their agency's tasks for an OPD head, the
+    government's for admins, a summary per agency for pimpinan), then their reminder notices."""
+    today = _today()
+    attention = _attention()
+    overdue_tasks, overdue_agencies = [], []
+    if attention.overdue:
+        if current_user.role == Role.PIMPINAN:
+            overdue_agencies = queries.overdue_by_agency(current_user, today)
+        else:
+            overdue_tasks = queries.overdue_tasks(current_user, today, OVERDUE_SHOWN)
     pagination = paginate(queries.for_user(current_user.id))
-    return render_template("notifications/index.html", pagination=pagination)
+    return render_template(
+        "notifications/index.html",
+        pagination=pagination,
+        attention=attention,
+        overdue_tasks=overdue_tasks,
+        overdue_agencies=overdue_agencies,
+        today=today,
+    )
 
 
 @bp.route("/notifications/<int:notification_id>/read", methods=["POST"])
