@@ -178,9 +178,7 @@ def index():
 def new():
     form = AgreementForm()
     if form.validate_on_submit():
-        agreement = run_service(
-            form, services.create_agreement, current_user, form_values(form)
-        )
+        agreement = run_service(form, services.create_agreement, current_user, form_values(form))
         if agreement:
             flash(f"Kerja sama \u201c{agreement.title}\u201d dicatat.", "success")
             return redirect(_detail_url(agreement))
@@ -432,9 +430,7 @@ def _flash_outcome(message: str, outcome: services.Outcome) -> None:
         flash(warning, "warning")
 
 
-@bp.route(
-    "/agreements/<int:agreement_id>/milestones/<kind>/new", methods=["GET", "POST"]
-)
+@bp.route("/agreements/<int:agreement_id>/milestones/<kind>/new", methods=["GET", "POST"])
 def milestone_new(agreement_id: int, kind: str):
     agreement = _readable(agreement_id)
     form_class = _milestone_form_class(kind)
