@@ -24,7 +24,7 @@ def field_errors(html: str, field_id: str) -> list[str]:
     """The error messages shown right after the input (or fieldset) with ``field_id``."""
     match = re.search(rf'<(\w+)[^>]*\sid="{re.escape(field_id)}"', html)
     assert match, f"no element with id {field_id!r}"
-    rest = html[match.end():]
+    rest = html[match.end() :]
     if match.group(1) == "fieldset":  # a group of checkboxes: its errors close the fieldset
         block = rest[: rest.index("</fieldset>")]
     else:  # the field's own block ends where the next labelled input begins
@@ -41,6 +41,10 @@ def assert_field_error(html: str, field_id: str, message: str) -> None:
 
 
 def primary_button(html: str) -> str | None:
-    """The label of the page's primary link-button."""
-    match = re.search(r'<a class="btn btn-primary" href="[^"]*">([^<]+)</a>', html)
+    """The label of the page's primary link-button (after its icon, if it has one)."""
+    match = re.search(
+        r'<a class="btn btn-primary" href="[^"]*">'
+        r'(?:<i class="bi [^"]*" aria-hidden="true"></i>\s*)?([^<]+)</a>',
+        html,
+    )
     return match.group(1) if match else None

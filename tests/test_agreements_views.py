@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from kerjasama_flow.activity.models import ActivityLog
+from kerjasama_flow.activity.services import log_action
 from kerjasama_flow.agreements.lifecycle import Stage
 from kerjasama_flow.agreements.models import Agreement, AgreementKind, Partner, PartnerKind
 from kerjasama_flow.extensions import db
@@ -504,6 +505,35 @@ def test_detail_page_forms_carry_csrf_tokens(app, client, world, auth):
     assert agreement.stage == Stage.DITUNDA
     # the delete buttons' forms carry a token too
     page = text(client.get(f"/agreements/{agreement.id}"))
-    delete_form = page[page.index('/milestones/transaction/'):]
+    delete_form = page[page.index("/milestones/transaction/") :]
     delete_form = delete_form[: delete_form.index("</form>")]
     assert 'name="csrf_token"' in delete_form
+
+
+def test_activity_log_shows_the_latest_five_and_folds_the_rest(client, auth, world):
+    # A busy agreement's log ran to metres of screen on a phone (issue 13): the latest five
+    # stay open, the rest opens with "Tampilkan semua riwayat" (a <details>, no script).
+    for number in range(8):
+        log_action(
+            world.admin,
+            world.agreement,
+            "update",
+            before={"title": f"Judul {number}"},
+            after={"title": f"Judul {number + 1}"},
+        )
+    db.session.commit()
+    auth.login(world.admin)
+    page = text(client.get(f"/agreements/{world.agreement.id}"))
+    log = page[page.index('id="aktivitas"') :]
+    shown, folded = log.split('id="aktivitas-lainnya"')
+    assert shown.count('class="list-group-item px-0"') == 5
+    assert "Tampilkan semua riwayat (3 lainnya)" in folded
+    assert folded.count('class="list-group-item px-0"') == 3
+    # Newest first: the latest change is open, the oldest folded.
+    assert "Judul 8" in shown and "Judul 0" in folded and "Judul 0" not in shown
+
+
+def test_a_short_activity_log_has_nothing_to_fold(client, auth, world):
+    auth.login(world.admin)
+    page = text(client.get(f"/agreements/{world.agreement.id}"))
+    assert "Tampilkan semua riwayat" not in page

@@ -208,7 +208,8 @@ def test_pimpinan_lands_on_the_dashboard(client, auth, data):
     auth.login(data.pimpinan)
     assert client.get("/").headers["Location"] == "/dashboard"
     html = client.get("/dashboard").get_data(as_text=True)
-    assert 'aria-current="page" href="/dashboard">Dasbor</a>' in html
+    # The navigation's link, after its icon.
+    assert re.search(r'aria-current="page" href="/dashboard">(<i [^>]*></i> )?Dasbor</a>', html)
 
 
 @pytest.mark.parametrize(

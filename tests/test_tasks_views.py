@@ -133,6 +133,31 @@ def test_opd_sees_own_open_tasks_overdue_first(client, auth, world, opd_tasks):
         assert hidden not in page
 
 
+def test_opd_list_leaves_out_the_opd_column_and_labels_each_cell_for_a_phone(
+    client, auth, world, opd_tasks
+):
+    # An OPD head sees only the own agency's tasks: no OPD column. Every other cell carries
+    # its column name, which app.css shows on a phone where each task is a card.
+    auth.login(world.opd)
+    page = html(client.get("/tasks"))
+    assert '<th scope="col">OPD</th>' not in page and 'data-label="OPD"' not in page
+    assert page.count('data-label="Tenggat"') == page.count('data-label="Status"') > 0
+    auth.logout()
+    auth.login(world.admin)
+    page = html(client.get("/tasks"))
+    assert '<th scope="col">OPD</th>' in page
+    assert page.count('data-label="OPD"') == page.count('data-label="Tenggat"') > 0
+
+
+def test_admin_filters_fold_behind_a_button_that_counts_them(client, auth, world, opd_tasks):
+    auth.login(world.admin)
+    page = html(client.get("/tasks"))
+    assert 'data-bs-target="#filter"' in page and "(tidak ada yang aktif)" in page
+    page = html(client.get("/tasks?status=terlambat&period=&agency=" + str(world.opd.agency_id)))
+    assert "2 aktif" in page
+    assert 'class="collapse d-md-block" id="filter"' in page
+
+
 def test_opd_can_show_done_tasks_too(client, auth, world, opd_tasks):
     auth.login(world.opd)
     page = html(client.get("/tasks?selesai=1"))

@@ -178,9 +178,7 @@ def index():
 def new():
     form = AgreementForm()
     if form.validate_on_submit():
-        agreement = run_service(
-            form, services.create_agreement, current_user, form_values(form)
-        )
+        agreement = run_service(form, services.create_agreement, current_user, form_values(form))
         if agreement:
             flash(f"Kerja sama \u201c{agreement.title}\u201d dicatat.", "success")
             return redirect(_detail_url(agreement))
@@ -242,6 +240,12 @@ def _stage_actions(agreement: Agreement) -> list[Action]:
     return actions
 
 
+# The activity log on the detail page: the latest ACTIVITY_SHOWN entries open, the rest (up to
+# ACTIVITY_LIMIT) folded behind "Tampilkan semua riwayat".
+ACTIVITY_SHOWN = 5
+ACTIVITY_LIMIT = 100
+
+
 def _render_detail(agreement: Agreement, stage_form: StageForm | None = None):
     queries.load_detail(agreement.id)
     today = _today()
@@ -284,6 +288,10 @@ def _render_detail(agreement: Agreement, stage_form: StageForm | None = None):
         if is_open and can_change_milestone(current_user, item.milestone)
     }
     can_upload = can_attach_document(current_user, agreement)
+    activity = [
+        describe(entry, documents)
+        for entry in queries.agreement_activity(agreement, limit=ACTIVITY_LIMIT)
+    ]
     attachable = {value for value, _ in step_choices(agreement, current_user)}
     return render_template(
         "agreements/detail.html",
@@ -303,9 +311,9 @@ def _render_detail(agreement: Agreement, stage_form: StageForm | None = None):
         overdue_count=sum(1 for task in tasks if task.is_overdue(today)),
         transactions=agreement.transactions,
         transactions_total=sum(t.value_rp or 0 for t in agreement.transactions),
-        activity=[
-            describe(entry, documents) for entry in queries.agreement_activity(agreement)
-        ],
+        activity=activity,
+        activity_shown=ACTIVITY_SHOWN,
+        activity_more=len(activity) >= ACTIVITY_LIMIT,
         today=today,
         evaluations=agreement_evaluations(agreement),
         document_rows=document_rows,
@@ -422,9 +430,7 @@ def _flash_outcome(message: str, outcome: services.Outcome) -> None:
         flash(warning, "warning")
 
 
-@bp.route(
-    "/agreements/<int:agreement_id>/milestones/<kind>/new", methods=["GET", "POST"]
-)
+@bp.route("/agreements/<int:agreement_id>/milestones/<kind>/new", methods=["GET", "POST"])
 def milestone_new(agreement_id: int, kind: str):
     agreement = _readable(agreement_id)
     form_class = _milestone_form_class(kind)
