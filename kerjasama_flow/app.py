@@ -33,6 +33,7 @@ from kerjasama_flow.errors import ERROR_PAGES
 from kerjasama_flow.evaluations.views import bp as evaluations_bp
 from kerjasama_flow.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 from kerjasama_flow.formatting import FILTERS
+from kerjasama_flow.identity.views import bp as identity_bp
 from kerjasama_flow.imports.views import bp as imports_bp
 from kerjasama_flow.links import external_url
 from kerjasama_flow.permissions import ENDPOINT_ROLES, PUBLIC, enforce_endpoint_access
@@ -123,6 +124,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(evaluations_bp)
     app.register_blueprint(imports_bp)
     app.register_blueprint(documents_bp)
+    app.register_blueprint(identity_bp)
     app.before_request(enforce_endpoint_access)
 
 

@@ -32,6 +32,9 @@ from kerjasama_flow.formatting import zone_abbreviation
 log = logging.getLogger(__name__)
 
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+_NIP = re.compile(r"^\d{18}$")
+_STORED_NAME = re.compile(r"^[0-9a-f]{32}\.(png|jpg)$")
+_SPACES = re.compile(r"\s+")
 
 
 # --- reading a stored value: a typo in the JSON is ignored, never fatal ----------------------
@@ -68,6 +71,26 @@ def _time(value: Any) -> str:
 def _flag(value: Any) -> bool:
     """Only a JSON true or false: a switch that makes data public is off unless clearly on."""
     if not isinstance(value, bool):
+        raise ValueError(value)
+    return value
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(value)
+    return value
+
+
+def _nip(value: Any) -> str:
+    """Empty, or the 18 digits of a civil servant's NIP."""
+    if not isinstance(value, str) or (value and not _NIP.match(value)):
+        raise ValueError(value)
+    return value
+
+
+def _stored_name(value: Any) -> str:
+    """Empty, or the name the file store gave a file (random hex and a known suffix)."""
+    if not isinstance(value, str) or (value and not _STORED_NAME.match(value)):
         raise ValueError(value)
     return value
 
@@ -144,6 +167,30 @@ def _clean_flag(setting: Setting, value: Any) -> bool:
     raise DomainError("Pilih aktif atau tidak aktif.", setting.key)
 
 
+def _clean_text(setting: Setting, value: Any) -> str:
+    """One line of text, spaces collapsed, at most ``limits[1]`` characters."""
+    text = _SPACES.sub(" ", str(value or "")).strip()
+    high = setting.limits[1]
+    if len(text) > high:
+        raise DomainError(f"Paling banyak {high} karakter.", setting.key)
+    return text
+
+
+def _clean_nip(setting: Setting, value: Any) -> str:
+    """A NIP as typed, with or without its spaces ("19700101 199503 1 001"): 18 digits."""
+    digits = re.sub(r"[\s.]", "", str(value or ""))
+    if digits and not _NIP.match(digits):
+        raise DomainError("NIP terdiri atas 18 angka, mis. 19700101 199503 1 001.", setting.key)
+    return digits
+
+
+def _clean_stored_name(setting: Setting, value: Any) -> str:
+    try:
+        return _stored_name(value or "")
+    except ValueError:
+        raise DomainError("Nama berkas tidak sah.", setting.key) from None
+
+
 # --- the registry -------------------------------------------------------------------------------
 
 
@@ -164,6 +211,13 @@ class Setting:
     limits: tuple[int, int] | None = None
     unit: str = ""
     max_items: int | None = None
+
+
+def _line(key: str, default: str, length: int) -> Setting:
+    """One line of text of at most ``length`` characters (empty allowed)."""
+    return Setting(
+        key=key, default=default, read=_text, clean=_clean_text, limits=(0, length), unit="karakter"
+    )
 
 
 def _count(key: str, default: int, limits: tuple[int, int], unit: str) -> Setting:
@@ -219,6 +273,18 @@ SETTINGS: Mapping[str, Setting] = MappingProxyType(
             # --- the public page ---
             # The government's public page of agreements: off until an admin turns it on.
             Setting(key="public_page", default=False, read=_flag, clean=_clean_flag),
+            # --- the government's identity (Pengaturan → Identitas Pemda) ---
+            # The lambang: the stored file's name in the file store (``identity``), "" if none.
+            Setting(key="lambang_file", default="", read=_stored_name, clean=_clean_stored_name),
+            # The kop surat of the report: the office under "PEMERINTAH ..." and its address.
+            _line(key="letterhead_office", default="Sekretariat Daerah", length=120),
+            _line(key="letterhead_address", default="", length=200),
+            # The report's signature block: the place it is signed at ("" : the government's
+            # name without "Kota"/"Kabupaten"), the office, the name and NIP of the signatory.
+            _line(key="signature_place", default="", length=60),
+            _line(key="signatory_office", default="Sekretaris Daerah", length=120),
+            _line(key="signatory_name", default="", length=120),
+            Setting(key="signatory_nip", default="", read=_nip, clean=_clean_nip),
         )
     }
 )

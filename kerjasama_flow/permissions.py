@@ -91,6 +91,11 @@ ENDPOINT_ROLES: dict[str, frozenset[Role]] = {
     "evaluations.evidence": ALL,
     "reports.calendar": PUBLIC,  # authenticated by the secret token in its URL
     "reports.public_agreements": PUBLIC,  # 404 unless the government turned its public page on
+    "identity.settings": ADMIN,
+    "identity.upload_lambang": ADMIN,
+    "identity.remove_lambang": ADMIN,
+    # Its own users, or anyone while the public page is on (``identity.queries``); else 404.
+    "identity.lambang": PUBLIC,
     "imports.template": ADMIN,
     "imports.upload": ADMIN,
     "imports.job": ADMIN,

@@ -53,9 +53,9 @@ FULL = (
 UNWRITABLE = "Berkas tidak dapat disimpan di server. Coba lagi nanti atau hubungi admin."
 _NO_SPACE = {errno.ENOSPC, errno.EDQUOT}
 # Every folder of the store, one per use; each domain names its own (``documents.services``,
-# ``evaluations.services``, ``imports.services``). A folder missing here is refused when it is
-# first used rather than silently left out of the backups.
-FOLDERS = ("documents", "evidence", "imports")
+# ``evaluations.services``, ``identity.services``, ``imports.services``). A folder missing here
+# is refused when it is first used rather than silently left out of the backups.
+FOLDERS = ("documents", "evidence", "identity", "imports")
 _SUFFIX = re.compile(r"^(\.[A-Za-z0-9]{1,10})?$")
 _PENDING = "kerjasama_flow.storage.pending"  # key in ``Session.info``
 

@@ -31,9 +31,9 @@ def pdf_bytes(text: str = "Naskah Kesepakatan Bersama (contoh)") -> bytes:
     return bytes(pdf.output())
 
 
-def image_bytes(fmt: str) -> bytes:
+def image_bytes(fmt: str, side: int = 8) -> bytes:
     buffer = io.BytesIO()
-    Image.new("RGB", (8, 8), (200, 30, 30)).save(buffer, format=fmt)
+    Image.new("RGB", (side, side), (200, 30, 30)).save(buffer, format=fmt)
     return buffer.getvalue()
 
 

@@ -38,6 +38,7 @@ from kerjasama_flow.documents.models import Document
 from kerjasama_flow.evaluations import services as evaluations
 from kerjasama_flow.evaluations.models import Recommendation, Timeliness
 from kerjasama_flow.extensions import db
+from kerjasama_flow.identity import services as identity
 from kerjasama_flow.imports import services as imports
 from tests import factories
 from tests.conftest import PG_URL, make_test_app
@@ -115,7 +116,7 @@ def _login(client, user) -> None:
 def _fill(source) -> dict:
     """A government's data with a file in every folder of the store: a document uploaded
     through the web form (content check, file store, commit), a photo attached to a task, a
-    monev's evidence and a spreadsheet waiting to be imported."""
+    monev's evidence, a spreadsheet waiting to be imported and the lambang."""
     world = factories.make_world()
     client = source.test_client()
     _login(client, world.admin)
@@ -151,6 +152,7 @@ def _fill(source) -> dict:
         evidence=FakeUpload("Laporan monev.pdf", pdf_bytes("Laporan monev")),
     )
     storage.store(b"PK\x03\x04 antrean impor", folder=imports.FOLDER, suffix=".xlsx")
+    identity.replace_lambang(world.admin, FakeUpload("lambang.png", image_bytes("PNG", 64)))
     db.session.commit()
     document = db.session.scalar(select(Document).where(Document.file_name == "KB Blitar-DKI.pdf"))
     return {
@@ -324,6 +326,11 @@ def test_a_backup_never_overwrites_an_archive(app, tmp_path):
 
 def test_the_store_keeps_files_only_in_the_folders_a_backup_copies(app, tmp_path, monkeypatch):
     monkeypatch.setattr(app, "instance_path", str(tmp_path))
-    assert {documents.FOLDER, evaluations.EVIDENCE_FOLDER, imports.FOLDER} == set(storage.FOLDERS)
+    assert {
+        documents.FOLDER,
+        evaluations.EVIDENCE_FOLDER,
+        identity.FOLDER,
+        imports.FOLDER,
+    } == set(storage.FOLDERS)
     with pytest.raises(ValueError, match="not a folder of the file store"):
         storage.store(b"x", folder="lainnya", suffix=".pdf")

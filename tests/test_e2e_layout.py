@@ -228,7 +228,7 @@ def test_phone_navigation_keeps_the_unread_count_and_the_long_name_in_sight(
     page = context_for(PHONE).new_page()
     _login(page, server, email)
     expect(page.locator("#mainnav")).to_be_hidden()
-    bell = page.get_by_role("link", name=re.compile(r"^Notifikasi, \d+ belum dibaca$"))
+    bell = page.get_by_role("link", name=re.compile(r"^Notifikasi, \d+ perlu perhatian$"))
     expect(bell).to_be_visible()
     label = bell.get_attribute("aria-label")
     unread = int(re.search(r"\d+", label).group())

@@ -6,7 +6,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from openpyxl import load_workbook
@@ -51,10 +51,19 @@ def _xlsx(response):
     return load_workbook(io.BytesIO(response.data)).active
 
 
+# The title rows (the list and the Pemda, the filters, when and by whom, a blank row), then
+# the header row, then the data.
+HEADER = 5
+
+
 def _rows(sheet) -> list[dict]:
-    values = list(sheet.iter_rows(values_only=True))
+    values = list(sheet.iter_rows(min_row=HEADER, values_only=True))
     header = values[0]
     return [dict(zip(header, row, strict=True)) for row in values[1:]]
+
+
+def _titles(sheet) -> list[str]:
+    return [sheet.cell(row=n, column=1).value for n in range(1, HEADER)]
 
 
 def _csv(response) -> list[dict]:
@@ -71,9 +80,10 @@ def test_agreements_xlsx_is_typed_frozen_and_filtered(client, auth, data):
     assert '.xlsx"' in response.headers["Content-Disposition"]
     sheet = _xlsx(response)
     assert sheet.title == "Kerja Sama"
-    assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:J3"
-    header = [cell.value for cell in sheet[1]]
+    assert sheet.freeze_panes == "A6"
+    assert sheet.auto_filter.ref == "A5:J7"
+    assert sheet.print_title_rows == "$5:$5"
+    header = [cell.value for cell in sheet[HEADER]]
     assert header[:4] == ["Kerja sama", "Jenis", "Tahap", "Mitra"]
     rows = _rows(sheet)
     assert {row["Kerja sama"] for row in rows} == {data.agreement.title, data.extra.title}
@@ -84,11 +94,13 @@ def test_agreements_xlsx_is_typed_frozen_and_filtered(client, auth, data):
     assert food["Tahapan terakhir"].date() == date(2025, 11, 3)
     assert food["Tugas terbuka"] == 1 and isinstance(food["Tugas terbuka"], int)
     date_col = header.index("Tahapan terakhir") + 1
-    assert sheet.cell(row=2, column=date_col).number_format == exports.DATE_FORMAT
+    assert sheet.cell(row=HEADER + 1, column=date_col).number_format == exports.DATE_FORMAT
 
-    # The stage filter of the list: only those agreements.
+    # The stage filter of the list: only those agreements, and the title rows say so.
     response = client.get("/agreements/export.xlsx?stage=penjajakan")
-    assert [row["Kerja sama"] for row in _rows(_xlsx(response))] == [data.extra.title]
+    sheet = _xlsx(response)
+    assert [row["Kerja sama"] for row in _rows(sheet)] == [data.extra.title]
+    assert _titles(sheet)[1] == "Filter: Tahap: Penjajakan"
     # The search of the list, all pages (page is ignored).
     response = client.get("/agreements/export.xlsx?q=bappeda&page=3")
     assert [row["Kerja sama"] for row in _rows(_xlsx(response))] == [data.extra.title]
@@ -113,9 +125,9 @@ def test_agreements_csv_round_trips(client, auth, data):
 def test_transactions_xlsx_has_rupiah_integers(client, auth, data):
     auth.login(data.admin)
     sheet = _xlsx(client.get("/transactions/export.xlsx"))
-    assert sheet.freeze_panes == "A2"
+    assert sheet.freeze_panes == "A6"
     assert sheet.auto_filter.ref
-    header = [cell.value for cell in sheet[1]]
+    header = [cell.value for cell in sheet[HEADER]]
     assert header == [
         "Kerja sama",
         "PKS",
@@ -132,9 +144,9 @@ def test_transactions_xlsx_has_rupiah_integers(client, auth, data):
     assert all(type(r["Nilai (Rp)"]) is int for r in rows)
     assert rows[0]["Volume"] == 12.5 and rows[0]["Satuan"] == "ton"
     assert rows[0]["Tanggal"].date() == date(2025, 11, 3)
-    value_cell = sheet.cell(row=2, column=header.index("Nilai (Rp)") + 1)
+    value_cell = sheet.cell(row=HEADER + 1, column=header.index("Nilai (Rp)") + 1)
     assert value_cell.number_format == exports.RUPIAH_FORMAT
-    assert sheet.cell(row=2, column=3).number_format == exports.DATE_FORMAT
+    assert sheet.cell(row=HEADER + 1, column=3).number_format == exports.DATE_FORMAT
     assert {r["Kerja sama"] for r in rows} == {data.agreement.title}
 
     csv_rows = _csv(client.get("/transactions/export.csv"))
@@ -154,7 +166,7 @@ def test_tasks_export_follows_the_list_filters(client, auth, data):
     assert all(isinstance(r["Tenggat"], datetime) for r in rows)
     rows = _csv(client.get(f"/tasks/export.csv?agency={data.other_agency.id}"))
     assert [r["Tugas"] for r in rows] == [data.extra_task.title]
-    assert rows[0]["Tenggat"] == "2025-09-30" and rows[0]["Terlambat"] == "Ya"
+    assert rows[0]["Tenggat"] == "2025-09-30" and int(rows[0]["Hari terlambat"]) > 0
     rows = _csv(client.get("/tasks/export.csv?status=done"))
     assert [r["Tugas"] for r in rows] == [data.task.title]
 
@@ -234,8 +246,8 @@ def test_no_xlsx_cell_is_a_formula_and_text_keeps_its_type(client, auth, formula
     auth.login(formulas.admin)
     sheet = _xlsx(client.get(f"/{path}/export.xlsx"))
     assert not [c.coordinate for row in sheet.iter_rows() for c in row if c.data_type == "f"]
-    index = [c.value for c in sheet[1]].index(column)
-    by_title = {row[index].value: row[index] for row in sheet.iter_rows(min_row=2)}
+    index = [c.value for c in sheet[HEADER]].index(column)
+    by_title = {row[index].value: row[index] for row in sheet.iter_rows(min_row=HEADER + 1)}
     for title in FORMULAS:  # the text as it is, typed as text, kept text when edited
         assert by_title[title].data_type == "s" and by_title[title].quotePrefix
     plain = formulas.agreement.title if path == "agreements" else formulas.task.title
@@ -302,3 +314,82 @@ def test_agreements_export_honours_every_list_filter_incl_the_monev_recommendati
 
     assert data.agreement.title in listed and data.extra.title not in listed
     assert [row["Kerja sama"] for row in exported] == [data.agreement.title]
+
+
+# --- title rows, days overdue, number formats -------------------------------------------------
+
+
+def test_xlsx_title_rows_say_which_pemda_which_filters_and_when(app, client, auth, data):
+    app.config["KERJASAMA_NOW"] = "2025-10-10T09:00:00+07:00"
+    auth.login(data.admin)
+    sheet = _xlsx(client.get(f"/tasks/export.xlsx?agency={data.other_agency.id}&status=terlambat"))
+    assert _titles(sheet) == [
+        "Tugas Tindak Lanjut Pemerintah Kota Blitar",
+        "Filter: OPD: BAPPEDA – Bappeda; Status: Terlambat",
+        f"Diekspor 10 Oktober 2025 09.00 WIB oleh {data.admin.name}",
+        None,
+    ]
+    assert sheet["A1"].font.bold
+    sheet = _xlsx(client.get("/register/export.xlsx"))
+    assert _titles(sheet)[:2] == [
+        "Daftar Kerja Sama Pemerintah Kota Blitar",
+        "Filter: tanpa filter (semua data)",
+    ]
+    # The CSV stays a plain table for machines: the header row first, no title rows.
+    response = client.get(f"/tasks/export.csv?agency={data.other_agency.id}")
+    first_line = response.data.decode("utf-8-sig").splitlines()[0]
+    assert first_line.startswith('"Tugas","Kerja sama","OPD"')
+
+
+def test_tasks_export_gives_days_overdue_as_a_number(app, client, auth, data):
+    app.config["KERJASAMA_NOW"] = "2025-10-10T09:00:00+07:00"
+    factories.make_task(
+        data.agreement,
+        data.agency,
+        title="Selesai terlambat",
+        due_on=date(2025, 10, 1),
+        status=TaskStatus.DONE,
+        done_at=datetime(2025, 10, 4, 3, 0, tzinfo=UTC),
+    )
+    factories.make_task(
+        data.agreement, data.agency, title="Belum jatuh tempo", due_on=date(2025, 11, 1)
+    )
+    db.session.commit()
+    auth.login(data.admin)
+    sheet = _xlsx(client.get("/tasks/export.xlsx"))
+    rows = {row["Tugas"]: row for row in _rows(sheet)}
+    assert rows[data.extra_task.title]["Hari terlambat"] == 10  # due 30 September, open
+    assert rows["Selesai terlambat"]["Hari terlambat"] == 3  # done 4 Oktober (WIB)
+    assert rows["Belum jatuh tempo"]["Hari terlambat"] == 0
+    assert all(type(row["Hari terlambat"]) is int for row in rows.values())
+    header = [cell.value for cell in sheet[HEADER]]
+    column = header.index("Hari terlambat") + 1
+    assert sheet.cell(row=HEADER + 1, column=column).number_format == exports.INTEGER_FORMAT
+    csv_rows = {r["Tugas"]: r for r in _csv(client.get("/tasks/export.csv"))}
+    assert csv_rows[data.extra_task.title]["Hari terlambat"] == "10"
+
+
+def test_whole_volumes_have_no_decimal_separator(client, auth, data):
+    factories.make_transaction(
+        data.agreement,
+        data.pks,
+        transacted_on=date(2025, 12, 1),
+        value_rp=5_000_000,
+        volume=12,
+        unit="ton",
+    )
+    db.session.commit()
+    auth.login(data.admin)
+    sheet = _xlsx(client.get("/transactions/export.xlsx"))
+    header = [cell.value for cell in sheet[HEADER]]
+    column = header.index("Volume") + 1
+    cells = {
+        sheet.cell(row=n, column=column).value: sheet.cell(row=n, column=column)
+        for n in range(HEADER + 1, sheet.max_row + 1)
+        if sheet.cell(row=n, column=column).value is not None
+    }
+    assert type(cells[12].value) is int and cells[12].number_format == exports.INTEGER_FORMAT
+    assert cells[12.5].number_format == exports.DECIMAL_FORMAT
+    assert "." not in exports.INTEGER_FORMAT  # "12", never "12."
+    date_cell = sheet.cell(row=HEADER + 1, column=header.index("Tanggal") + 1)
+    assert date_cell.is_date and date_cell.number_format == exports.DATE_FORMAT

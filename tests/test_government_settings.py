@@ -31,6 +31,13 @@ def test_every_key_has_one_entry_with_its_default():
         "dormant_pks_months": 6,
         "monev_interval_months": 6,
         "public_page": False,
+        "lambang_file": "",
+        "letterhead_office": "Sekretariat Daerah",
+        "letterhead_address": "",
+        "signature_place": "",
+        "signatory_office": "Sekretaris Daerah",
+        "signatory_name": "",
+        "signatory_nip": "",
     }
     for key, setting in gs.SETTINGS.items():
         assert setting.key == key
@@ -62,6 +69,13 @@ def test_defaults_apply_without_overrides():
         "dormant_pks_months": 6,
         "monev_interval_months": 6,
         "public_page": False,
+        "lambang_file": "",
+        "letterhead_office": "Sekretariat Daerah",
+        "letterhead_address": "",
+        "signature_place": "",
+        "signatory_office": "Sekretaris Daerah",
+        "signatory_name": "",
+        "signatory_nip": "",
     }
     assert gs.get(government(None), "sweep_time") == "07:00"
     assert gs.get(SimpleNamespace(), "sweep_time") == "07:00"  # no settings at all
@@ -206,4 +220,3 @@ def test_the_zones_of_indonesia_with_babels_abbreviations():
         ("Asia/Makassar", "WITA (Asia/Makassar)"),
         ("Asia/Jayapura", "WIT (Asia/Jayapura)"),
     ]
-

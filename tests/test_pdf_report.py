@@ -3,42 +3,49 @@ and the figures of the period; a bad period gets a message and no PDF."""
 
 from __future__ import annotations
 
+import io
 import re
-import zlib
 from datetime import UTC, date, datetime
 
 import pytest
+from pypdf import PdfReader
 
 from kerjasama_flow.agreements.lifecycle import Stage
 from kerjasama_flow.agreements.models import MouKind
+from kerjasama_flow.evaluations.models import Recommendation
 from kerjasama_flow.extensions import db
-from kerjasama_flow.reports.pdf_report import Line, collect, period_error, printable
+from kerjasama_flow.reports.pdf_report import (
+    NBSP,
+    REPORT_CHARTS,
+    Line,
+    collect,
+    period_error,
+    printable,
+)
 from kerjasama_flow.tasks.models import TaskStatus
 from tests import factories
+from tests.identity_helpers import lambang_png
 
-PAGE = re.compile(rb"/Type\s*/Page\b(?!s)")
-# A stream's bytes are exactly /Length long; compressed data may itself end in "\r" or
-# contain "endstream", so the length, not a delimiter, says where it stops.
-STREAM = re.compile(rb"/Length (\d+)\b[^>]*>>\s*stream\r?\n")
+MONTHS = "Januari|Februari|Maret|April|Mei|Juni|Juli|Agustus|September|Oktober|November|Desember"
+BROKEN_DATE = re.compile(rf"\b\d{{1,2}}\s*\n\s*(?:{MONTHS})\b|\b(?:{MONTHS})\s*\n\s*\d{{4}}\b")
+
+
+def _pages(body: bytes) -> list:
+    return PdfReader(io.BytesIO(body)).pages
 
 
 def pdf_text(body: bytes) -> str:
-    """The text drawn on the pages: every content stream inflated (fpdf2 compresses them)."""
-    parts = []
-    for match in STREAM.finditer(body):
-        raw = body[match.end() : match.end() + int(match.group(1))]
-        try:
-            parts.append(zlib.decompress(raw))
-        except zlib.error:
-            parts.append(raw)
-    # Core-font strings are cp1252 inside (...) Tj; unescape \( \) \\.
-    text = b"\n".join(parts).decode("cp1252", errors="replace")
-    text = text.replace(") Tj (", "")  # a line drawn in pieces (the page-count alias)
-    return re.sub(r"\\([()\\])", r"\1", text)
+    """The text of every page, read back with pypdf; the report's unbreakable spaces (in
+    dates) read as spaces."""
+    return "\n".join(page.extract_text() for page in _pages(body)).replace(NBSP, " ")
 
 
 def page_count(body: bytes) -> int:
-    return len(PAGE.findall(body))
+    return len(_pages(body))
+
+
+def image_count(body: bytes) -> int:
+    return sum(len(page.images) for page in _pages(body))
 
 
 def _report(client, start="2025-01-01", end="2025-12-31"):
@@ -52,15 +59,70 @@ def test_report_is_a_pdf_with_summary_and_agreements(client, auth, world):
     assert response.mimetype == "application/pdf"
     assert response.data.startswith(b"%PDF")
     assert "laporan-kerja-sama-2025-01-01-2025-12-31.pdf" in response.headers["Content-Disposition"]
-    assert page_count(response.data) == 2  # the summary, then one page of agreements
+    pages = page_count(response.data)
     text = pdf_text(response.data)
-    assert "Laporan Pelaksanaan Kerja Sama Daerah" in text
-    assert "Pemerintah Kota Blitar" in text
+    assert "LAPORAN PELAKSANAAN KERJA SAMA DAERAH" in text
+    assert "Pemerintah Kota Blitar" in text  # the running header of the later pages
     assert world.agreement.title in text
-    assert "Halaman 1 dari 2" in text and "Halaman 2 dari 2" in text
+    assert f"Halaman 1 dari {pages}" in text and f"Halaman {pages} dari {pages}" in text
     assert "Rp 1.250.000" in text  # the world's transaction, in the period
     assert world.other_agreement.title not in text
     assert world.other_gov.name not in text
+    assert image_count(response.data) == len(REPORT_CHARTS)  # the charts; no lambang yet
+
+
+def test_a_report_the_sekda_signs(app, client, auth, world):
+    """Kop surat with the lambang, the charts, the OPD ranking, the monev of the period,
+    page numbers and the signature block, read back from the PDF."""
+    world.gov.settings = {
+        "letterhead_address": "Jl. Merdeka No. 105 Blitar 66112",
+        "signatory_name": "Drs. Budi Santoso, M.Si.",
+        "signatory_nip": "197001011995031001",
+    }
+    factories.make_evaluation(
+        world.agreement,
+        evaluated_on=date(2025, 11, 20),
+        period_label="Semester II 2025",
+        progress_pct=65,
+        recommendation=Recommendation.EXPAND,
+        obstacles="Armada pendingin kurang",
+    )
+    factories.make_evaluation(
+        world.agreement, evaluated_on=date(2024, 6, 1), period_label="Semester I 2024"
+    )
+    db.session.commit()
+    auth.login(world.admin)
+    client.post(
+        "/settings/identity/lambang",
+        data={"lambang": (io.BytesIO(lambang_png()), "lambang.png")},
+        content_type="multipart/form-data",
+    )
+    response = _report(client)
+    assert response.status_code == 200
+    text = pdf_text(response.data)
+    pages = page_count(response.data)
+    # the kop surat
+    assert text.index("PEMERINTAH KOTA BLITAR") < text.index("SEKRETARIAT DAERAH")
+    assert "Jl. Merdeka No. 105 Blitar 66112" in text
+    # the OPD ranking: the world's overdue DKPP task puts DKPP first
+    assert "Peringkat OPD menurut tugas tindak lanjut" in text
+    ranking = text[text.index("Peringkat OPD") : text.index("Monitoring dan evaluasi dalam")]
+    assert "Dinas Ketahanan Pangan dan Pertanian" in ranking
+    # the monev of the period, with its results; not the one of 2024
+    assert "Semester II 2025" in text and "65%" in text and "Perluas" in text
+    assert "Armada pendingin kurang" in text
+    assert "Semester I 2024" not in text
+    # page numbers and the signature block
+    assert pages >= 2
+    assert all(f"Halaman {n} dari {pages}" in text for n in range(1, pages + 1))
+    assert "Blitar, " in text and "SEKRETARIS DAERAH" in text
+    assert "Drs. Budi Santoso, M.Si." in text and "NIP 19700101 199503 1 001" in text
+    assert text.rindex("Drs. Budi Santoso") > text.rindex(world.agreement.title)
+    # the lambang and the charts are embedded images
+    assert image_count(response.data) == 1 + len(REPORT_CHARTS)
+    # no date is broken over two lines ("14 Agustus" at a line's end, "2025" on the next)
+    assert "Periode 1 Januari 2025 s.d. 31 Desember 2025" in text
+    assert not BROKEN_DATE.search(text), BROKEN_DATE.search(text)
 
 
 def test_page_numbers_match_the_pages(client, auth, world):
@@ -137,7 +199,7 @@ def test_period_rules():
     assert period_error(date(2025, 1, 1), date(2025, 1, 1)) is None
     assert period_error(date(2021, 1, 1), date(2025, 12, 31)) is None
     assert period_error(None, date(2025, 1, 1))
-    assert printable("a\u2212b\u00a0c \u4e2d") == "a-b c ?"
+    assert printable("a\u2212b\u00a0c \u4e2d") == "a-b\u00a0c ?"
 
 
 def test_collect_reads_each_milestone_kind_of_the_period(world):

@@ -19,7 +19,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from kerjasama_flow import create_app
+from kerjasama_flow import create_app, storage
 from kerjasama_flow.accounts.models import Role
 from kerjasama_flow.activity.models import ActivityLog
 from kerjasama_flow.extensions import db
@@ -27,7 +27,7 @@ from kerjasama_flow.permissions import ENDPOINT_ROLES, PUBLIC
 from kerjasama_flow.tasks.models import Task, TaskStatus
 from tests import factories
 from tests.conftest import make_test_app
-from tests.document_helpers import make_document
+from tests.document_helpers import image_bytes, make_document
 from tests.import_helpers import make_import_job
 
 ROLES = ("anonymous", "admin", "opd", "pimpinan")
@@ -126,7 +126,7 @@ def add_route_records(world):
     """The shared world plus a record for every URL argument of ``OWN_ARGS`` and
     ``FOREIGN_ARGS`` in each government: one day off, one task template, notifications,
     evaluations, realisations, documents, import jobs; the calendar feed and the public page
-    turned on. (``tests/test_hostile_input.py`` walks the routes with it too.)"""
+    turned on, with a lambang. (``tests/test_hostile_input.py`` walks the routes with it too.)"""
     world.day_off = factories.make_day_off(world.gov, name="Hari Jadi Kota Blitar")
     world.other_day_off = factories.make_day_off(world.other_gov, name="Hari Jadi Kab. Malang")
     world.template = factories.make_task_template(world.gov)
@@ -148,7 +148,12 @@ def add_route_records(world):
     world.import_job = make_import_job(world.admin)
     world.other_import_job = make_import_job(world.other_admin)
     world.admin.calendar_token = "matrix-calendar-token"
-    world.gov.settings = {**(world.gov.settings or {}), "public_page": True}
+    lambang = storage.store(image_bytes("PNG"), folder="identity", suffix=".png")
+    world.gov.settings = {
+        **(world.gov.settings or {}),
+        "public_page": True,
+        "lambang_file": lambang.name,  # identity.lambang
+    }
     db.session.commit()
     return world
 

@@ -24,6 +24,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from wtforms import Form, SelectField, StringField
 
 from kerjasama_flow import cells
 from kerjasama_flow.accounts.models import Role, User
@@ -32,6 +33,7 @@ from kerjasama_flow.agreements import register
 from kerjasama_flow.agreements.forms import AgreementFilterForm, RegisterFilterForm
 from kerjasama_flow.agreements.models import Agreement, Transaction
 from kerjasama_flow.extensions import db
+from kerjasama_flow.formatting import format_datetime
 from kerjasama_flow.tasks import queries as task_queries
 from kerjasama_flow.tasks.forms import TaskFilterForm
 from kerjasama_flow.tasks.models import OPEN_STATUSES, Task
@@ -47,7 +49,7 @@ MIMETYPES = {
 DATE_FORMAT = "dd/mm/yyyy"
 RUPIAH_FORMAT = '"Rp" #,##0'
 INTEGER_FORMAT = "#,##0"
-DECIMAL_FORMAT = "#,##0.##"
+DECIMAL_FORMAT = "#,##0.0#"  # only for a value with decimals: a whole one gets INTEGER_FORMAT
 
 _ID_CHUNK = 500  # agreement ids per IN (...) of the per-row figures
 
@@ -55,7 +57,7 @@ _ID_CHUNK = 500  # agreement ids per IN (...) of the per-row figures
 @dataclass(frozen=True)
 class Column:
     header: str
-    kind: str = "text"  # text | date | rupiah | int | decimal
+    kind: str = "text"  # text | date | rupiah | int | decimal (a whole number shown as int)
     width: int = 18
 
 
@@ -67,6 +69,9 @@ class Table:
     stem: str
     columns: list[Column]
     rows: list[list[Any]] = field(default_factory=list)
+    filters: list[str] = field(default_factory=list)  # "Tahap: PKS", for the title rows
+    government: str = ""  # "Kota Blitar" (``stamp``)
+    exported: str = ""  # "3 Desember 2026 14.05 WIB oleh Freddy Hermawan" (``stamp``)
 
     def filename(self, today: date, fmt: str) -> str:
         return f"{self.stem}-{today.isoformat()}.{fmt}"
@@ -75,31 +80,65 @@ class Table:
 # --- the lists' filters, read as the lists read them ------------------------------------------
 
 
+def describe(form: Form) -> list[str]:
+    """The filters chosen in a filled filter form, as its labels say them ("Tahap: PKS",
+    "Cari: “pangan”"); an option left at its first choice ("Semua ...") is not a filter."""
+    chosen = []
+    for item in form:
+        if isinstance(item, SelectField):
+            options = list(item.iter_choices())
+            chosen += [
+                f"{item.label.text}: {label}" for _, label, is_on, *_ in options[1:] if is_on
+            ]
+        elif isinstance(item, StringField) and str(item.data or "").strip():
+            chosen.append(f"{item.label.text}: \u201c{str(item.data).strip()}\u201d")
+    return chosen
+
+
+def agreement_filter_form(args: Mapping[str, str], user: User) -> AgreementFilterForm:
+    form = AgreementFilterForm(args)
+    form.fill_choices(user)
+    return form
+
+
 def agreement_filters(args: Mapping[str, str], user: User) -> agreement_queries.AgreementFilters:
     """The agreement list's filters from its query string, read exactly as the list reads
     them (``AgreementFilterForm.filters``)."""
-    form = AgreementFilterForm(args)
-    form.fill_choices(user)
-    return form.filters()
+    return agreement_filter_form(args, user).filters()
 
 
 def task_filters(args: Mapping[str, str], user: User) -> task_queries.TaskFilters:
     """The task list's filters, as ``tasks.index`` reads them: an OPD head's "Tugas Saya"
     only knows "include the done ones"; the others get the full filter row."""
+    return task_filters_described(args, user)[0]
+
+
+def task_filters_described(
+    args: Mapping[str, str], user: User
+) -> tuple[task_queries.TaskFilters, list[str]]:
+    """``task_filters`` and how the title rows say them."""
     if user.role == Role.OPD:
-        return task_queries.TaskFilters(include_closed=args.get("selesai") == "1")
+        include_closed = args.get("selesai") == "1"
+        described = ["Termasuk tugas yang sudah selesai"] if include_closed else []
+        return task_queries.TaskFilters(include_closed=include_closed), described
     form = TaskFilterForm(args)
     form.fill_choices(user)
-    return form.filters()
+    return form.filters(), describe(form)
 
 
 def register_filters(
     args: Mapping[str, str], user: User, rows: list[register.RegisterRow]
 ) -> register.RegisterFilters:
     """The register's filters, as ``agreements.register`` reads them."""
+    return register_filter_form(args, user, rows).filters()
+
+
+def register_filter_form(
+    args: Mapping[str, str], user: User, rows: list[register.RegisterRow]
+) -> RegisterFilterForm:
     form = RegisterFilterForm(args)
     form.fill_choices(user, register.year_choices(rows))
-    return form.filters()
+    return form
 
 
 # --- the tables -------------------------------------------------------------------------------
@@ -157,10 +196,12 @@ def agreement_table(user: User, filters: agreement_queries.AgreementFilters, tod
 def register_table(user: User, args: Mapping[str, str], today: date) -> Table:
     """The register (Daftar Kerja Sama) with the page's filters."""
     every = register.register_rows(user, today)
-    rows = register.narrow(every, register_filters(args, user, every))
+    form = register_filter_form(args, user, every)
+    rows = register.narrow(every, form.filters())
     table = Table(
         title="Daftar Kerja Sama",
         stem="daftar-kerja-sama",
+        filters=describe(form),
         columns=[
             Column("Jenis", width=26),
             Column("Judul", width=48),
@@ -207,13 +248,13 @@ def task_table(user: User, filters: task_queries.TaskFilters, today: date) -> Ta
             Column("Penanggung jawab", width=24),
             Column("Tenggat", "date", 14),
             Column("Status", width=16),
-            Column("Terlambat", width=11),
+            Column("Hari terlambat", "int", 11),
             Column("Selesai pada", "date", 14),
             Column("Catatan", width=40),
         ],
     )
     for task in db.session.scalars(stmt):
-        is_open = task.status in OPEN_STATUSES
+        done_on = task.done_at.astimezone(zone).date() if task.done_at else None
         table.rows.append(
             [
                 task.title,
@@ -222,12 +263,22 @@ def task_table(user: User, filters: task_queries.TaskFilters, today: date) -> Ta
                 task.assignee.name if task.assignee else None,
                 task.due_on,
                 task.status.label,
-                "Ya" if is_open and task.due_on < today else "Tidak",
-                task.done_at.astimezone(zone).date() if task.done_at else None,
+                days_overdue(task, today, done_on),
+                done_on,
                 task.note,
             ]
         )
     return table
+
+
+def days_overdue(task: Task, today: date, done_on: date | None) -> int | None:
+    """How many days late: an open task, today after its due date; a task done after its due
+    date, on the day it was done; 0 when not late; None for a cancelled task."""
+    if task.status in OPEN_STATUSES:
+        return max((today - task.due_on).days, 0)
+    if done_on is not None:
+        return max((done_on - task.due_on).days, 0)
+    return None
 
 
 def transaction_table(user: User, filters: agreement_queries.AgreementFilters) -> Table:
@@ -275,6 +326,15 @@ def transaction_table(user: User, filters: agreement_queries.AgreementFilters) -
 
 # --- writers ----------------------------------------------------------------------------------
 
+
+def stamp(table: Table, user: User, now: datetime) -> Table:
+    """Say whose list it is and when it was exported, for the title rows."""
+    zone = user.government.timezone
+    table.government = user.government.name
+    table.exported = f"{format_datetime(now, zone)} oleh {user.name}"
+    return table
+
+
 _NUMBER_FORMATS = {
     "date": DATE_FORMAT,
     "rupiah": RUPIAH_FORMAT,
@@ -296,35 +356,58 @@ def _cell_value(value: Any, kind: str) -> Any:
     return str(value)
 
 
+TITLE_FONT = Font(bold=True, size=14)
+NOTE_FONT = Font(italic=True, color="555555")
+
+
+def _title_rows(table: Table) -> list[tuple[str, Font | None]]:
+    title = f"{table.title} Pemerintah {table.government}" if table.government else table.title
+    filters = "; ".join(table.filters) if table.filters else "tanpa filter (semua data)"
+    rows = [(title, TITLE_FONT), (f"Filter: {filters}", None)]
+    if table.exported:
+        rows.append((f"Diekspor {table.exported}", NOTE_FONT))
+    return [*rows, ("", None)]
+
+
+def _number_format(value: Any, kind: str) -> str | None:
+    if kind == "decimal":
+        return INTEGER_FORMAT if isinstance(value, int) else DECIMAL_FORMAT
+    return _NUMBER_FORMATS.get(kind)
+
+
 def to_xlsx(table: Table) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = table.title[:31]  # Excel's limit
+    for text, font in _title_rows(table):
+        sheet.append([text])
+        if font is not None:
+            sheet.cell(sheet.max_row, 1).font = font
+    header_row = sheet.max_row + 1
     sheet.append([column.header for column in table.columns])
     header_fill = PatternFill("solid", fgColor="DCE6F1")
-    for cell in sheet[1]:
+    for cell in sheet[header_row]:
         cell.font = Font(bold=True)
         cell.fill = header_fill
         cell.alignment = Alignment(vertical="center", wrap_text=True)
     for row in table.rows:
-        sheet.append([_cell_value(v, c.kind) for v, c in zip(row, table.columns, strict=True)])
-        for cell in sheet[sheet.max_row]:
+        values = [_cell_value(v, c.kind) for v, c in zip(row, table.columns, strict=True)]
+        sheet.append(values)
+        for cell, column in zip(sheet[sheet.max_row], table.columns, strict=True):
             # Text is text, never a formula: openpyxl takes a text starting with "=" for one.
             # Marked quotePrefix, it stays text when someone edits the cell in Excel.
             if isinstance(cell.value, str) and cells.looks_like_formula(cell.value):
                 cell.data_type = "s"
                 cell.quotePrefix = True
-    for index, column in enumerate(table.columns, start=1):
-        letter = get_column_letter(index)
-        sheet.column_dimensions[letter].width = column.width
-        number_format = _NUMBER_FORMATS.get(column.kind)
-        if number_format:
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+            number_format = _number_format(cell.value, column.kind)
+            if number_format and cell.value is not None:
                 cell.number_format = number_format
-    sheet.freeze_panes = "A2"
+    for index, column in enumerate(table.columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = column.width
+    sheet.freeze_panes = f"A{header_row + 1}"
     last = get_column_letter(len(table.columns))
-    sheet.auto_filter.ref = f"A1:{last}{max(len(table.rows) + 1, 2)}"
-    sheet.print_title_rows = "1:1"
+    sheet.auto_filter.ref = f"A{header_row}:{last}{header_row + max(len(table.rows), 1)}"
+    sheet.print_title_rows = f"{header_row}:{header_row}"
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0

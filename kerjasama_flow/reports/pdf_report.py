@@ -1,9 +1,16 @@
-"""The PDF report "Laporan Pelaksanaan Kerja Sama Daerah" for a chosen period.
+"""The PDF report "Laporan Pelaksanaan Kerja Sama Daerah" for a chosen period: a letter the
+Sekda signs and sends to the Gubernur (or the Mendagri).
 
-A summary page (agreements by stage, milestones, tasks done and overdue, transactions), then
-per agreement its stage, partners, milestones, tasks done and overdue, and transactions in the
-period. A4 portrait with page numbers ("Halaman 2 dari 7"), for the Governor's and the
-ministry's reporting. fpdf2, pure Python: no system packages.
+The kop surat (the lambang, "PEMERINTAH KOTA ...", the office and its address, a double
+rule: ``identity``), the summary (agreements by stage, milestones, tasks done and overdue,
+transactions), the dashboard's charts, the ranking of the OPD by their follow-up tasks, the
+monev recorded in the period, then per agreement its stage, partners, milestones, tasks,
+monev and transactions in the period; a signature block (place and date, office, name, NIP
+from the identity settings). A4 portrait with page numbers ("Halaman 2 dari 7").
+
+The charts are the dashboard's own (``charts.CHARTS``, pygal SVG), drawn as PNG by CairoSVG
+(pygal's own way to a bitmap): fpdf2 embeds SVG but ignores the stylesheet pygal puts in it.
+A chart that cannot be drawn is left out with a note rather than failing the report.
 
 Text: the PDF core fonts (Helvetica) carry WinAnsi (cp1252), so the report writes cp1252,
 which covers Indonesian and the typographic quotes, dashes, ellipsis and bullets users paste;
@@ -20,10 +27,13 @@ the period), grouped per agreement in Python.
 
 from __future__ import annotations
 
+import io
+import logging
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import cairosvg
 from fpdf import FPDF, XPos, YPos
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, joinedload, selectinload
@@ -32,17 +42,32 @@ from kerjasama_flow.accounts.models import Government, User
 from kerjasama_flow.agreements.lifecycle import CLOSED, Stage
 from kerjasama_flow.agreements.models import Agreement, Mou, Pks, Transaction, Visit
 from kerjasama_flow.agreements.queries import visible_to
+from kerjasama_flow.evaluations.models import Evaluation
 from kerjasama_flow.extensions import db
 from kerjasama_flow.formatting import format_date, format_number, format_rupiah
+from kerjasama_flow.identity.queries import Identity, identity_of
+from kerjasama_flow.reports import charts, dashboard
+from kerjasama_flow.reports.dashboard import AgencyRow, DashboardFilters
 from kerjasama_flow.tasks.models import OPEN_STATUSES, Task, TaskStatus
+
+log = logging.getLogger(__name__)
 
 TITLE = "Laporan Pelaksanaan Kerja Sama Daerah"
 MAX_PERIOD_DAYS = 5 * 366
+# The dashboard's charts the report shows, by their name in ``charts.CHARTS``.
+REPORT_CHARTS = ("corong", "opd", "sektor")
+CHART_PIXELS = 1280  # the width a chart is drawn at: sharp when printed 16 cm wide
 
 _OPEN = tuple(sorted(OPEN_STATUSES))
 _FALLBACKS = str.maketrans(
-    {"\u2212": "-", "\u2010": "-", "\u2011": "-", "\u00a0": " ", "\u202f": " ", "\u2009": " "}
+    {"\u2212": "-", "\u2010": "-", "\u2011": "-", "\u202f": "\u00a0", "\u2009": " "}
 )
+NBSP = "\u00a0"  # cp1252 has it; fpdf2 never breaks a line there
+
+
+def day(value: date | datetime | None) -> str:
+    """A date as the report prints it, "14 Agustus 2025", never broken over two lines."""
+    return format_date(value).replace(" ", NBSP)
 
 
 # --- the period -------------------------------------------------------------------------------
@@ -74,6 +99,7 @@ class AgreementSection:
     milestones: list[Line] = field(default_factory=list)
     done_tasks: list[Line] = field(default_factory=list)
     overdue_tasks: list[Line] = field(default_factory=list)
+    evaluations: list[Evaluation] = field(default_factory=list)
     transactions: list[Transaction] = field(default_factory=list)
 
     @property
@@ -94,6 +120,16 @@ class ReportData:
     transaction_count: int
     transaction_value: int
     sections: list[AgreementSection]
+    evaluations: list[Evaluation] = field(default_factory=list)
+    agencies: list[AgencyRow] = field(default_factory=list)
+    identity: Identity | None = None
+    charts: list[Chart] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Chart:
+    title: str
+    png: bytes | None  # None: it could not be drawn
 
 
 def _utc_bounds(start: date, end: date, zone: str) -> tuple[datetime, datetime]:
@@ -162,6 +198,7 @@ def collect(user: User, start: date, end: date, today: date) -> ReportData:
         milestone_counts[dated_by.class_.kind] = len(found)
         milestone_lines += [(m.agreement_id, Line(m.occurred_on, describe(m))) for m in found]
     transactions = _in_period(Transaction.transacted_on, visible_ids, start, end)
+    evaluations = _in_period(Evaluation.evaluated_on, visible_ids, start, end)
     done = and_(Task.status == TaskStatus.DONE, Task.done_at >= first, Task.done_at < after)
     overdue = and_(Task.status.in_(_OPEN), Task.due_on <= end, Task.due_on < today)
     tasks = list(
@@ -181,7 +218,9 @@ def collect(user: User, start: date, end: date, today: date) -> ReportData:
         .order_by(Agreement.title, Agreement.id)
     )
     touched = {agreement_id for agreement_id, _ in milestone_lines}
-    touched.update(item.agreement_id for group in (transactions, tasks) for item in group)
+    touched.update(
+        item.agreement_id for group in (transactions, tasks, evaluations) for item in group
+    )
     for agreement in agreements:
         if agreement.stage not in CLOSED or agreement.id in touched:
             sections[agreement.id] = AgreementSection(agreement)
@@ -192,6 +231,8 @@ def collect(user: User, start: date, end: date, today: date) -> ReportData:
         section.milestones.sort(key=lambda line: line.on)
     for transaction in transactions:
         sections[transaction.agreement_id].transactions.append(transaction)
+    for evaluation in evaluations:
+        sections[evaluation.agreement_id].evaluations.append(evaluation)
     zone = ZoneInfo(government.timezone)
     tasks_done = tasks_overdue = 0
     for task in tasks:
@@ -219,7 +260,27 @@ def collect(user: User, start: date, end: date, today: date) -> ReportData:
         transaction_count=len(transactions),
         transaction_value=sum(int(t.value_rp or 0) for t in transactions),
         sections=list(sections.values()),
+        evaluations=evaluations,
+        agencies=dashboard.agency_accountability(
+            user, DashboardFilters(), today, government.timezone
+        ),
+        identity=identity_of(government),
     )
+
+
+def draw_charts(user: User, today: date) -> list[Chart]:
+    """The dashboard's charts (``REPORT_CHARTS``) for ``user``, unfiltered, as PNG images."""
+    zone = user.government.timezone
+    drawn = []
+    for name in REPORT_CHARTS:
+        svg = charts.CHARTS[name](user, DashboardFilters(), today, zone)
+        try:
+            png = cairosvg.svg2png(bytestring=svg.encode(), output_width=CHART_PIXELS)
+        except Exception:  # a chart is an illustration: the report goes out without it
+            log.exception("Chart %s could not be drawn for the report", name)
+            png = None
+        drawn.append(Chart(charts.CHART_TITLES[name], png))
+    return drawn
 
 
 # --- the document -----------------------------------------------------------------------------
@@ -238,7 +299,7 @@ class ReportPDF(FPDF):
         self.core_fonts_encoding = "cp1252"
         self.government_name = government_name
         self.printed_on = printed_on
-        self.set_margins(18, 18, 18)
+        self.set_margins(18, 16, 18)
         self.set_auto_page_break(auto=True, margin=18)
         self.set_title(TITLE)
         self.set_author(f"Pemerintah {government_name}")
@@ -260,7 +321,7 @@ class ReportPDF(FPDF):
         self.set_y(-12)
         self.set_font("Helvetica", "", 8)
         self.set_text_color(110)
-        self.cell(0, 5, f"Dicetak {format_date(self.printed_on)}", align="L")
+        self.cell(0, 5, f"Dicetak {day(self.printed_on)}", align="L")
         self.set_x(self.l_margin)
         self.cell(0, 5, f"Halaman {self.page_no()} dari {{nb}}", align="R")
         self.set_text_color(0)
@@ -268,13 +329,21 @@ class ReportPDF(FPDF):
     # small building blocks
 
     def heading(self, text: str, size: float = 12) -> None:
+        if self.will_page_break(size * 0.5 + 20):  # never a heading alone at a page's foot
+            self.add_page()
         self.set_font("Helvetica", "B", size)
         self.multi_cell(0, size * 0.5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.ln(1.5)
 
     def paragraph(self, text: str, size: float = 9.5, style: str = "") -> None:
         self.set_font("Helvetica", style, size)
-        self.multi_cell(0, 4.8, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(0, 4.8, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    def note(self, text: str) -> None:
+        self.set_font("Helvetica", "I", 8.5)
+        self.set_text_color(110)
+        self.multi_cell(0, 4.4, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_text_color(0)
 
     def figures(self, rows: list[tuple[str, str]], widths=(110, 64)) -> None:
         self.set_font("Helvetica", "", 9.5)
@@ -301,34 +370,81 @@ class ReportPDF(FPDF):
             self.cell(0, 5, empty, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
             self.set_text_color(0)
         for item in items:
-            prefix = f"{format_date(item.on)}: " if item.on else ""
+            prefix = f"{day(item.on)}: " if item.on else ""
             self.set_x(self.l_margin + 4)
             self.multi_cell(
-                0, 4.8, f"\u2022 {prefix}{item.text}", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+                0,
+                4.8,
+                f"\u2022 {prefix}{item.text}",
+                align="L",
+                new_x=XPos.LMARGIN,
+                new_y=YPos.NEXT,
             )
         self.ln(1.5)
 
 
-def _summary(pdf: ReportPDF, data: ReportData) -> None:
-    pdf.add_page()
+# --- the parts of the report ------------------------------------------------------------------
+
+LAMBANG_MM = 24
+
+
+def _letterhead(pdf: ReportPDF, identity: Identity) -> None:
+    """The kop surat: the lambang on the left, the government, the office and its address
+    centred, a thick and a thin rule under them."""
+    top = pdf.get_y()
+    if identity.lambang is not None:
+        try:
+            pdf.image(
+                str(identity.lambang),
+                x=pdf.l_margin,
+                y=top,
+                h=LAMBANG_MM,
+                keep_aspect_ratio=True,
+                w=LAMBANG_MM,
+            )
+        except Exception:  # a damaged file in the store: the letter goes out without it
+            log.exception("Lambang %s could not be embedded", identity.lambang)
+    pdf.set_y(top + 1)
+    pdf.set_font("Helvetica", "B", 14)
+    pdf.cell(0, 7, identity.government_line, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font("Helvetica", "B", 16)
-    pdf.multi_cell(0, 8, TITLE, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(0, 8, identity.office.upper(), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    if identity.address:
+        pdf.set_font("Helvetica", "", 9)
+        pdf.set_x(pdf.l_margin + LAMBANG_MM + 2)
+        pdf.multi_cell(
+            pdf.epw - 2 * (LAMBANG_MM + 2),
+            4.5,
+            identity.address,
+            align="C",
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
+    rule = max(pdf.get_y() + 2, top + LAMBANG_MM + 2)
+    pdf.set_line_width(0.8)
+    pdf.line(pdf.l_margin, rule, pdf.w - pdf.r_margin, rule)
+    pdf.set_line_width(0.2)
+    pdf.line(pdf.l_margin, rule + 1.2, pdf.w - pdf.r_margin, rule + 1.2)
+    pdf.set_y(rule + 6)
+
+
+def _title(pdf: ReportPDF, data: ReportData) -> None:
     pdf.set_font("Helvetica", "B", 13)
-    pdf.multi_cell(
-        0, 7, f"Pemerintah {data.government.name}", align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT
-    )
+    pdf.multi_cell(0, 7, TITLE.upper(), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font("Helvetica", "", 10.5)
     pdf.multi_cell(
         0,
         6,
-        f"Periode {format_date(data.start)} s.d. {format_date(data.end)}",
+        f"Periode {day(data.start)} s.d. {day(data.end)}",
         align="C",
         new_x=XPos.LMARGIN,
         new_y=YPos.NEXT,
     )
-    pdf.ln(6)
+    pdf.ln(5)
 
-    pdf.heading("Ringkasan", 12)
+
+def _summary(pdf: ReportPDF, data: ReportData) -> None:
+    pdf.heading("I. Ringkasan", 12)
     pdf.paragraph("Kerja sama menurut tahap (keadaan pada tanggal cetak)", style="B")
     total = sum(data.stage_counts.values())
     pdf.figures(
@@ -344,6 +460,7 @@ def _summary(pdf: ReportPDF, data: ReportData) -> None:
                 format_number(data.milestone_counts["mou"]),
             ),
             ("PKS ditandatangani", format_number(data.milestone_counts["pks"])),
+            ("Monitoring dan evaluasi (monev)", format_number(len(data.evaluations))),
         ]
     )
     pdf.paragraph("Tugas tindak lanjut", style="B")
@@ -360,17 +477,112 @@ def _summary(pdf: ReportPDF, data: ReportData) -> None:
             ("Nilai transaksi", format_rupiah(data.transaction_value)),
         ]
     )
-    pdf.set_font("Helvetica", "I", 8.5)
-    pdf.set_text_color(110)
-    pdf.multi_cell(
-        0,
-        4.4,
-        f"Rincian memuat {format_number(len(data.sections))} kerja sama: semua yang belum "
-        "selesai atau batal, dan yang selesai atau batal tetapi memiliki kegiatan dalam periode.",
-        new_x=XPos.LMARGIN,
-        new_y=YPos.NEXT,
+
+
+def _charts(pdf: ReportPDF, data: ReportData) -> None:
+    if not data.charts:
+        return
+    width = 160
+    height = width * 360 / 640  # the charts' proportions (charts.CONFIG)
+    if pdf.will_page_break(height + 20):  # the heading with its first chart
+        pdf.add_page()
+    pdf.heading("II. Grafik", 12)
+    pdf.note("Keadaan pada tanggal cetak, seluruh kerja sama, seperti pada dasbor.")
+    pdf.ln(2)
+    for chart in data.charts:
+        if chart.png is None:
+            pdf.note(f"Grafik \u201c{chart.title}\u201d tidak dapat digambar.")
+            continue
+        if pdf.will_page_break(height + 4):
+            pdf.add_page()
+        pdf.image(io.BytesIO(chart.png), x=pdf.l_margin + (pdf.epw - width) / 2, w=width)
+        pdf.ln(4)
+
+
+def _ranking(pdf: ReportPDF, data: ReportData) -> None:
+    pdf.heading("III. Peringkat OPD menurut tugas tindak lanjut", 12)
+    pdf.note(
+        "Keadaan pada tanggal cetak. Urutan: tugas lewat tenggat terbanyak, lalu keterlambatan "
+        "terlama, lalu tugas terbuka terbanyak. Tepat waktu: bagian tugas selesai yang "
+        "diselesaikan sebelum atau pada tenggatnya."
     )
-    pdf.set_text_color(0)
+    pdf.ln(2)
+    if not data.agencies:
+        pdf.paragraph("Belum ada tugas tindak lanjut.")
+        pdf.ln(3)
+        return
+    pdf.set_font("Helvetica", "", 8.5)
+    with pdf.table(
+        col_widths=(8, 50, 16, 18, 16, 18, 48),
+        text_align=("RIGHT", "LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "LEFT"),
+        line_height=4.6,
+    ) as table:
+        header = table.row()
+        for text in (
+            "No",
+            "OPD",
+            "Terbuka",
+            "Lewat tenggat",
+            "Selesai",
+            "Tepat waktu",
+            "Tugas terlambat terlama",
+        ):
+            header.cell(text)
+        for number, agency in enumerate(data.agencies, start=1):
+            row = table.row()
+            row.cell(str(number))
+            row.cell(agency.name)
+            row.cell(format_number(agency.open))
+            row.cell(format_number(agency.overdue))
+            row.cell(format_number(agency.done))
+            percent = agency.on_time_percent
+            row.cell("-" if percent is None else f"{percent}%")
+            oldest = (
+                f"{agency.oldest_title} ({agency.oldest_days} hari)" if agency.oldest_title else "-"
+            )
+            row.cell(oldest)
+    pdf.ln(5)
+
+
+def _monev(pdf: ReportPDF, data: ReportData) -> None:
+    pdf.heading("IV. Monitoring dan evaluasi dalam periode", 12)
+    if not data.evaluations:
+        pdf.paragraph("Tidak ada monev yang dicatat dalam periode.")
+        pdf.ln(3)
+        return
+    titles = {section.agreement.id: section.agreement.title for section in data.sections}
+    pdf.set_font("Helvetica", "", 8.5)
+    with pdf.table(
+        col_widths=(27, 55, 28, 16, 22, 26),
+        text_align=("LEFT", "LEFT", "LEFT", "RIGHT", "LEFT", "LEFT"),
+        line_height=4.6,
+    ) as table:
+        header = table.row()
+        for text in ("Tanggal", "Kerja sama", "Periode", "Capaian", "Ketepatan", "Rekomendasi"):
+            header.cell(text)
+        for evaluation in data.evaluations:
+            row = table.row()
+            row.cell(day(evaluation.evaluated_on))
+            row.cell(titles.get(evaluation.agreement_id, "-"))
+            row.cell(evaluation.period_label)
+            row.cell(f"{evaluation.progress_pct}%")
+            row.cell(evaluation.timeliness.label)
+            row.cell(evaluation.recommendation.label)
+    pdf.ln(5)
+
+
+def _evaluation_lines(section: AgreementSection) -> list[Line]:
+    lines = []
+    for evaluation in section.evaluations:
+        text = (
+            f"Monev {evaluation.period_label}: capaian {evaluation.progress_pct}%, "
+            f"{evaluation.timeliness.label.lower()}, rekomendasi "
+            f"{evaluation.recommendation.label.lower()}. Realisasi: {evaluation.realisation}"
+        )
+        if evaluation.obstacles:
+            text += f" Kendala: {evaluation.obstacles}"
+        lines.append(Line(evaluation.evaluated_on, text))
+    return lines
 
 
 def _section(pdf: ReportPDF, section: AgreementSection) -> None:
@@ -388,6 +600,8 @@ def _section(pdf: ReportPDF, section: AgreementSection) -> None:
     pdf.lines("Tahapan dalam periode", section.milestones)
     pdf.lines("Tugas selesai dalam periode", section.done_tasks)
     pdf.lines("Tugas terlambat", section.overdue_tasks)
+    if section.evaluations:
+        pdf.lines("Monev dalam periode", _evaluation_lines(section))
     pdf.set_font("Helvetica", "B", 9.5)
     pdf.cell(0, 5.5, "Transaksi dalam periode", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     if not section.transactions:
@@ -398,7 +612,7 @@ def _section(pdf: ReportPDF, section: AgreementSection) -> None:
     else:
         pdf.set_font("Helvetica", "", 8.5)
         with pdf.table(
-            col_widths=(26, 40, 46, 30, 32),
+            col_widths=(28, 38, 46, 30, 32),
             text_align=("LEFT", "LEFT", "LEFT", "RIGHT", "RIGHT"),
             line_height=5,
         ) as table:
@@ -407,7 +621,7 @@ def _section(pdf: ReportPDF, section: AgreementSection) -> None:
                 header.cell(text)
             for transaction in section.transactions:
                 row = table.row()
-                row.cell(format_date(transaction.transacted_on))
+                row.cell(day(transaction.transacted_on))
                 row.cell(transaction.commodity)
                 row.cell(transaction.buyer)
                 volume = (
@@ -421,16 +635,61 @@ def _section(pdf: ReportPDF, section: AgreementSection) -> None:
     pdf.ln(5)
 
 
+def _details(pdf: ReportPDF, data: ReportData) -> None:
+    pdf.heading("V. Rincian per kerja sama", 12)
+    pdf.note(
+        f"Rincian memuat {format_number(len(data.sections))} kerja sama: semua yang belum "
+        "selesai atau batal, dan yang selesai atau batal tetapi memiliki kegiatan dalam periode."
+    )
+    pdf.ln(3)
+    for section in data.sections:
+        _section(pdf, section)
+
+
+SIGNATURE_WIDTH = 78
+SIGNATURE_SPACE_MM = 22  # for the signature and the stamp
+
+
+def _signature(pdf: ReportPDF, identity: Identity, on: date) -> None:
+    """Place and date, the office, room to sign, the name (a dotted line to write it by hand
+    when none is set) and the NIP, on the right, kept on one page."""
+    if pdf.will_page_break(SIGNATURE_SPACE_MM + 32):
+        pdf.add_page()
+    pdf.ln(6)
+    x = pdf.w - pdf.r_margin - SIGNATURE_WIDTH
+
+    def line(text: str, style: str = "", height: float = 5.2) -> None:
+        pdf.set_x(x)
+        pdf.set_font("Helvetica", style, 10)
+        pdf.multi_cell(
+            SIGNATURE_WIDTH, height, text, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+        )
+
+    line(f"{identity.place}, {day(on)}")
+    line(identity.signatory_office.upper(), "B")
+    pdf.ln(SIGNATURE_SPACE_MM)
+    line(identity.signatory_name or "(" + "." * 50 + ")", "BU" if identity.signatory_name else "")
+    if identity.signatory_nip:
+        line(f"NIP {identity.signatory_nip.replace(' ', NBSP)}")
+
+
 def render(data: ReportData) -> bytes:
     pdf = ReportPDF(data.government.name, data.today)
+    identity = data.identity or identity_of(data.government)
+    pdf.add_page()
+    _letterhead(pdf, identity)
+    _title(pdf, data)
     _summary(pdf, data)
+    _charts(pdf, data)
+    _ranking(pdf, data)
+    _monev(pdf, data)
     if data.sections:
-        pdf.add_page()
-        pdf.heading("Rincian per kerja sama", 13)
-        for section in data.sections:
-            _section(pdf, section)
+        _details(pdf, data)
+    _signature(pdf, identity, data.today)
     return bytes(pdf.output())
 
 
 def build_report(user: User, start: date, end: date, today: date) -> bytes:
-    return render(collect(user, start, end, today))
+    data = collect(user, start, end, today)
+    data.charts = draw_charts(user, today)
+    return render(data)

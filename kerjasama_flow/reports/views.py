@@ -107,6 +107,7 @@ def _download(body: bytes, content_type: str, filename: str) -> Response:
 
 
 def _send(table: exports.Table, fmt: str) -> Response:
+    exports.stamp(table, current_user, clock.now())
     return _download(
         exports.render(table, fmt), exports.MIMETYPES[fmt], table.filename(_today(), fmt)
     )
@@ -120,23 +121,29 @@ def _check_format(fmt: str) -> None:
 @bp.route("/agreements/export.<fmt>")
 def export_agreements(fmt: str):
     _check_format(fmt)
-    filters = exports.agreement_filters(request.args, current_user)
-    return _send(exports.agreement_table(current_user, filters, _today()), fmt)
+    form = exports.agreement_filter_form(request.args, current_user)
+    table = exports.agreement_table(current_user, form.filters(), _today())
+    table.filters = exports.describe(form)
+    return _send(table, fmt)
 
 
 @bp.route("/tasks/export.<fmt>")
 def export_tasks(fmt: str):
     _check_format(fmt)
-    filters = exports.task_filters(request.args, current_user)
-    return _send(exports.task_table(current_user, filters, _today()), fmt)
+    filters, described = exports.task_filters_described(request.args, current_user)
+    table = exports.task_table(current_user, filters, _today())
+    table.filters = described
+    return _send(table, fmt)
 
 
 @bp.route("/transactions/export.<fmt>")
 def export_transactions(fmt: str):
     """The transactions of the agreements the agreement list shows with the same filters."""
     _check_format(fmt)
-    filters = exports.agreement_filters(request.args, current_user)
-    return _send(exports.transaction_table(current_user, filters), fmt)
+    form = exports.agreement_filter_form(request.args, current_user)
+    table = exports.transaction_table(current_user, form.filters())
+    table.filters = exports.describe(form)
+    return _send(table, fmt)
 
 
 @bp.route("/register/export.<fmt>")
