@@ -33,7 +33,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import cairosvg
 from fpdf import FPDF, XPos, YPos
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, joinedload, selectinload
@@ -49,6 +48,11 @@ from kerjasama_flow.identity.queries import Identity, identity_of
 from kerjasama_flow.reports import charts, dashboard
 from kerjasama_flow.reports.dashboard import AgencyRow, DashboardFilters
 from kerjasama_flow.tasks.models import OPEN_STATUSES, Task, TaskStatus
+
+try:  # CairoSVG draws the charts as PNG; it needs the system's libcairo2 (docs/deployment.md)
+    import cairosvg
+except OSError:  # no libcairo2 on this server: the report goes out without its charts
+    cairosvg = None
 
 log = logging.getLogger(__name__)
 
@@ -274,6 +278,9 @@ def draw_charts(user: User, today: date) -> list[Chart]:
     drawn = []
     for name in REPORT_CHARTS:
         svg = charts.CHARTS[name](user, DashboardFilters(), today, zone)
+        if cairosvg is None:
+            drawn.append(Chart(charts.CHART_TITLES[name], None))
+            continue
         try:
             png = cairosvg.svg2png(bytestring=svg.encode(), output_width=CHART_PIXELS)
         except Exception:  # a chart is an illustration: the report goes out without it
