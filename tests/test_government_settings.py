@@ -30,6 +30,9 @@ def test_every_key_has_one_entry_with_its_default():
         "dormant_kb_months": 6,
         "dormant_pks_months": 6,
         "monev_interval_months": 6,
+        "weekly_digest": True,
+        "weekly_digest_day": 1,
+        "weekly_digest_time": "07:00",
         "public_page": False,
     }
     for key, setting in gs.SETTINGS.items():
@@ -61,6 +64,9 @@ def test_defaults_apply_without_overrides():
         "dormant_kb_months": 6,
         "dormant_pks_months": 6,
         "monev_interval_months": 6,
+        "weekly_digest": True,
+        "weekly_digest_day": 1,
+        "weekly_digest_time": "07:00",
         "public_page": False,
     }
     assert gs.get(government(None), "sweep_time") == "07:00"
@@ -206,4 +212,3 @@ def test_the_zones_of_indonesia_with_babels_abbreviations():
         ("Asia/Makassar", "WITA (Asia/Makassar)"),
         ("Asia/Jayapura", "WIT (Asia/Jayapura)"),
     ]
-
