@@ -116,7 +116,7 @@ class ReminderSettingsForm(BaseForm):
     # Optional: a form posted without them (an older page) keeps their values
     # (``services.KEEP_WHEN_BLANK``).
     weekly_digest = SelectField(
-        "Ringkasan mingguan untuk pimpinan",
+        "Kirim ringkasan mingguan",
         choices=choices([("1", "Dikirim"), ("0", "Tidak dikirim")]),
         validate_choice=False,
         validators=[Optional(), _valid],
