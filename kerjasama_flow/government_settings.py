@@ -68,6 +68,13 @@ def _time(value: Any) -> str:
     return value
 
 
+def _weekday(value: Any) -> int:
+    """An ISO day of the week: 1 (Monday) to 7 (Sunday)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 7:
+        raise ValueError(value)
+    return value
+
+
 def _flag(value: Any) -> bool:
     """Only a JSON true or false: a switch that makes data public is off unless clearly on."""
     if not isinstance(value, bool):
@@ -150,6 +157,16 @@ def _clean_time(setting: Setting, value: Any) -> str:
     if not _TIME.match(text):
         raise DomainError("Isi jam dengan format JJ:MM, 00:00 sampai 23:59.", setting.key)
     return text
+
+
+def _clean_weekday(setting: Setting, value: Any) -> int:
+    try:
+        day = int(str(value).strip()) if not isinstance(value, bool) else 0
+    except ValueError:
+        day = 0
+    if not 1 <= day <= 7:
+        raise DomainError("Pilih salah satu hari, Senin sampai Minggu.", setting.key)
+    return day
 
 
 _TRUE = frozenset({"1", "true", "on", "ya"})
@@ -270,6 +287,12 @@ SETTINGS: Mapping[str, Setting] = MappingProxyType(
             # task this many months after its signing, then this many months after the
             # agreement's last monev.
             _count(key="monev_interval_months", default=6, limits=(1, 24), unit="bulan"),
+            # --- the weekly digest for leaders (Pengaturan → Pengingat) ---
+            # Whether the leaders (pimpinan) get it, on which day of the week (ISO: 1 is
+            # Monday) and from what local time; each leader may still opt out.
+            Setting(key="weekly_digest", default=True, read=_flag, clean=_clean_flag),
+            Setting(key="weekly_digest_day", default=1, read=_weekday, clean=_clean_weekday),
+            Setting(key="weekly_digest_time", default="07:00", read=_time, clean=_clean_time),
             # --- the public page ---
             # The government's public page of agreements: off until an admin turns it on.
             Setting(key="public_page", default=False, read=_flag, clean=_clean_flag),

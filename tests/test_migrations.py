@@ -423,3 +423,47 @@ def test_0014_keeps_every_user_and_gives_sessions_rows_of_their_own(empty_app):
         rows = conn.execute(text("SELECT email, version, session_version FROM user_account")).all()
         assert [tuple(row) for row in rows] == [("a@x.go.id", 4, 1)]
         assert "login_session" not in inspect(conn).get_table_names()
+
+
+def test_0015_subscribes_every_leader_and_allows_the_weekly_rule(empty_app):
+    """Existing users keep everything and get the weekly digest (they may opt out); the outbox
+    takes the rule ``weekly``. Downgrading drops the weekly rows and the column only."""
+    upgrade(revision="0014")
+    at = datetime(2026, 1, 5, tzinfo=UTC)
+    with db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO government (region_code, name, kind, timezone, created_at) "
+                "VALUES ('35.72', 'Kota Blitar', 'kota', 'Asia/Jakarta', :at)"
+            ),
+            {"at": at},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO user_account (government_id, email, name, role, password_hash, "
+                "is_active, is_email_enabled, is_whatsapp_enabled, created_at, version) "
+                "VALUES (1, 'wk@x.go.id', 'Wali Kota', 'pimpinan', 'argon2-hash', true, true, "
+                "false, :at, 2)"
+            ),
+            {"at": at},
+        )
+    upgrade(revision="0015")
+    outbox_row = (
+        "INSERT INTO outbox (government_id, recipient_id, channel, item_kind, item_id, rule, "
+        "period, title, url, status, attempts, next_attempt_at, created_at) VALUES (1, 1, "
+        "'email', :kind, 1, :rule, '2026-W02', 'Ringkasan', '/dashboard', 'pending', 0, :at, :at)"
+    )
+    with db.engine.begin() as conn:
+        conn.execute(text(outbox_row), {"kind": "government", "rule": "weekly", "at": at})
+        conn.execute(text(outbox_row), {"kind": "task", "rule": "overdue", "at": at})
+        rows = conn.execute(
+            text("SELECT email, version, is_weekly_digest_enabled FROM user_account")
+        ).all()
+    assert [(e, v, bool(flag)) for e, v, flag in rows] == [("wk@x.go.id", 2, True)]
+    downgrade(revision="0014")
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT rule FROM outbox")).scalars().all() == ["overdue"]
+        assert conn.execute(text("SELECT count(*) FROM user_account")).scalar_one() == 1
+        assert "is_weekly_digest_enabled" not in {
+            c["name"] for c in inspect(conn).get_columns("user_account")
+        }

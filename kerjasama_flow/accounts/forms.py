@@ -106,6 +106,11 @@ class AccountForm(BaseForm):
     )
     is_email_enabled = BooleanField("Kirim pengingat lewat email")
     is_whatsapp_enabled = BooleanField("Kirim pengingat lewat WhatsApp")
+    is_weekly_digest_enabled = BooleanField(
+        "Terima ringkasan mingguan untuk pimpinan",
+        description="Daftar \u201cPerlu perhatian\u201d dan perubahan sepekan terakhir, sekali "
+        "seminggu lewat email (dan WhatsApp bila diaktifkan di atas).",
+    )
     current_password = PasswordField("Kata sandi sekarang", validators=[Optional()])
     new_password = PasswordField("Kata sandi baru", description=PASSWORD_HINT)
     version = version_field()

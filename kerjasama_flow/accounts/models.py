@@ -7,7 +7,16 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint, false
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    String,
+    UniqueConstraint,
+    false,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kerjasama_flow.accounts import passwords
@@ -116,6 +125,10 @@ class User(UserMixin, Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     is_email_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     is_whatsapp_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The weekly digest for leaders (pimpinan): on unless they opt out on their account page.
+    is_weekly_digest_enabled: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=true()
+    )
     # The secret in the user's iCalendar feed URL; None until created, replaced to revoke.
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -23,7 +23,7 @@ REGION_CODE = re.compile(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")
 AGENCY_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,29}$")
 AGENCY_FIELDS = ("code", "name", "head_name", "email", "phone", "is_coordinator")
 USER_FIELDS = ("name", "email", "role", "agency", "phone", "is_active")
-ACCOUNT_FIELDS = ("phone", "is_email_enabled", "is_whatsapp_enabled")
+ACCOUNT_FIELDS = ("phone", "is_email_enabled", "is_whatsapp_enabled", "is_weekly_digest_enabled")
 CALENDAR_TOKEN_BYTES = 32
 PUBLIC_PAGE = "public_page"  # the key in ``government_settings``
 
@@ -234,6 +234,8 @@ def update_own_account(user: User, data: dict[str, Any], expected_version: int |
     user.phone = _clean(data.get("phone"))
     user.is_email_enabled = bool(data.get("is_email_enabled"))
     user.is_whatsapp_enabled = bool(data.get("is_whatsapp_enabled"))
+    if user.role == Role.PIMPINAN:  # only leaders get the weekly digest, and see its switch
+        user.is_weekly_digest_enabled = bool(data.get("is_weekly_digest_enabled"))
     if new_password:
         user.set_password(new_password)
     db.session.flush()

@@ -47,8 +47,9 @@ from kerjasama_flow.channels import (
     WhatsAppChannel,
 )
 from kerjasama_flow.extensions import db
+from kerjasama_flow.reminders import weekly
 from kerjasama_flow.reminders.digest import build_email, build_whatsapp
-from kerjasama_flow.reminders.models import Channel, Outbox, OutboxStatus
+from kerjasama_flow.reminders.models import Channel, Outbox, OutboxStatus, Rule
 from kerjasama_flow.tasks.models import OPEN_STATUSES, Task
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,7 @@ OPTED_OUT = "dinonaktifkan oleh pengguna"
 NO_PHONE = "tidak dikirim: pengguna tidak punya nomor WhatsApp"
 INACTIVE = "tidak dikirim: akun pengguna nonaktif"
 TASK_CLOSED = "tidak dikirim: tugas sudah tidak terbuka (selesai, dibatalkan atau ditunda)"
+WEEKLY_OPTED_OUT = "tidak dikirim: pengguna berhenti berlangganan ringkasan mingguan"
 
 
 def backoff(attempts: int) -> timedelta:
@@ -219,6 +221,16 @@ def _deliver_group(
         tally.sent += len(rows)
         return
 
+    # The leaders' weekly digest is a message of its own, recorded on its own rows.
+    weekly_rows = [row for row in rows if row.rule == Rule.WEEKLY]
+    if weekly_rows:
+        rows = [row for row in rows if row.rule != Rule.WEEKLY]
+        _deliver_weekly([row.id for row in weekly_rows], recipient, channel, sender, now, tally)
+        if not rows:
+            return
+        db.session.rollback()
+        recipient = db.session.get(User, recipient_id)
+
     count = len(rows)
     who = f"{recipient.name} <{recipient.email}> ({CHANNEL_LABELS[channel]})"
     try:
@@ -249,6 +261,50 @@ def _deliver_group(
     # Accepted: record it at once, in a transaction of its own. If this commit fails, the
     # claim stays and the lease sends the digest again (the documented at-least-once edge).
     _mark_sent(token, now)
+    tally.sent += count
+    tally.digests += 1
+
+
+def _deliver_weekly(
+    ids: list[int],
+    recipient: User,
+    channel: Channel,
+    sender: EmailChannel | WhatsAppChannel,
+    now: datetime,
+    tally: GovernmentDelivery,
+) -> None:
+    """Send the weekly digest of ``ids`` (one row per week; a retry that spans weeks sends
+    one message for all) and record the outcome on those rows only."""
+    count = len(ids)
+    if not recipient.is_weekly_digest_enabled:
+        _mark_rows_sent(ids, now, WEEKLY_OPTED_OUT)
+        tally.sent += count
+        return
+    who = f"{recipient.name} <{recipient.email}> ({CHANNEL_LABELS[channel]})"
+    try:
+        if channel == Channel.EMAIL:
+            digest = weekly.build_email(recipient)
+            message = OutgoingEmail(recipient.email, digest.subject, digest.text, digest.html)
+        else:
+            digest = weekly.build_whatsapp(recipient)
+            message = OutgoingWhatsApp(recipient.phone, digest.text)
+    except Exception as error:
+        log.exception("Ringkasan mingguan untuk %s tidak dapat disusun", who)
+        db.session.rollback()
+        _mark_failed_rows(ids, now, f"Pesan tidak dapat disusun: {error}")
+        tally.failed += count
+        tally.errors.append(f"{who}: ringkasan mingguan tidak dapat disusun: {error}")
+        return
+    db.session.rollback()
+    try:
+        sender.send(message)
+    except ChannelError as error:
+        _mark_failed_rows(ids, now, error.message)
+        tally.failed += count
+        tally.errors.append(f"{who}: {error.message}")
+        log.warning("Ringkasan mingguan untuk %s gagal dikirim: %s", who, error.message)
+        return
+    _mark_rows_sent(ids, now, None)
     tally.sent += count
     tally.digests += 1
 
@@ -284,15 +340,13 @@ def _rows_of_closed_tasks(rows: list[Outbox]) -> list[Outbox]:
         return []
     closed = set(
         db.session.scalars(
-            select(Task.id).where(
-                Task.id.in_(task_ids), Task.status.not_in(sorted(OPEN_STATUSES))
-            )
+            select(Task.id).where(Task.id.in_(task_ids), Task.status.not_in(sorted(OPEN_STATUSES)))
         )
     )
     return [row for row in rows if row.item_kind == "task" and row.item_id in closed]
 
 
-def _mark_rows_sent(ids: list[int], now: datetime, note: str) -> None:
+def _mark_rows_sent(ids: list[int], now: datetime, note: str | None) -> None:
     """Close ``ids`` as sent without sending them, with ``note`` saying why."""
     db.session.execute(
         update(Outbox)
@@ -304,9 +358,25 @@ def _mark_rows_sent(ids: list[int], now: datetime, note: str) -> None:
 
 
 def _mark_failed(token: str, now: datetime, message: str) -> None:
-    rows = db.session.scalars(
-        select(Outbox).where(Outbox.claim_token == token, Outbox.status == OutboxStatus.PENDING)
-    ).all()
+    _record_failure(
+        select(Outbox).where(Outbox.claim_token == token, Outbox.status == OutboxStatus.PENDING),
+        now,
+        message,
+    )
+
+
+def _mark_failed_rows(ids: list[int], now: datetime, message: str) -> None:
+    _record_failure(
+        select(Outbox).where(Outbox.id.in_(ids), Outbox.status == OutboxStatus.PENDING),
+        now,
+        message,
+    )
+
+
+def _record_failure(query, now: datetime, message: str) -> None:
+    """A refused send: one more attempt, the error, the back-off, the claim released."""
+    db.session.rollback()
+    rows = db.session.scalars(query).all()
     for row in rows:
         row.attempts = (row.attempts or 0) + 1
         row.last_error = message[:2000]

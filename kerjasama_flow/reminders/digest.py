@@ -106,7 +106,7 @@ def _context(recipient: User, groups: list[DigestGroup]) -> dict:
     }
 
 
-def _render(name: str, context: dict) -> str:
+def render(name: str, context: dict) -> str:
     """Render with the app's Jinja environment (its filters, autoescaping for .html) but
     without the request's context processors: digests are built by jobs, outside requests."""
     return current_app.jinja_env.get_template(name).render(**context)
@@ -117,8 +117,8 @@ def build_email(recipient: User, rows: Iterable[Outbox]) -> Digest:
     context = _context(recipient, groups)
     return Digest(
         subject=context["subject"],
-        text=_render("reminders/digest_email.txt", context),
-        html=_render("reminders/digest_email.html", context),
+        text=render("reminders/digest_email.txt", context),
+        html=render("reminders/digest_email.html", context),
         item_count=sum(len(g.items) for g in groups),
     )
 
@@ -128,7 +128,7 @@ def build_whatsapp(recipient: User, rows: Iterable[Outbox]) -> Digest:
     context = _context(recipient, groups)
     return Digest(
         subject=context["subject"],
-        text=_render("reminders/digest_whatsapp.txt", context),
+        text=render("reminders/digest_whatsapp.txt", context),
         html=None,
         item_count=sum(len(g.items) for g in groups),
     )

@@ -7,7 +7,7 @@ mistake shows at once next to its field."""
 from __future__ import annotations
 
 from wtforms import HiddenField, IntegerField, SelectField, StringField, SubmitField
-from wtforms.validators import ValidationError
+from wtforms.validators import Optional, ValidationError
 
 from kerjasama_flow import government_settings
 from kerjasama_flow.db import MISSING_VERSION
@@ -17,6 +17,7 @@ from kerjasama_flow.reminders.services import effective
 
 _DEFAULT = government_settings.DEFAULTS
 _NOTICE_DAYS = government_settings.SETTINGS["ending_notice_days"]
+WEEKDAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 
 
 def _valid(form, field) -> None:
@@ -111,6 +112,36 @@ class ReminderSettingsForm(BaseForm):
         ),
         render_kw={"placeholder": "07:00", "inputmode": "numeric"},
     )
+    # --- Ringkasan mingguan untuk pimpinan (``reminders.weekly``) ---
+    # Optional: a form posted without them (an older page) keeps their values
+    # (``services.KEEP_WHEN_BLANK``).
+    weekly_digest = SelectField(
+        "Kirim ringkasan mingguan",
+        choices=choices([("1", "Dikirim"), ("0", "Tidak dikirim")]),
+        validate_choice=False,
+        validators=[Optional(), _valid],
+        description=(
+            "Daftar “Perlu perhatian” dan perubahan sepekan terakhir, lewat email dan "
+            "WhatsApp kepada pimpinan; setiap pimpinan dapat berhenti berlangganan di halaman "
+            "akunnya. Bawaan: dikirim."
+        ),
+    )
+    weekly_digest_day = SelectField(
+        "Hari pengiriman",
+        choices=choices([(str(number), name) for number, name in enumerate(WEEKDAYS, start=1)]),
+        validate_choice=False,
+        validators=[Optional(), _valid],
+        description="Bawaan: Senin.",
+    )
+    weekly_digest_time = StringField(
+        "Jam pengiriman",
+        validators=[Optional(), _valid],
+        description=(
+            "Jam setempat. Ringkasan disusun pada sapuan harian hari itu dan dikirim mulai jam "
+            f"ini. Bawaan: {_DEFAULT['weekly_digest_time']}."
+        ),
+        render_kw={"placeholder": "07:00", "inputmode": "numeric"},
+    )
     version = HiddenField(validators=[required(MISSING_VERSION)])  # the settings' fingerprint
     submit = SubmitField("Simpan")
 
@@ -120,5 +151,7 @@ class ReminderSettingsForm(BaseForm):
         submitted: a missing fingerprint must not be filled in with the current one."""
         values = effective(government)
         values["ending_notice_days"] = ", ".join(str(d) for d in values["ending_notice_days"])
+        values["weekly_digest"] = "1" if values["weekly_digest"] else "0"
+        values["weekly_digest_day"] = str(values["weekly_digest_day"])
         values["version"] = government_settings.fingerprint(government)
         return cls(formdata=None, data=values)

@@ -29,6 +29,9 @@ class Rule(enum.StrEnum):
     # use; it is stored (a CHECK constraint), so it stays.
     RESCHEDULED = "rescheduled"
     DORMANT = "dormant"  # an agreement is stalled ("mandek"), to the admins once a month
+    # The weekly digest for leaders (``reminders.weekly``): one row per leader, channel and
+    # week, sent as a message of its own (never inside the daily digest).
+    WEEKLY = "weekly"
 
     @property
     def label(self) -> str:
@@ -44,6 +47,7 @@ RULE_LABELS = {
     Rule.IMPORT: "Impor dari Excel",
     Rule.RESCHEDULED: "Perubahan tugas",
     Rule.DORMANT: "Kerja sama mandek",
+    Rule.WEEKLY: "Ringkasan mingguan untuk pimpinan",
 }
 
 

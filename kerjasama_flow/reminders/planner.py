@@ -18,7 +18,8 @@
    plans nothing twice;
 4. marks ended (``berakhir``) the agreements whose MoU/KB and PKS have all passed their end
    date, with an activity-log entry (before the stalled agreements are read: an agreement
-   that ended is no longer stalled).
+   that ended is no longer stalled);
+5. on the government's weekly digest day, plans the leaders' weekly digest (``weekly.plan``).
 
 Cost follows the number of due items, not the number of tasks: the rules depend only on a
 task's due date, so the due dates that get a reminder today are computed first (in Python,
@@ -66,7 +67,7 @@ from kerjasama_flow.evaluations import periodic
 from kerjasama_flow.extensions import db
 from kerjasama_flow.formatting import format_date, format_short_date
 from kerjasama_flow.playbooks import services as playbook_services
-from kerjasama_flow.reminders import rules
+from kerjasama_flow.reminders import rules, weekly
 from kerjasama_flow.reminders.models import Channel, Notification, Outbox, Rule
 from kerjasama_flow.tasks import follow_up
 from kerjasama_flow.tasks.models import OPEN_STATUSES, Task
@@ -159,6 +160,21 @@ def _plan_government(government: Government, today: date, result: GovernmentPlan
     _plan_endings(government, today, directory, writer)
     result.ended = _mark_ended(government, today)
     _plan_dormant(government, today, directory, writer)  # not of the agreements just ended
+    _plan_weekly(government, today, directory, result)
+
+
+def _plan_weekly(
+    government: Government, today: date, directory: Directory, result: GovernmentPlan
+) -> None:
+    """The leaders' weekly digest on its day (``weekly.plan``): outbox rows only, no bell."""
+    title = f"{weekly.SUBJECT_PREFIX} {weekly.week_period(today)}"
+    for user_id, channel in weekly.plan(
+        government, today, list(directory.by_id.values()), directory.channels
+    ):
+        result.queued += 1
+        result.items.append(
+            PlannedItem(directory.by_id[user_id].email, Channel(channel).value, Rule.WEEKLY, title)
+        )
 
 
 def _lock(government: Government) -> None:

@@ -51,7 +51,12 @@ SETTING_KEYS = (
     "dormant_kb_months",
     "dormant_pks_months",
     "monev_interval_months",
+    "weekly_digest",
+    "weekly_digest_day",
+    "weekly_digest_time",
 )
+# Keys that keep their value when left blank (the weekly digest's section of the page).
+KEEP_WHEN_BLANK = frozenset({"weekly_digest", "weekly_digest_day", "weekly_digest_time"})
 
 
 def effective(government) -> dict:
@@ -80,7 +85,7 @@ def update_settings(actor, government, data: dict, expected_version: str | None)
     cleaned = {
         key: government_settings.clean(key, data[key])
         for key in (*SETTING_KEYS, "timezone")
-        if key in data
+        if key in data and not (key in KEEP_WHEN_BLANK and data[key] in (None, ""))
     }
     before = effective(government)
     timezone = cleaned.pop("timezone", government.timezone)

@@ -17,7 +17,7 @@ Python.
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from sqlalchemy import (
@@ -40,6 +40,7 @@ from kerjasama_flow.agreements.models import (
     Mou,
     Partner,
     Pks,
+    RealisedActivity,
     Transaction,
     Visit,
     agreement_partner,
@@ -74,6 +75,11 @@ class DashboardFilters:
             "agency": self.agency_id,
         }
         return {key: str(value) for key, value in args.items() if value is not None}
+
+    @property
+    def active_count(self) -> int:
+        """How many filters narrow the figures (the filter button shows it)."""
+        return len(self.agreement_args())
 
 
 # --- scope ------------------------------------------------------------------------------------
@@ -137,7 +143,7 @@ class Figures:
     open_tasks: int = 0
     overdue_tasks: int = 0
     due_this_week: int = 0
-    transaction_value: int = 0
+    transaction_value: int = 0  # of the transactions dated in ``transaction_year``
     transaction_year: int = 0
 
 
@@ -147,11 +153,19 @@ def week_bounds(today: date) -> tuple[date, date]:
 
 
 def figures(
-    user: User, filters: DashboardFilters, today: date, agencies: list[AgencyRow]
+    user: User,
+    filters: DashboardFilters,
+    today: date,
+    agencies: list[AgencyRow],
+    realised: Realisation | None = None,
 ) -> Figures:
-    """The figure cards: two queries; the task figures are the sums of ``agencies`` (the rows
-    of ``agency_accountability``), so the task table is read once for both."""
-    result = Figures(transaction_year=today.year)
+    """The figure cards: three queries; the task figures are the sums of ``agencies`` (the
+    rows of ``agency_accountability``), so the task table is read once for both. The
+    transaction value is that of the year filtered on (else this year): see
+    ``period_counts`` for what the year means there), taken from ``realised`` when the
+    caller has it (then two queries)."""
+    year = report_year(filters, today)
+    result = Figures(transaction_year=year)
     # count(*), not count(id): the stage and the scope's columns are all the query reads, so
     # PostgreSQL can count from ix_agreement_government_stage alone (an index-only scan).
     rows = db.session.execute(
@@ -163,11 +177,15 @@ def figures(
     result.by_stage = {stage: counts.get(stage, 0) for stage in Stage}
     result.agreements = sum(counts.values())
 
-    totals = dict.fromkeys(("mou", "pks", "transaction"), 0)
+    totals = dict.fromkeys(("mou", "pks"), 0)
     for kind, total in db.session.execute(_document_totals(user, filters, today)):
         totals[kind] = int(total)
     result.active_mou, result.active_pks = totals["mou"], totals["pks"]
-    result.transaction_value = totals["transaction"]
+    if realised is None or realised.year != year:
+        realised_now = period_counts(user, filters, date(year, 1, 1), date(year, 12, 31))
+    else:
+        realised_now = realised.current
+    result.transaction_value = realised_now.transaction_value
 
     result.open_tasks = sum(row.open for row in agencies)
     result.overdue_tasks = sum(row.overdue for row in agencies)
@@ -177,11 +195,10 @@ def figures(
 
 def _document_totals(user: User, filters: DashboardFilters, today: date):
     """(kind, total) for "mou" and "pks": how many are active (no end date, or ending today
-    or later) in open agreements in scope; for "transaction": the value of this year's
-    transactions in all agreements in scope. A kind with nothing to count has no row.
+    or later) in open agreements in scope. A kind with nothing to count has no row.
 
-    One join of the three kinds' rows with the agreements in scope, so the agreements are
-    read once for all three totals (a semi-join per kind read them three times)."""
+    One join of the two kinds' rows with the agreements in scope, so the agreements are
+    read once for both totals (a semi-join per kind read them twice)."""
 
     def active(model, kind: str):
         return select(
@@ -190,32 +207,125 @@ def _document_totals(user: User, filters: DashboardFilters, today: date):
             literal(1).label("amount"),
         ).where(or_(model.ends_on.is_(None), model.ends_on >= today))
 
-    this_year = Transaction.transacted_on.between(date(today.year, 1, 1), date(today.year, 12, 31))
-    documents = union_all(
-        active(Mou, "mou"),
-        active(Pks, "pks"),
-        select(literal("transaction"), Transaction.agreement_id, Transaction.value_rp).where(
-            this_year
-        ),
-    ).subquery()
+    documents = union_all(active(Mou, "mou"), active(Pks, "pks")).subquery()
     return (
         select(documents.c.kind, func.sum(documents.c.amount))
         .join(Agreement, Agreement.id == documents.c.agreement_id)
-        .where(
-            agreement_scope(user, filters),
-            or_(documents.c.kind == "transaction", Agreement.stage.not_in(CLOSED_STAGES)),
-        )
+        .where(agreement_scope(user, filters), Agreement.stage.not_in(CLOSED_STAGES))
         .group_by(documents.c.kind)
+    )
+
+
+# --- what happened in a period: the realisation -----------------------------------------------
+
+
+def report_year(filters: DashboardFilters, today: date) -> int:
+    """The year the realisation figures are of: the year filtered on, else this year."""
+    return filters.year if filters.year is not None else today.year
+
+
+@dataclass(frozen=True)
+class PeriodCounts:
+    """What was recorded with a date in a period, in the agreements in scope: the working
+    visits, KB/MoU and PKS signed, transactions (and their value) and realised activities.
+    One definition for the dashboard and the PDF report (``period_counts``)."""
+
+    visits: int = 0
+    mous: int = 0
+    pks: int = 0
+    transactions: int = 0
+    transaction_value: int = 0
+    activities: int = 0
+
+
+# The dated records ``period_counts`` counts: (name, agreement column, date column, amount).
+PERIOD_RECORDS = (
+    ("visits", Visit.agreement_id, Visit.visited_on, None),
+    ("mous", Mou.agreement_id, Mou.signed_on, None),
+    ("pks", Pks.agreement_id, Pks.signed_on, None),
+    ("transactions", Transaction.agreement_id, Transaction.transacted_on, Transaction.value_rp),
+    ("activities", RealisedActivity.agreement_id, RealisedActivity.held_on, None),
+)
+
+
+def period_counts(user: User, filters: DashboardFilters, start: date, end: date) -> PeriodCounts:
+    """The records dated from ``start`` to ``end`` (both included) of the agreements ``user``
+    may read, narrowed by the sector, partner and agency filters. The year filter is not an
+    agreement filter here: the period says which records count (a 2025 transaction of an
+    agreement filed under 2024 is realisation of 2025). One query.
+
+    The PDF report's "Tahapan dalam periode" counts visits, KB/MoU and PKS the same way (the
+    records dated in its period, of the agreements the user may read)."""
+    records = union_all(
+        *(
+            select(
+                literal(name).label("kind"),
+                agreement_id.label("agreement_id"),
+                (amount if amount is not None else literal(0)).label("amount"),
+            ).where(dated_by.between(start, end))
+            for name, agreement_id, dated_by, amount in PERIOD_RECORDS
+        )
+    ).subquery()
+    rows = db.session.execute(
+        select(records.c.kind, func.count(), func.coalesce(func.sum(records.c.amount), 0))
+        .join(Agreement, Agreement.id == records.c.agreement_id)
+        .where(agreement_scope(user, replace(filters, year=None)))
+        .group_by(records.c.kind)
+    )
+    counts: dict[str, int] = {}
+    value = 0
+    for kind, n, amount in rows:
+        counts[kind] = int(n)
+        if kind == "transactions":
+            value = int(amount)
+    return PeriodCounts(**counts, transaction_value=value)
+
+
+@dataclass(frozen=True)
+class Realisation:
+    """This year's realisation against last year's (``year`` is the report year)."""
+
+    year: int
+    current: PeriodCounts
+    previous: PeriodCounts
+
+    def rows(self) -> list[tuple[str, str, int, int]]:
+        """(key, label, this year, last year) in the order the page shows them."""
+        return [
+            (key, label, getattr(self.current, key), getattr(self.previous, key))
+            for key, label in REALISATION_LABELS
+        ]
+
+
+REALISATION_LABELS = (
+    ("transaction_value", "Nilai transaksi"),
+    ("transactions", "Jumlah transaksi"),
+    ("activities", "Realisasi kegiatan"),
+    ("visits", "Kunjungan kerja"),
+    ("mous", "KB/MoU ditandatangani"),
+    ("pks", "PKS ditandatangani"),
+)
+
+
+def realisation(user: User, filters: DashboardFilters, today: date) -> Realisation:
+    """The report year's records against the year before's. Two queries."""
+    year = report_year(filters, today)
+    return Realisation(
+        year=year,
+        current=period_counts(user, filters, date(year, 1, 1), date(year, 12, 31)),
+        previous=period_counts(user, filters, date(year - 1, 1, 1), date(year - 1, 12, 31)),
     )
 
 
 # --- funnel and durations ---------------------------------------------------------------------
 
+# Each step counts agreements (not visits or documents): those that reached the step, i.e.
+# have its record or a later one. The number of visits recorded is ``period_counts``'s.
 FUNNEL_STEPS = (
-    ("visit", "Kunjungan"),
-    ("mou", "MoU/KB"),
-    ("pks", "PKS"),
-    ("transaction", "Transaksi pertama"),
+    ("visit", "Sampai kunjungan kerja"),
+    ("mou", "Sampai KB/MoU"),
+    ("pks", "Sampai PKS"),
+    ("transaction", "Sampai transaksi pertama"),
 )
 
 

@@ -27,6 +27,7 @@ from kerjasama_flow.agreements.lifecycle import Stage
 from kerjasama_flow.forms_common import BaseForm, date_field
 from kerjasama_flow.links import external_url
 from kerjasama_flow.reports import (
+    attention,
     calendar_feed,
     charts,
     dashboard,
@@ -61,15 +62,22 @@ def dashboard_page():
     zone = _zone()
     today = clock.today_in(zone)
     agencies = dashboard.agency_accountability(current_user, filters, today, zone)
+    realised = dashboard.realisation(current_user, filters, today)
     return render_template(
         "reports/dashboard.html",
         form=form,
+        filters=filters,
         filter_args=filters.agreement_args(),
-        figures=dashboard.figures(current_user, filters, today, agencies),
+        figures=dashboard.figures(current_user, filters, today, agencies, realised),
+        realised=realised,
         agencies=agencies,
-        ending=dashboard.ending_soon(current_user, filters, today),
+        attention=attention.attention(current_user, filters, today, zone, agencies),
+        headings=attention.HEADINGS,
+        whatsapp_nudge_url=attention.whatsapp_nudge_url,
+        email_nudge_url=attention.email_nudge_url,
         ending_days=dashboard.ENDING_WITHIN_DAYS,
         chart_titles=charts.CHART_TITLES,
+        chart_notes=charts.CHART_NOTES,
         stages=list(Stage),
         is_opd=current_user.role == Role.OPD,
         today=today,
