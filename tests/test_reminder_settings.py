@@ -294,12 +294,14 @@ def test_the_service_leaves_unmentioned_values_alone(world):
 def test_the_settings_menu_groups_the_settings_where_an_admin_looks(client, world, auth):
     auth.login(world.admin)
     html = client.get("/agreements").get_data(as_text=True)
-    menu = html[html.index(">Pengaturan</a>") : html.index("</ul>", html.index(">Pengaturan</a>"))]
+    start = html.index(" Pengaturan</a>")  # after its icon
+    menu = html[start : html.index("</ul>", start)]
     order = [
         ">Pemda<",
         'href="/settings/reminders">Pengingat dan jadwal<',
         'href="/settings/days-off">Hari libur daerah<',
         'href="/settings/reminders#halaman-publik">Halaman publik<',
+        'href="/settings/identity">Identitas Pemda<',
         ">Pengguna dan OPD<",
         'href="/settings/users">Pengguna<',
         'href="/settings/agencies">Perangkat Daerah (OPD)<',
@@ -315,7 +317,7 @@ def test_the_settings_menu_groups_the_settings_where_an_admin_looks(client, worl
     assert "halaman publik" not in agencies.lower().replace(">halaman publik<", "")
     auth.logout()
     auth.login(world.opd)
-    assert ">Pengaturan</a>" not in client.get("/agreements").get_data(as_text=True)
+    assert " Pengaturan</a>" not in client.get("/agreements").get_data(as_text=True)
 
 
 # Words of a library or English jargon that users must not read (the screen speaks the
