@@ -137,8 +137,8 @@ class ReminderSettingsForm(BaseForm):
         "Jam pengiriman",
         validators=[Optional(), _valid],
         description=(
-            "Jam setempat. Ringkasan disusun pada sapuan harian hari itu dan dikirim mulai jam "
-            f"ini. Bawaan: {_DEFAULT['weekly_digest_time']}."
+            "Jam setempat. Ringkasan disusun pada hari itu bersama pengingat harian dan dikirim "
+            f"mulai jam ini. Bawaan: {_DEFAULT['weekly_digest_time']}."
         ),
         render_kw={"placeholder": "07:00", "inputmode": "numeric"},
     )
