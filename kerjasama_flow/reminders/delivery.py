@@ -31,8 +31,10 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 
 from flask import current_app
 from sqlalchemy import and_, func, or_, select, update
@@ -48,7 +50,7 @@ from kerjasama_flow.channels import (
 )
 from kerjasama_flow.extensions import db
 from kerjasama_flow.reminders import weekly
-from kerjasama_flow.reminders.digest import build_email, build_whatsapp
+from kerjasama_flow.reminders.digest import Digest, build_email, build_whatsapp
 from kerjasama_flow.reminders.models import Channel, Outbox, OutboxStatus, Rule
 from kerjasama_flow.tasks.models import OPEN_STATUSES, Task
 
@@ -232,37 +234,21 @@ def _deliver_group(
         recipient = db.session.get(User, recipient_id)
 
     count = len(rows)
-    who = f"{recipient.name} <{recipient.email}> ({CHANNEL_LABELS[channel]})"
-    try:
-        if channel == Channel.EMAIL:
-            digest = build_email(recipient, rows)
-            message = OutgoingEmail(recipient.email, digest.subject, digest.text, digest.html)
-        else:
-            digest = build_whatsapp(recipient, rows)
-            message = OutgoingWhatsApp(recipient.phone, digest.text)
-    except Exception as error:  # a broken template must not hold the rows until the lease
-        log.exception("Pesan pengingat untuk %s tidak dapat disusun", who)
-        db.session.rollback()
-        _mark_failed(token, now, f"Pesan tidak dapat disusun: {error}")
-        tally.failed += count
-        tally.errors.append(f"{who}: pesan tidak dapat disusun: {error}")
-        return
-    # No transaction stays open while the channel talks to the network (on SQLite an open
-    # read would hold up every writer).
-    db.session.rollback()
-    try:
-        sender.send(message)
-    except ChannelError as error:
-        _mark_failed(token, now, error.message)
-        tally.failed += count
-        tally.errors.append(f"{who}: {error.message}")
-        log.warning("Pengingat untuk %s gagal dikirim: %s", who, error.message)
-        return
-    # Accepted: record it at once, in a transaction of its own. If this commit fails, the
-    # claim stays and the lease sends the digest again (the documented at-least-once edge).
-    _mark_sent(token, now)
-    tally.sent += count
-    tally.digests += 1
+    _send(
+        lambda: _compose(
+            channel,
+            recipient,
+            partial(build_email, recipient, rows),
+            partial(build_whatsapp, recipient, rows),
+        ),
+        sender,
+        recipient,
+        channel,
+        count,
+        tally,
+        on_failed=partial(_mark_failed, token, now),
+        on_sent=partial(_mark_sent, token, now),
+    )
 
 
 def _deliver_weekly(
@@ -280,33 +266,22 @@ def _deliver_weekly(
         _mark_rows_sent(ids, now, WEEKLY_OPTED_OUT)
         tally.sent += count
         return
-    who = f"{recipient.name} <{recipient.email}> ({CHANNEL_LABELS[channel]})"
-    try:
-        if channel == Channel.EMAIL:
-            digest = weekly.build_email(recipient)
-            message = OutgoingEmail(recipient.email, digest.subject, digest.text, digest.html)
-        else:
-            digest = weekly.build_whatsapp(recipient)
-            message = OutgoingWhatsApp(recipient.phone, digest.text)
-    except Exception as error:
-        log.exception("Ringkasan mingguan untuk %s tidak dapat disusun", who)
-        db.session.rollback()
-        _mark_failed_rows(ids, now, f"Pesan tidak dapat disusun: {error}")
-        tally.failed += count
-        tally.errors.append(f"{who}: ringkasan mingguan tidak dapat disusun: {error}")
-        return
-    db.session.rollback()
-    try:
-        sender.send(message)
-    except ChannelError as error:
-        _mark_failed_rows(ids, now, error.message)
-        tally.failed += count
-        tally.errors.append(f"{who}: {error.message}")
-        log.warning("Ringkasan mingguan untuk %s gagal dikirim: %s", who, error.message)
-        return
-    _mark_rows_sent(ids, now, None)
-    tally.sent += count
-    tally.digests += 1
+    _send(
+        lambda: _compose(
+            channel,
+            recipient,
+            partial(weekly.build_email, recipient),
+            partial(weekly.build_whatsapp, recipient),
+        ),
+        sender,
+        recipient,
+        channel,
+        count,
+        tally,
+        on_failed=partial(_mark_failed_rows, ids, now),
+        on_sent=partial(_mark_rows_sent, ids, now, None),
+        what="Ringkasan mingguan",
+    )
 
 
 def _skip_reason(recipient: User | None, channel: Channel) -> str | None:
@@ -320,6 +295,60 @@ def _skip_reason(recipient: User | None, channel: Channel) -> str | None:
         if not (recipient.phone or "").strip():
             return NO_PHONE
     return None
+
+
+def _compose(
+    channel: Channel,
+    recipient: User,
+    email_digest: Callable[[], Digest],
+    whatsapp_digest: Callable[[], Digest],
+) -> OutgoingEmail | OutgoingWhatsApp:
+    if channel == Channel.EMAIL:
+        digest = email_digest()
+        return OutgoingEmail(recipient.email, digest.subject, digest.text, digest.html)
+    return OutgoingWhatsApp(recipient.phone, whatsapp_digest().text)
+
+
+def _send(
+    compose: Callable[[], OutgoingEmail | OutgoingWhatsApp],
+    sender: EmailChannel | WhatsAppChannel,
+    recipient: User,
+    channel: Channel,
+    count: int,
+    tally: GovernmentDelivery,
+    *,
+    on_failed: Callable[[str], None],
+    on_sent: Callable[[], None],
+    what: str = "Pesan pengingat",
+) -> None:
+    """Compose one message of ``count`` outbox rows, send it, and record the outcome
+    (``on_failed(reason)``: retried after the backoff, never dropped; or ``on_sent()``)."""
+    who = f"{recipient.name} <{recipient.email}> ({CHANNEL_LABELS[channel]})"
+    try:
+        message = compose()
+    except Exception as error:  # a broken template must not hold the rows until the lease
+        log.exception("%s untuk %s tidak dapat disusun", what, who)
+        db.session.rollback()
+        on_failed(f"Pesan tidak dapat disusun: {error}")
+        tally.failed += count
+        tally.errors.append(f"{who}: {what.lower()} tidak dapat disusun: {error}")
+        return
+    # No transaction stays open while the channel talks to the network (on SQLite an open
+    # read would hold up every writer).
+    db.session.rollback()
+    try:
+        sender.send(message)
+    except ChannelError as error:
+        on_failed(error.message)
+        tally.failed += count
+        tally.errors.append(f"{who}: {error.message}")
+        log.warning("%s untuk %s gagal dikirim: %s", what, who, error.message)
+        return
+    # Accepted: record it at once, in a transaction of its own. If this commit fails, the
+    # claim stays and the lease sends the message again (the documented at-least-once edge).
+    on_sent()
+    tally.sent += count
+    tally.digests += 1
 
 
 def _mark_sent(token: str, now: datetime, note: str | None = None) -> None:
