@@ -95,6 +95,12 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "PASSWORD_RESET_REQUESTS_PER_ACCOUNT": "3 per hour",
         "PASSWORD_RESET_REQUESTS_PER_ADDRESS": "10 per hour",
         "PAGE_SIZE": int(os.environ.get("KERJASAMA_PAGE_SIZE", "20")),
+        # The JSON API (``/api/v1``, docs/api.md): requests allowed per personal token, and
+        # what flask-smorest writes into the OpenAPI document.
+        "API_RATE_LIMIT": os.environ.get("KERJASAMA_API_RATE_LIMIT", "300 per minute"),
+        "API_TITLE": "kerjasama-flow API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.1.0",
         # Uploads (documents, task proofs, monev evidence, spreadsheet imports): a file larger
         # than this is refused; a request larger than it by more than the form's other fields
         # gets the 413 page.

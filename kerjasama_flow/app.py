@@ -27,6 +27,8 @@ from kerjasama_flow import (
 from kerjasama_flow.accounts import sessions
 from kerjasama_flow.accounts.views import bp as accounts_bp
 from kerjasama_flow.agreements.views import bp as agreements_bp
+from kerjasama_flow.api import errors as api_errors
+from kerjasama_flow.api import views as api_views
 from kerjasama_flow.documents import receivers as document_receivers
 from kerjasama_flow.documents.views import bp as documents_bp
 from kerjasama_flow.errors import ERROR_PAGES
@@ -125,6 +127,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(imports_bp)
     app.register_blueprint(documents_bp)
     app.register_blueprint(identity_bp)
+    # Before the permission table: an API request's user is its token's (``api.auth``).
+    api_views.init_app(app)
     app.before_request(enforce_endpoint_access)
 
 
@@ -147,11 +151,15 @@ def register_errorhandlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if api_errors.is_api_request():
+            return api_errors.for_http_exception(error)
         return render(error.code or 500)
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(error: RequestEntityTooLarge):
         limit = uploads.megabytes(uploads.max_bytes())
+        if api_errors.is_api_request():
+            return api_errors.response(413, f"Permintaan lebih besar dari batas {limit}.")
         return render(
             413,
             f"Berkas yang diunggah lebih besar dari batas {limit}. Tidak ada yang disimpan. "
@@ -161,14 +169,19 @@ def register_errorhandlers(app: Flask) -> None:
 
     @app.errorhandler(web.NulByteError)
     def nul_byte(error: web.NulByteError):
+        if api_errors.is_api_request():
+            return api_errors.response(400, error.description)
         return render(400, error.description)
 
     @app.errorhandler(RateLimitExceeded)
     def too_many(error: RateLimitExceeded):
         # The limit's own message (``accounts.views``) says what was refused and how long to
         # wait; the wait is at most the limit's window.
+        retry = {"Retry-After": str(error.limit.limit.get_expiry())}
+        if api_errors.is_api_request():
+            return api_errors.response(429, headers=retry)
         body, code = render(429, error.description)
-        return body, code, {"Retry-After": str(error.limit.limit.get_expiry())}
+        return body, code, retry
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
@@ -180,6 +193,8 @@ def register_errorhandlers(app: Flask) -> None:
     @app.errorhandler(500)
     def server_error(error):
         db.session.rollback()
+        if api_errors.is_api_request():
+            return api_errors.response(500)
         return render(500)
 
 

@@ -13,6 +13,7 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from werkzeug.serving import run_simple
 
+from kerjasama_flow.accounts import api_tokens
 from kerjasama_flow.accounts.services import (
     agency_by_code,
     create_government,
@@ -245,11 +246,35 @@ def _files_line(summary: Summary) -> str:
     return f"{len(summary.files)} berkas tersimpan{size}, SHA-256 tercatat di manifest."
 
 
+@click.command("create-token")
+@click.option("--email", required=True)
+@click.option("--name", default=None, help="Nama token, mis. 'Portal Pemda'")
+@click.option(
+    "--days", type=int, default=None, help="Masa berlaku dalam hari (tanpa: sampai dicabut)"
+)
+@with_appcontext
+@needs_current_schema
+def create_token_command(email: str, name: str | None, days: int | None):
+    """Create a personal API token for a user and print its secret (shown only once)."""
+    user = user_by_email(email)
+    if user is None:
+        _fail(f"Pengguna {email} tidak ditemukan.")
+    try:
+        token, secret = api_tokens.issue(user, name, days)
+        db.session.commit()
+    except DomainError as error:
+        _fail(error.message)
+    click.echo(f"Token API {token.name} ({token.prefix}...) untuk {user.email}:")
+    click.echo(secret)
+    click.echo("Simpan token ini sekarang: token tidak dapat ditampilkan lagi.")
+
+
 def register(app: Flask) -> None:
     for command in (
         create_government_command,
         create_user_command,
         set_password_command,
+        create_token_command,
         seed_demo_command,
         demo_command,
         imports_cli,

@@ -1,7 +1,7 @@
 """Imports every domain's models, so that the metadata is complete wherever it is needed
 (migrations, the schema check in tests). Models live in their domain packages."""
 
-from kerjasama_flow.accounts.models import Agency, Government, User
+from kerjasama_flow.accounts.models import Agency, ApiToken, Government, User
 from kerjasama_flow.activity.models import ActivityLog
 from kerjasama_flow.agreements.models import (
     Agreement,
@@ -31,6 +31,7 @@ __all__ = [
     "Outbox",
     "TaskTemplate",
     "Agency",
+    "ApiToken",
     "Agreement",
     "AgreementSector",
     "Government",

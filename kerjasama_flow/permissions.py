@@ -101,6 +101,17 @@ ENDPOINT_ROLES: dict[str, frozenset[Role]] = {
     "imports.job": ADMIN,
     "imports.confirm": ADMIN,
     "imports.discard": ADMIN,
+    # The JSON API (``kerjasama_flow.api``): a personal token instead of a login (``api.auth``
+    # answers 401 before this table without one); the document and its page are open.
+    "api.openapi_json": PUBLIC,
+    "api.docs": PUBLIC,
+    "api.static": PUBLIC,
+    "api.agencies": ALL,
+    "api.partners": ALL,
+    "api.agreements": ALL,
+    "api.agreement": ALL,
+    "api.tasks": ALL,
+    "api.task": ALL,
 }
 
 

@@ -34,20 +34,33 @@ def catalogue(world):
     food_station = factories.make_partner(world.gov, "Food Station", kind=PartnerKind.BUMD)
 
     a = factories.make_agreement(
-        world.gov, world.agency, partners=[depok], title="Ketahanan pangan Depok",
-        sectors=["pangan"], commodities="beras, telur ayam",
+        world.gov,
+        world.agency,
+        partners=[depok],
+        title="Ketahanan pangan Depok",
+        sectors=["pangan"],
+        commodities="beras, telur ayam",
     )
     factories.make_mou(a, signed_on=date(2025, 5, 9))
     b = factories.make_agreement(
-        world.gov, world.other_agency, partners=[samarinda], title="Akses pasar Samarinda",
-        sectors=["umkm"], commodities="kerajinan",
+        world.gov,
+        world.other_agency,
+        partners=[samarinda],
+        title="Akses pasar Samarinda",
+        sectors=["umkm"],
+        commodities="kerajinan",
         origin_event="Indonesia City Expo 2025",
     )
     factories.make_visit(b, visited_on=date(2024, 11, 2))
     c = factories.make_agreement(
-        world.gov, None, partners=[food_station, depok], title="Pasokan cabai",
-        sectors=["pertanian", "pangan"], commodities="cabai rawit",
-        stage=Stage.DITUNDA, created_at=datetime(2023, 3, 1, tzinfo=UTC),
+        world.gov,
+        None,
+        partners=[food_station, depok],
+        title="Pasokan cabai",
+        sectors=["pertanian", "pangan"],
+        commodities="cabai rawit",
+        stage=Stage.DITUNDA,
+        created_at=datetime(2023, 3, 1, tzinfo=UTC),
     )
     db.session.commit()
     return {"a": a, "b": b, "c": c}
@@ -56,8 +69,15 @@ def catalogue(world):
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ("", {"Ketahanan pangan Depok", "Akses pasar Samarinda", "Pasokan cabai",
-              "Pasokan pangan ke DKI"}),
+        (
+            "",
+            {
+                "Ketahanan pangan Depok",
+                "Akses pasar Samarinda",
+                "Pasokan cabai",
+                "Pasokan pangan ke DKI",
+            },
+        ),
         ("stage=ditunda", {"Pasokan cabai"}),
         ("stage=pelaksanaan", {"Pasokan pangan ke DKI"}),
         ("sector=pangan", {"Ketahanan pangan Depok", "Pasokan cabai", "Pasokan pangan ke DKI"}),
@@ -71,8 +91,15 @@ def catalogue(world):
         ("year=2025", {"Ketahanan pangan Depok", "Pasokan pangan ke DKI"}),  # MoU signed
         ("year=2024", {"Akses pasar Samarinda"}),  # no MoU yet: first visit
         ("year=2023", {"Pasokan cabai"}),  # neither: the year it was recorded
-        ("stage=bukan-tahap", {"Ketahanan pangan Depok", "Akses pasar Samarinda",
-                               "Pasokan cabai", "Pasokan pangan ke DKI"}),  # ignored
+        (
+            "stage=bukan-tahap",
+            {
+                "Ketahanan pangan Depok",
+                "Akses pasar Samarinda",
+                "Pasokan cabai",
+                "Pasokan pangan ke DKI",
+            },
+        ),  # ignored
     ],
 )
 def test_filters_and_search(client, world, auth, catalogue, query, expected):
@@ -113,7 +140,7 @@ def test_rows_show_stage_partners_agency_last_milestone_and_tasks(client, world,
     db.session.commit()
     auth.login(world.admin)
     page = text(client.get("/agreements"))
-    row = page[page.index("Pasokan pangan ke DKI"):]
+    row = page[page.index("Pasokan pangan ke DKI") :]
     row = row[: row.index("</tr>")]
     assert "Pelaksanaan" in row
     assert "Pemerintah Provinsi DKI Jakarta" in row
@@ -246,8 +273,14 @@ def test_admin_adds_and_edits_a_partner(client, world, auth):
 
     response = client.post(
         f"/partners/{partner.id}/edit",
-        data={"name": "Perumda Pasar Jaya", "kind": "bumd", "province": "DKI Jakarta",
-              "region_code": "31", "contact": "", "version": partner.version},
+        data={
+            "name": "Perumda Pasar Jaya",
+            "kind": "bumd",
+            "province": "DKI Jakarta",
+            "region_code": "31",
+            "contact": "",
+            "version": partner.version,
+        },
     )
     assert response.status_code == 302
     db.session.refresh(partner)

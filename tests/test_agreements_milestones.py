@@ -161,7 +161,7 @@ def test_record_the_whole_lifecycle_through_the_forms(client, world, auth, fresh
     assert "1.250,5 kg" in page
 
     # the activity log tells the story, newest first
-    log = page[page.index("Log aktivitas"):]
+    log = page[page.index("Log aktivitas") :]
     assert log.index("mencatat transaksi") < log.index("mencatat PKS")
     assert "mengubah tahap kerja sama" in log
     assert "Penjajakan → Kesepakatan Bersama (KB)" in log
@@ -377,12 +377,20 @@ def test_pks_of_another_agreement_is_not_a_valid_choice(client, world, auth):
 def test_visit_rules(client, world, auth, fresh):
     auth.login(world.admin)
     _refused(
-        client, url(fresh, "visit"), visit_data(place=""), "place", "Wajib diisi.",
+        client,
+        url(fresh, "visit"),
+        visit_data(place=""),
+        "place",
+        "Wajib diisi.",
         "Pasokan susu sapi",
     )
     _refused(
-        client, url(fresh, "visit"), visit_data(visited_on="2025-13-40"), "visited_on",
-        "Tanggal tidak sah.", "Balai Kota Batam",
+        client,
+        url(fresh, "visit"),
+        visit_data(visited_on="2025-13-40"),
+        "visited_on",
+        "Tanggal tidak sah.",
+        "Balai Kota Batam",
     )
 
 

@@ -19,6 +19,7 @@ from alembic.script import ScriptDirectory
 from flask import current_app
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.exc import IntegrityError
 
 from kerjasama_flow import models  # noqa: F401  (every table in the metadata)
 from kerjasama_flow.extensions import db
@@ -467,3 +468,39 @@ def test_0015_subscribes_every_leader_and_allows_the_weekly_rule(empty_app):
         assert "is_weekly_digest_enabled" not in {
             c["name"] for c in inspect(conn).get_columns("user_account")
         }
+
+
+def test_0016_adds_api_tokens_and_keeps_every_user(empty_app):
+    """Users keep everything; the token table starts empty, takes a token of a user, refuses a
+    second row with the same hash and goes away with a downgrade (the users stay)."""
+    upgrade(revision="0015")
+    at = datetime(2026, 1, 5, tzinfo=UTC)
+    with db.engine.begin() as conn:
+        _insert_blitar(conn)
+        conn.execute(
+            text(
+                "INSERT INTO user_account (government_id, email, name, role, password_hash, "
+                "is_active, is_email_enabled, is_whatsapp_enabled, created_at, version) "
+                "VALUES (1, 'api@x.go.id', 'Uji', 'admin', 'argon2-hash', true, true, false, "
+                ":at, 3)"
+            ),
+            {"at": at},
+        )
+    upgrade(revision="0016")
+    token_row = (
+        "INSERT INTO api_token (user_id, name, token_hash, prefix, created_at) "
+        "VALUES (1, 'Portal', :hash, 'kf_abcdef', :at)"
+    )
+    with db.engine.begin() as conn:
+        conn.execute(text(token_row), {"hash": "a" * 64, "at": at})
+        rows = conn.execute(text("SELECT email, version FROM user_account")).all()
+        assert [tuple(row) for row in rows] == [("api@x.go.id", 3)]
+        assert conn.execute(text("SELECT name, prefix FROM api_token")).all() == [
+            ("Portal", "kf_abcdef")
+        ]
+    with pytest.raises(IntegrityError), db.engine.begin() as conn:
+        conn.execute(text(token_row), {"hash": "a" * 64, "at": at})
+    downgrade(revision="0015")
+    with db.engine.connect() as conn:
+        assert "api_token" not in inspect(conn).get_table_names()
+        assert conn.execute(text("SELECT count(*) FROM user_account")).scalar_one() == 1

@@ -26,6 +26,7 @@ from kerjasama_flow.extensions import db
 from kerjasama_flow.permissions import ENDPOINT_ROLES, PUBLIC
 from kerjasama_flow.tasks.models import Task, TaskStatus
 from tests import factories
+from tests.api_helpers import bearer, token_for
 from tests.conftest import make_test_app
 from tests.document_helpers import image_bytes, make_document
 from tests.import_helpers import make_import_job
@@ -202,14 +203,22 @@ def methods_of(rule) -> list[str]:
     return [m for m in METHODS if m in rule.methods]
 
 
-class Visitor:
-    """A browser of one role. Each request runs in an app context of its own."""
+def is_api(endpoint: str) -> bool:
+    """The JSON API's routes: a visitor there is a client with its user's personal token (no
+    session); an anonymous one has no token and gets a 401."""
+    return endpoint.startswith("api.")
 
-    def __init__(self, app: Flask, user=None):
+
+class Visitor:
+    """A browser of one role (or, with ``token``, an API client with that user's personal
+    token and no session). Each request runs in an app context of its own."""
+
+    def __init__(self, app: Flask, user=None, token: bool = False):
         self.app = app
         self.client = app.test_client()
         self.user_id = user.id if user is not None else None
-        if user is not None:
+        self.headers = bearer(token_for(user)) if token and user is not None else {}
+        if user is not None and not token:
             # Log in through the session, as Flask-Login does after a successful /login
             # (the real form is covered by test_accounts_login): no password hashing here.
             with self.client.session_transaction() as session:
@@ -218,15 +227,15 @@ class Visitor:
 
     def open(self, method: str, url: str, **kwargs):
         with self.app.app_context():
-            response = self.client.open(url, method=method, **kwargs)
+            response = self.client.open(url, method=method, headers=self.headers, **kwargs)
             response.get_data()  # read it all, then release files sent by ``send_file``
             response.close()
             return response
 
 
-def visitors(app: Flask, world) -> dict[str, Visitor]:
+def visitors(app: Flask, world, endpoint: str = "") -> dict[str, Visitor]:
     users = world.users()
-    return {role: Visitor(app, users.get(role)) for role in ROLES}
+    return {role: Visitor(app, users.get(role), token=is_api(endpoint)) for role in ROLES}
 
 
 def table_counts() -> dict[str, int]:
@@ -321,6 +330,8 @@ def expected_problem(
     roles = ENDPOINT_ROLES[endpoint] if roles is None else roles
     status = response.status_code
     location = response.headers.get("Location", "")
+    if role == "anonymous" and roles is not PUBLIC and is_api(endpoint):
+        return None if status == 401 else f"{status}, expected 401 (no token)"
     if role == "anonymous" and roles is not PUBLIC:
         return None if is_login_redirect(response) else f"{status} {location}, expected 302 /login"
     if roles is not PUBLIC and Role(role) not in roles:
@@ -351,7 +362,7 @@ def test_role_matrix(app, world, endpoint, rule_text, kind):
     roles = ENDPOINT_ROLES[endpoint] if kind is None else KIND_ROLES[kind]
     shared_url = url_for_rule(app, rule, world)
     problems = []
-    for role, visitor in visitors(app, world).items():
+    for role, visitor in visitors(app, world, endpoint).items():
         own = {n: f(world, role) for n, f in PER_USER_ARGS.items() if n in rule.arguments}
         if kind is not None:
             own |= {"kind": kind, "milestone_id": MILESTONE_OF_KIND[kind](world, role)}
@@ -404,7 +415,7 @@ def test_other_government_records_answer_404(app, world, endpoint, rule_text):
         if "milestone_id" in overrides:
             overrides["kind"] = "mou"
         url = url_for_rule(app, rule, world, overrides)
-        for role, visitor in visitors(app, world).items():
+        for role, visitor in visitors(app, world, endpoint).items():
             if role == "anonymous":
                 continue
             allowed = ENDPOINT_ROLES[endpoint] is PUBLIC or Role(role) in ENDPOINT_ROLES[endpoint]
@@ -423,6 +434,19 @@ def test_other_government_records_answer_404(app, world, endpoint, rule_text):
                 if before is not None and table_counts() != before:
                     problems.append(f"{method} {url} as {role} changed the database")
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "rule_text"),
+    [(e, r) for e, r in RULES if is_api(e) and ENDPOINT_ROLES[e] is not PUBLIC],
+)
+def test_api_routes_refuse_the_session_cookie(app, world, endpoint, rule_text):
+    """A logged-in browser without a token gets the API's 401, whatever its role."""
+    url = url_for_rule(app, find_rule(app, endpoint, rule_text), world)
+    for role, visitor in visitors(app, world).items():
+        response = visitor.open("GET", url)
+        assert response.status_code == 401, (role, url)
+        assert response.json["error"]["code"] == "unauthorized"
 
 
 def test_foreign_ids_cover_every_id_argument():

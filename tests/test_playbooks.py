@@ -46,7 +46,6 @@ def recorded_on(app: Flask, day: date) -> None:
     app.config["KERJASAMA_NOW"] = f"{day.isoformat()}T09:00:00+07:00"
 
 
-
 @pytest.fixture
 def fresh(world):
     """An agreement of government A led by DKPP, with no milestones yet."""
@@ -175,9 +174,7 @@ def test_recording_an_mou_through_the_form_creates_its_tasks(
     assert logged == 3
 
 
-def test_due_dates_skip_idul_fitri_and_the_governments_own_days_off(
-    app, world, coordinator, fresh
-):
+def test_due_dates_skip_idul_fitri_and_the_governments_own_days_off(app, world, coordinator, fresh):
     recorded_on(app, date(2025, 3, 27))
     tpl = template(world.gov, "mou.report_governor")
     services.save_template(
@@ -187,16 +184,12 @@ def test_due_dates_skip_idul_fitri_and_the_governments_own_days_off(
     # Idul Fitri and its cuti bersama; 8 April is the next working day, unless the government
     # has its own day off then.
     factories.make_day_off(world.gov, date(2025, 4, 8), name="Hari Jadi (uji)")
-    recorded = record_milestone(
-        world.admin, fresh, "mou", mou_values(date(2025, 3, 27))
-    )
+    recorded = record_milestone(world.admin, fresh, "mou", mou_values(date(2025, 3, 27)))
     report = next(t for t in recorded.tasks if t.template_id == tpl.id)
     assert report.due_on == date(2025, 4, 9)
 
     other = factories.make_agreement(world.gov, world.agency)
-    recorded = record_milestone(
-        world.admin, other, "mou", mou_values(date(2025, 3, 27))
-    )
+    recorded = record_milestone(world.admin, other, "mou", mou_values(date(2025, 3, 27)))
     assert add_working_days_for(world.other_gov, date(2025, 3, 27), 1) == date(2025, 4, 8)
     assert next(t for t in recorded.tasks if t.template_id == tpl.id).due_on == date(2025, 4, 9)
 
@@ -432,9 +425,7 @@ def test_templates_are_per_government(client, auth, world):
 
     # Government B's MoU still gets B's own template.
     agreement_b = factories.make_agreement(world.other_gov, world.other_agency_b)
-    recorded = record_milestone(
-        world.other_admin, agreement_b, "mou", mou_values()
-    )
+    recorded = record_milestone(world.other_admin, agreement_b, "mou", mou_values())
     assert "Susun draf PKS" in {t.title for t in recorded.tasks}
     assert all(t.government_id == world.other_gov.id for t in recorded.tasks)
     # And A's admin cannot open B's template.

@@ -27,7 +27,6 @@ def pinned_clock(app):
     app.config["KERJASAMA_NOW"] = NOW  # 15 October 2025
 
 
-
 @pytest.fixture
 def fresh(world):
     """A new agreement of non-trade cooperation, as Kota Malang's with Kota Jambi."""

@@ -333,4 +333,3 @@ def test_the_ending_window_covers_every_possible_notice():
     for ends_on in days_between(today - timedelta(days=30), today + timedelta(days=400)):
         if rules.ending_notice(ends_on, today, [180, 90, 0]) is not None:
             assert first <= ends_on <= last
-

@@ -188,3 +188,36 @@ class LoginSession(Base):
 
     def __repr__(self) -> str:
         return f"<LoginSession {self.id} of user {self.user_id}>"
+
+
+class ApiToken(Base):
+    """A personal token for the JSON API (``/api/v1``): it acts as its user. The user sees the
+    secret once; only its SHA-256 is stored, with a short visible prefix to tell tokens apart
+    (``accounts.api_tokens``)."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(80))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()
+
+    def is_usable(self, now: datetime) -> bool:
+        """Not revoked, not expired, and its user still active."""
+        return (
+            self.revoked_at is None
+            and (self.expires_at is None or self.expires_at > now)
+            and self.user.is_active
+        )
+
+    def __repr__(self) -> str:
+        return f"<ApiToken {self.prefix} of user {self.user_id}>"

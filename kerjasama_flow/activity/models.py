@@ -22,9 +22,7 @@ class ActivityLog(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     government_id: Mapped[int] = mapped_column(ForeignKey("government.id"), index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    agreement_id: Mapped[int | None] = mapped_column(
-        ForeignKey("agreement.id", ondelete="CASCADE")
-    )
+    agreement_id: Mapped[int | None] = mapped_column(ForeignKey("agreement.id", ondelete="CASCADE"))
     entity: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[int | None]
     action: Mapped[str] = mapped_column(String(40))

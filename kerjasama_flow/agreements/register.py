@@ -202,4 +202,3 @@ def register_rows(user: User, today: date) -> list[RegisterRow]:
 
 def year_choices(rows: list[RegisterRow]) -> list[int]:
     return sorted({row.signed_on.year for row in rows}, reverse=True)
-

@@ -34,16 +34,12 @@ class Recommendation(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"lanjutkan": "Lanjutkan", "perluas": "Perluas", "hentikan": "Hentikan"}[
-            self.value
-        ]
+        return {"lanjutkan": "Lanjutkan", "perluas": "Perluas", "hentikan": "Hentikan"}[self.value]
 
 
 class Evaluation(Base):
     __tablename__ = "evaluation"
-    __table_args__ = (
-        CheckConstraint("progress_pct BETWEEN 0 AND 100", name="progress_in_range"),
-    )
+    __table_args__ = (CheckConstraint("progress_pct BETWEEN 0 AND 100", name="progress_in_range"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     government_id: Mapped[int] = mapped_column(ForeignKey("government.id"), index=True)

@@ -24,9 +24,7 @@ from kerjasama_flow.extensions import db
 
 def published_government(region_code: str) -> Government | None:
     """The government with this region code if its public page is on, else None."""
-    government = db.session.scalar(
-        select(Government).where(Government.region_code == region_code)
-    )
+    government = db.session.scalar(select(Government).where(Government.region_code == region_code))
     if government is None or not government_settings.is_public(government):
         return None
     return government

@@ -99,9 +99,7 @@ class Task(Base):
     closed_by_kind: Mapped[str | None] = mapped_column(String(20))
     closed_by_id: Mapped[int | None]
     # The status and day it had before its agreement paused or cancelled it, to restore.
-    held_status: Mapped[TaskStatus | None] = mapped_column(
-        str_enum(TaskStatus, "task_held_status")
-    )
+    held_status: Mapped[TaskStatus | None] = mapped_column(str_enum(TaskStatus, "task_held_status"))
     held_on: Mapped[date | None] = mapped_column(Date)
 
     __mapper_args__ = {"version_id_col": version}
