@@ -39,6 +39,8 @@ ENDPOINT_ROLES: dict[str, frozenset[Role]] = {
     "accounts.account": ALL,
     "accounts.calendar_token": ALL,
     "accounts.end_other_sessions": ALL,
+    "accounts.api_token_new": ALL,
+    "accounts.api_token_revoke": ALL,
     "agreements.index": ALL,
     "agreements.detail": ALL,
     "agreements.new": ADMIN,

@@ -20,6 +20,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from kerjasama_flow import create_app, storage
+from kerjasama_flow.accounts import api_tokens
 from kerjasama_flow.accounts.models import Role
 from kerjasama_flow.activity.models import ActivityLog
 from kerjasama_flow.extensions import db
@@ -52,6 +53,7 @@ OWN_ARGS: dict[str, Callable] = {
     "job_id": lambda w: w.import_job.id,
     "evaluation_id": lambda w: w.evaluation.id,
     "document_id": lambda w: w.document.id,
+    "token_id": lambda w: w.api_tokens["admin"].id,
     # reports.calendar; accounts.reset_password takes it for a link that is not valid (its page)
     "token": lambda w: w.admin.calendar_token,
     "region_code": lambda w: w.gov.region_code,  # reports.public_agreements (turned on below)
@@ -73,10 +75,12 @@ FOREIGN_ARGS: dict[str, Callable] = {
     "evaluation_id": lambda w: w.other_evaluation.id,
     "document_id": lambda w: w.other_document.id,
     "job_id": lambda w: w.other_import_job.id,
+    "token_id": lambda w: w.other_api_token.id,
 }
 # Records only their owner may open (another user's is a 404): each visitor uses their own.
 PER_USER_ARGS: dict[str, Callable] = {
     "notification_id": lambda w, role: w.notifications[role].id,
+    "token_id": lambda w, role: w.api_tokens[role].id,
 }
 ID_ARGS = frozenset(FOREIGN_ARGS)
 
@@ -137,6 +141,10 @@ def add_route_records(world):
     world.notifications = {r: factories.make_notification(u) for r, u in world.users().items()}
     world.notifications["anonymous"] = world.notifications["opd"]
     world.other_notification = factories.make_notification(world.other_admin)
+    # API tokens (accounts.api_token_revoke): each user's own, and one in government B.
+    world.api_tokens = {r: api_tokens.issue(u, "Matriks")[0] for r, u in world.users().items()}
+    world.api_tokens["anonymous"] = world.api_tokens["opd"]
+    world.other_api_token = api_tokens.issue(world.other_admin, "Matriks")[0]
     world.evaluation = factories.make_evaluation(world.agreement)
     world.realisations = {
         "transaction": {r: factories.make_transaction(world.agreement, world.pks) for r in ROLES},

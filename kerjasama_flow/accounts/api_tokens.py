@@ -62,14 +62,20 @@ def issue(user: User, name: str | None = None, days: int | None = None) -> tuple
 
 def revoke(user: User, token_id: int) -> ApiToken:
     """Revoke one of ``user``'s own tokens (another user's is not found)."""
-    token = db.session.get(ApiToken, token_id)
-    if token is None or token.user_id != user.id:
+    token = own_token(user, token_id)
+    if token is None:
         raise DomainError("Token tidak ditemukan.")
     if token.revoked_at is None:
         token.revoked_at = clock.wall_now()
         db.session.flush()
         log_action(user, user, "api_token_revoked", after={"token": token.prefix})
     return token
+
+
+def own_token(user: User, token_id: int) -> ApiToken | None:
+    """``user``'s token ``token_id``; None when there is none or it is another user's."""
+    token = db.session.get(ApiToken, token_id)
+    return token if token is not None and token.user_id == user.id else None
 
 
 def tokens_of(user: User) -> list[ApiToken]:

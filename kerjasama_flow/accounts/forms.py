@@ -5,10 +5,18 @@ from __future__ import annotations
 
 from flask_login import current_user
 from sqlalchemy import select
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import Email, EqualTo, Length, Optional
+from wtforms import (
+    BooleanField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import Email, EqualTo, Length, NumberRange, Optional
 
-from kerjasama_flow.accounts import passwords
+from kerjasama_flow.accounts import api_tokens, passwords
 from kerjasama_flow.accounts.models import ROLE_LABELS, Agency, Role, User
 from kerjasama_flow.db import max_length
 from kerjasama_flow.extensions import db
@@ -182,3 +190,27 @@ class UserForm(BaseForm):
             return {}
         message = passwords.problem(self.password.data, self.email.data, self.name.data)
         return {"password": message} if message else {}
+
+
+class ApiTokenForm(BaseForm):
+    """A new personal token for the JSON API (``/api/v1``), on the account page."""
+
+    name = StringField(
+        "Nama token",
+        validators=[Optional(), Length(max=api_tokens.NAME_LENGTH)],
+        description="Untuk apa token ini, mis. \u201cPortal Pemda\u201d atau "
+        "\u201cMonitoring provinsi\u201d.",
+    )
+    days = IntegerField(
+        "Berlaku (hari)",
+        validators=[
+            Optional(),
+            NumberRange(
+                min=1,
+                max=api_tokens.MAX_DAYS,
+                message=f"Isi 1 sampai {api_tokens.MAX_DAYS} hari, atau kosongkan.",
+            ),
+        ],
+        description="Kosongkan bila token berlaku sampai dicabut.",
+    )
+    submit = SubmitField("Buat token")

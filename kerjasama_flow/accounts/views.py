@@ -8,17 +8,28 @@ import logging
 from collections.abc import Callable
 from functools import partial
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_remembered, login_required, login_user, logout_user
 from limits import parse
 from sqlalchemy import select
 
 from kerjasama_flow import clock
-from kerjasama_flow.accounts import password_reset, services, sessions
+from kerjasama_flow.accounts import api_tokens, password_reset, services, sessions
 from kerjasama_flow.accounts.forms import (
     AccountForm,
     AgencyForm,
+    ApiTokenForm,
     ForgotPasswordForm,
     LoginForm,
     ResetPasswordForm,
@@ -231,9 +242,41 @@ def account():
         else:
             flash("Pengaturan akun disimpan.", "success")
         return redirect(url_for("accounts.account"))
+    return _account_page(form)
+
+
+def _account_page(form: AccountForm, token_form: ApiTokenForm | None = None, **extra):
     return render_template(
-        "auth/account.html", form=form, login_sessions=sessions.active_sessions(current_user)
+        "auth/account.html",
+        form=form,
+        login_sessions=sessions.active_sessions(current_user),
+        token_form=token_form or ApiTokenForm(formdata=None),
+        api_tokens=api_tokens.tokens_of(current_user),
+        **extra,
     )
+
+
+@bp.route("/account/api-tokens", methods=["POST"])
+def api_token_new():
+    """A new personal API token: its secret is shown on this answer only (never stored)."""
+    token_form = ApiTokenForm()
+    if token_form.validate_on_submit():
+        issued = run_service(
+            token_form, api_tokens.issue, current_user, token_form.name.data, token_form.days.data
+        )
+        if issued:
+            token, secret = issued
+            return _account_page(AccountForm(obj=current_user), new_token=token, new_secret=secret)
+    return _account_page(AccountForm(obj=current_user), token_form), 422
+
+
+@bp.route("/account/api-tokens/<int:token_id>/revoke", methods=["POST"])
+def api_token_revoke(token_id: int):
+    if api_tokens.own_token(current_user, token_id) is None:
+        abort(404)  # none, or another user's: as for notifications
+    if _checked(ActionForm()) and run_service(None, api_tokens.revoke, current_user, token_id):
+        flash("Token dicabut: sistem yang memakainya tidak dapat masuk lagi.", "success")
+    return redirect(url_for("accounts.account", _anchor="token-api"))
 
 
 class ActionForm(BaseForm):

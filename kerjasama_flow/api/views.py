@@ -2,16 +2,18 @@
 checks (``permissions``, ``tenancy``, ``agreements.queries``, ``tasks.queries``); the answers
 are shaped by ``api.schemas``, which flask-smorest also turns into ``/api/v1/openapi.json``.
 ``/api/v1/docs`` renders that document with Swagger UI, served from this app (the
-``swagger-ui-bundle`` package's files) under the app's Content-Security-Policy."""
+flask-swagger-ui package's files) under the app's Content-Security-Policy."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import flask_swagger_ui
 from flask import Blueprint as FlaskBlueprint
 from flask import Flask, abort, jsonify, render_template, url_for
 from flask_login import current_user
 from flask_smorest import Api, Blueprint
 from sqlalchemy import select
-from swagger_ui_bundle import swagger_ui_path
 
 from kerjasama_flow import clock
 from kerjasama_flow.accounts.models import Agency
@@ -33,13 +35,17 @@ class KerjasamaApi(Api):
     ERROR_SCHEMA = schemas.ErrorSchema
 
 
+# Swagger UI's files as the flask-swagger-ui package ships them (its blueprint is not used: its
+# page starts Swagger UI with an inline script, which the CSP refuses; static/api-docs.js does).
+SWAGGER_UI_FILES = Path(flask_swagger_ui.__file__).parent / "dist"
+
 api = KerjasamaApi()
 bp = Blueprint(
     "api",
     __name__,
     url_prefix="/api/v1",
     description="Data kerja sama daerah untuk sistem lain (token pribadi).",
-    static_folder=swagger_ui_path,
+    static_folder=SWAGGER_UI_FILES,
     static_url_path="/assets",
 )
 
