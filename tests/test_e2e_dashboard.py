@@ -6,6 +6,8 @@ harness of ``test_e2e_browser``; screenshots land in the test's tmp_path."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import extract, func, select
 
@@ -138,8 +140,10 @@ def test_attention_first_and_the_year_filter(browser, live_server, tmp_path, rol
 
         page.get_by_role("button", name="Filter").click()
         page.locator("#f-year").select_option(str(year))
-        page.get_by_role("button", name="Terapkan").click()
-        page.wait_for_load_state()
+        # The click starts a navigation: wait for its address (a load-state wait right after the
+        # click can still see the page before, on a busy machine).
+        with page.expect_navigation(url=re.compile(rf"[?&]year={year}\b")):
+            page.get_by_role("button", name="Terapkan").click()
         assert f"year={year}" in page.url
         money = page.locator(".dashboard-figure", has_text=f"Nilai transaksi {year}")
         expect(money.locator(".fs-4")).to_have_text(format_rupiah(value))
