@@ -139,6 +139,9 @@ def test_attention_first_and_the_year_filter(browser, live_server, tmp_path, rol
         assert smallest >= 12, smallest
 
         page.get_by_role("button", name="Filter").click()
+        # The filters open with an animation: act on them once it is over.
+        expect(page.locator("#f-year")).to_be_visible()
+        expect(page.locator(".collapsing")).to_have_count(0)
         page.locator("#f-year").select_option(str(year))
         # The click starts a navigation: wait for its address (a load-state wait right after the
         # click can still see the page before, on a busy machine).
