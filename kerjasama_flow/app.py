@@ -18,6 +18,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import instance_path, load_config
 from kerjasama_flow import (
+    api,
     cli,
     clock,
     models,  # noqa: F401  (every table in the metadata)
@@ -28,7 +29,6 @@ from kerjasama_flow.accounts import sessions
 from kerjasama_flow.accounts.views import bp as accounts_bp
 from kerjasama_flow.agreements.views import bp as agreements_bp
 from kerjasama_flow.api import errors as api_errors
-from kerjasama_flow.api import views as api_views
 from kerjasama_flow.documents import receivers as document_receivers
 from kerjasama_flow.documents.views import bp as documents_bp
 from kerjasama_flow.errors import ERROR_PAGES
@@ -128,7 +128,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(documents_bp)
     app.register_blueprint(identity_bp)
     # Before the permission table: an API request's user is its token's (``api.auth``).
-    api_views.init_app(app)
+    api.init_app(app)
     app.before_request(enforce_endpoint_access)
 
 

@@ -1,2 +1,24 @@
-"""The JSON API under ``/api/v1`` (docs/api.md): personal tokens, JSON errors, and read
-endpoints over the same queries and permission checks as the web pages."""
+"""The JSON API under ``/api/v1`` (docs/api.md): personal tokens, JSON errors, and endpoints
+over the same services, queries and permission checks as the web pages. ``blueprint`` holds
+the routes; each endpoint module adds its own; ``init_app`` binds them to the app."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from kerjasama_flow.api import auth, reads  # noqa: F401  (the modules add their routes to bp)
+from kerjasama_flow.api.blueprint import api, bp
+from kerjasama_flow.extensions import csrf, limiter
+
+
+def init_app(app: Flask) -> None:
+    """Bind the API to ``app``: before the permission table, so a token's user is the
+    current user when the table is checked; without CSRF (a token is not a cookie); with
+    a rate limit per token."""
+    api.init_app(app)
+    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    api.spec.options["security"] = [{"bearer": []}]
+    csrf.exempt(bp)
+    limiter.limit(auth.rate_limit, key_func=auth.rate_limit_key, exempt_when=auth.has_no_token)(bp)
+    app.before_request(auth.authenticate)
+    api.register_blueprint(bp)

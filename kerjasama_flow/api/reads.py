@@ -1,86 +1,27 @@
-"""The API's endpoints under ``/api/v1``: thin views over the web's own queries and permission
-checks (``permissions``, ``tenancy``, ``agreements.queries``, ``tasks.queries``); the answers
-are shaped by ``api.schemas``, which flask-smorest also turns into ``/api/v1/openapi.json``.
-``/api/v1/docs`` renders that document with Swagger UI, served from this app (the
-flask-swagger-ui package's files) under the app's Content-Security-Policy."""
+"""The API's read endpoints and its document: thin views over the web's own queries and
+permission checks (``permissions``, ``tenancy``, ``agreements.queries``, ``tasks.queries``);
+the answers are shaped by ``api.schemas``, which flask-smorest also turns into
+``/api/v1/openapi.json``. ``/api/v1/docs`` renders that document with Swagger UI, served from
+this app (the flask-swagger-ui package's files) under the app's Content-Security-Policy."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import flask_swagger_ui
 from flask import Blueprint as FlaskBlueprint
-from flask import Flask, abort, jsonify, render_template, url_for
+from flask import abort, jsonify, render_template, url_for
 from flask_login import current_user
-from flask_smorest import Api, Blueprint
 from sqlalchemy import select
 
-from kerjasama_flow import clock
 from kerjasama_flow.accounts.models import Agency
 from kerjasama_flow.agreements import queries as agreement_queries
 from kerjasama_flow.agreements.lifecycle import Stage
 from kerjasama_flow.agreements.models import Agreement
-from kerjasama_flow.api import auth, schemas
+from kerjasama_flow.api import schemas
+from kerjasama_flow.api.blueprint import api, bp, page, today
 from kerjasama_flow.documents.queries import agreement_documents
-from kerjasama_flow.extensions import csrf, db, limiter
 from kerjasama_flow.permissions import can_read_agreement, can_read_task
 from kerjasama_flow.tasks import queries as task_queries
 from kerjasama_flow.tasks.models import Task
 from kerjasama_flow.tenancy import get_owned_or_404
-
-
-class KerjasamaApi(Api):
-    """flask-smorest's ``Api`` with this API's error body in the document."""
-
-    ERROR_SCHEMA = schemas.ErrorSchema
-
-
-# Swagger UI's files as the flask-swagger-ui package ships them (its blueprint is not used: its
-# page starts Swagger UI with an inline script, which the CSP refuses; static/api-docs.js does).
-SWAGGER_UI_FILES = Path(flask_swagger_ui.__file__).parent / "dist"
-
-api = KerjasamaApi()
-bp = Blueprint(
-    "api",
-    __name__,
-    url_prefix="/api/v1",
-    description="Data kerja sama daerah untuk sistem lain (token pribadi).",
-    static_folder=SWAGGER_UI_FILES,
-    static_url_path="/assets",
-)
-
-
-def init_app(app: Flask) -> None:
-    """Bind the API to ``app``: before the permission table, so a token's user is the
-    current user when the table is checked; without CSRF (a token is not a cookie); with
-    a rate limit per token."""
-    api.init_app(app)
-    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
-    api.spec.options["security"] = [{"bearer": []}]
-    csrf.exempt(bp)
-    limiter.limit(auth.rate_limit, key_func=auth.rate_limit_key, exempt_when=auth.has_no_token)(bp)
-    app.before_request(auth.authenticate)
-    api.register_blueprint(bp)
-
-
-def _page(statement_or_rows, query: dict) -> dict:
-    page, per_page = query["page"], query["per_page"]
-    if isinstance(statement_or_rows, list):
-        rows = statement_or_rows
-        items = rows[(page - 1) * per_page : page * per_page]
-        return {"items": items, "total": len(rows), "page": page, "per_page": per_page}
-    pagination = db.paginate(statement_or_rows, page=page, per_page=per_page, error_out=False)
-    return {
-        "items": list(pagination.items),
-        "total": pagination.total,
-        "page": page,
-        "per_page": per_page,
-    }
-
-
-def _today():
-    return clock.today_in(current_user.government.timezone)
-
 
 # --- the document and its page (no token needed) ----------------------------------------------
 
@@ -112,7 +53,7 @@ def agencies(query):
         .where(Agency.government_id == current_user.government_id)
         .order_by(Agency.name, Agency.id)
     )
-    return _page(statement, query)
+    return page(statement, query)
 
 
 @bp.route("/partners")
@@ -121,7 +62,7 @@ def agencies(query):
 def partners(query):
     """Partners (mitra) of the token's government, with how many agreements name each."""
     rows = agreement_queries.partner_list(current_user)
-    result = _page(rows, query)
+    result = page(rows, query)
     result["items"] = [_with_count(partner, count) for partner, count in result["items"]]
     return result
 
@@ -143,7 +84,7 @@ def agreements(query):
         sector=query.get("sector"),
         agency_id=query.get("agency"),
     )
-    return _page(agreement_queries.agreement_list(current_user, filters), query)
+    return page(agreement_queries.agreement_list(current_user, filters), query)
 
 
 @bp.route("/agreements/<int:agreement_id>")
@@ -170,7 +111,7 @@ def tasks(query):
         agreement_id=query.get("agreement"),
         period=task_queries.OVERDUE if query.get("overdue") else None,
     )
-    return _page(task_queries.task_list(current_user, filters, _today()), query)
+    return page(task_queries.task_list(current_user, filters, today()), query)
 
 
 @bp.route("/tasks/<int:task_id>")
