@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify, request
+from werkzeug.exceptions import abort as werkzeug_abort
 
 PREFIX = "/api/"
 
@@ -51,10 +52,21 @@ def flatten_fields(messages: Any) -> dict[str, list[str]]:
     return fields
 
 
-def response(status: int, message: str | None = None, fields: dict | None = None, headers=None):
-    """The JSON answer for ``status``; ``message`` replaces the default one."""
+def response(
+    status: int,
+    message: str | None = None,
+    fields: dict | None = None,
+    headers=None,
+    current: dict | None = None,
+):
+    """The JSON answer for ``status``; ``message`` replaces the default one. A 409 carries the
+    record as it now is (``current``), so that the client can merge without a second read."""
     code, default = ERRORS.get(status, (f"http_{status}", ERRORS[500][1]))
-    body = {"error": {"code": code, "message": message or default, "fields": fields or {}}}
+    body: dict[str, Any] = {
+        "error": {"code": code, "message": message or default, "fields": fields or {}}
+    }
+    if current is not None:
+        body["current"] = current
     answer = jsonify(body)
     answer.status_code = status
     for name, value in (headers or {}).items():
@@ -64,8 +76,16 @@ def response(status: int, message: str | None = None, fields: dict | None = None
     return answer
 
 
+def abort(status: int, message: str | None = None, fields: dict | None = None, **kwargs) -> None:
+    """Stop the request with ``response(status, ...)`` (raised as an ``HTTPException``)."""
+    werkzeug_abort(response(status, message, fields, **kwargs))
+
+
 def for_http_exception(error) -> Any:
-    """An ``HTTPException`` raised anywhere under ``/api/v1`` (routing, ``abort``, webargs)."""
+    """An ``HTTPException`` raised anywhere under ``/api/v1`` (routing, ``abort``, webargs);
+    one raised by ``abort`` above already carries its answer."""
+    if error.response is not None:
+        return error.response
     status = error.code or 500
     data = getattr(error, "data", None) or {}
     fields = flatten_fields(data.get("messages")) if status == 422 else None

@@ -89,6 +89,9 @@ class ErrorDetail(Schema):
 
 class ErrorSchema(Schema):
     error = fields.Nested(ErrorDetail, required=True)
+    current = fields.Dict(
+        metadata={"description": "Pada 409: data sebagaimana sekarang tersimpan."},
+    )
 
 
 # --- answers ----------------------------------------------------------------------------------

@@ -1,0 +1,67 @@
+"""Changes through the API: the web's own services, committed once, and their refusals as
+JSON. A refused rule is a 422 with the rule's message next to its field; a change over
+someone else's is a 409 with the record as it now is; a change that names no ``version`` is a
+428. Nothing is saved in any of these cases."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+
+from kerjasama_flow.api import errors
+from kerjasama_flow.db import MAX_ID, MISSING_VERSION
+from kerjasama_flow.errors import ConflictError, DomainError
+from kerjasama_flow.extensions import db
+
+VERSION_INVALID = "Harus bilangan bulat (versi data yang Anda baca)."
+
+
+def actor():
+    """The token's user as the model object the services compare and store."""
+    return current_user._get_current_object()
+
+
+def version_of(body: Any) -> int:
+    """The ``version`` a change names: missing is a 428, anything but a whole number a 422."""
+    value = body.get("version") if isinstance(body, Mapping) else None
+    if value is None:
+        errors.abort(428)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
+        errors.abort(422, fields={"version": [VERSION_INVALID]})
+    return value
+
+
+def field_errors(error: DomainError, names: Mapping[str, str] | None = None) -> dict:
+    """A refusal's messages by the API's field names (``lead_agency`` is ``lead_agency_id``)."""
+    fields: dict[str, list[str]] = {}
+    for field, message in error.field_errors():
+        if field:
+            fields.setdefault((names or {}).get(field, field), []).append(message)
+    return fields
+
+
+def commit(
+    service: Callable[..., Any],
+    *args: Any,
+    current: Callable[[], Any] | None = None,
+    names: Mapping[str, str] | None = None,
+    **kwargs: Any,
+) -> Any:
+    """Call ``service`` and commit; on a refusal roll everything back and answer it. ``current``
+    gives the record as it now is, for a 409 (called after the rollback, so it reads the
+    other person's change); ``names`` renames the services' fields to the API's."""
+    try:
+        result = service(*args, **kwargs)
+        db.session.commit()
+    except (StaleDataError, ConflictError) as error:
+        db.session.rollback()
+        if isinstance(error, ConflictError) and error.message == MISSING_VERSION:
+            errors.abort(428)
+        errors.abort(409, current=current() if current is not None else None)
+    except DomainError as error:
+        db.session.rollback()
+        errors.abort(422, error.message, field_errors(error, names))
+    return result
