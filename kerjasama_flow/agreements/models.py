@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from sqlalchemy import (
     BigInteger,
@@ -357,10 +357,18 @@ class Agreement(Base):
 class MilestoneMixin:
     """Columns every milestone has: its agreement, notes, timestamps and an edit version."""
 
+    kind: ClassVar[str]  # the step's key: "visit", "mou", ...
+    date_field: ClassVar[str]  # the column of the day it happened: "visited_on", ...
+
     id: Mapped[int] = mapped_column(primary_key=True)
     notes: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
+
+    @property
+    def occurred_on(self) -> date:
+        """The day the step happened (a visit's, a signing's, a transaction's...)."""
+        return getattr(self, self.date_field)
 
     @declared_attr
     def agreement_id(cls) -> Mapped[int]:
@@ -376,6 +384,7 @@ class Visit(MilestoneMixin, Base):
 
     __tablename__ = "visit"
     kind = "visit"
+    date_field = "visited_on"
 
     visited_on: Mapped[date] = mapped_column(Date)
     place: Mapped[str] = mapped_column(String(200))
@@ -385,16 +394,13 @@ class Visit(MilestoneMixin, Base):
 
     agreement: Mapped[Agreement] = relationship(back_populates="visits")
 
-    @property
-    def occurred_on(self) -> date:
-        return self.visited_on
-
 
 class Mou(MilestoneMixin, Base):
     """Kesepakatan Bersama / Nota Kesepahaman, signed by the heads of region."""
 
     __tablename__ = "mou"
     kind = "mou"
+    date_field = "signed_on"
 
     document_kind: Mapped[MouKind] = mapped_column(str_enum(MouKind, "mou_kind"))
     number_own: Mapped[str | None] = mapped_column(String(120))
@@ -411,10 +417,6 @@ class Mou(MilestoneMixin, Base):
     agreement: Mapped[Agreement] = relationship(back_populates="mous")
 
     @property
-    def occurred_on(self) -> date:
-        return self.signed_on
-
-    @property
     def label(self) -> str:
         number = f" {self.number_own}" if self.number_own else ""
         return f"{self.document_kind.label}{number}"
@@ -428,6 +430,7 @@ class Pks(MilestoneMixin, Base):
         CheckConstraint("mou_id IS NOT NULL OR is_direct", name="needs_mou_or_direct"),
     )
     kind = "pks"
+    date_field = "signed_on"
 
     title: Mapped[str] = mapped_column(String(300))
     mou_id: Mapped[int | None] = mapped_column(ForeignKey("mou.id"), index=True)
@@ -453,10 +456,6 @@ class Pks(MilestoneMixin, Base):
     mou: Mapped[Mou | None] = relationship()
     agencies: Mapped[list[Agency]] = relationship(secondary=pks_agency, order_by=Agency.name)
 
-    @property
-    def occurred_on(self) -> date:
-        return self.signed_on
-
 
 class Transaction(MilestoneMixin, Base):
     """A transaction realised under a PKS (first and later ones)."""
@@ -464,6 +463,7 @@ class Transaction(MilestoneMixin, Base):
     __tablename__ = "agreement_transaction"
     __table_args__ = (CheckConstraint("value_rp >= 0", name="value_not_negative"),)
     kind = "transaction"
+    date_field = "transacted_on"
 
     pks_id: Mapped[int] = mapped_column(ForeignKey("pks.id"), index=True)
     transacted_on: Mapped[date] = mapped_column(Date)
@@ -477,10 +477,6 @@ class Transaction(MilestoneMixin, Base):
     agreement: Mapped[Agreement] = relationship(back_populates="transactions")
     pks: Mapped[Pks] = relationship()
 
-    @property
-    def occurred_on(self) -> date:
-        return self.transacted_on
-
 
 class RealisedActivity(MilestoneMixin, Base):
     """Realisasi kegiatan: a realised non-trade activity (a training, an exchange, an
@@ -489,6 +485,7 @@ class RealisedActivity(MilestoneMixin, Base):
 
     __tablename__ = "realised_activity"
     kind = "activity"
+    date_field = "held_on"
 
     held_on: Mapped[date] = mapped_column(Date)
     name: Mapped[str] = mapped_column(String(300))
@@ -502,10 +499,6 @@ class RealisedActivity(MilestoneMixin, Base):
     mou: Mapped[Mou | None] = relationship()
     pks: Mapped[Pks | None] = relationship()
 
-    @property
-    def occurred_on(self) -> date:
-        return self.held_on
-
 
 # --- the administrative path (Permendagri 22/2020) --------------------------------------------
 
@@ -516,6 +509,7 @@ class Offer(MilestoneMixin, Base):
 
     __tablename__ = "offer"
     kind = "offer"
+    date_field = "letter_on"
 
     direction: Mapped[OfferDirection] = mapped_column(str_enum(OfferDirection, "offer_direction"))
     letter_on: Mapped[date] = mapped_column(Date)
@@ -528,10 +522,6 @@ class Offer(MilestoneMixin, Base):
     agreement: Mapped[Agreement] = relationship(back_populates="offers")
     proposing_agency: Mapped[Agency | None] = relationship()
 
-    @property
-    def occurred_on(self) -> date:
-        return self.letter_on
-
 
 class TkksdMeeting(MilestoneMixin, Base):
     """Pembahasan TKKSD: the Tim Koordinasi Kerja Sama Daerah, chaired by the Sekda,
@@ -539,6 +529,7 @@ class TkksdMeeting(MilestoneMixin, Base):
 
     __tablename__ = "tkksd_meeting"
     kind = "tkksd"
+    date_field = "held_on"
 
     held_on: Mapped[date] = mapped_column(Date)
     chaired_by: Mapped[str | None] = mapped_column(String(200))
@@ -550,10 +541,6 @@ class TkksdMeeting(MilestoneMixin, Base):
 
     agreement: Mapped[Agreement] = relationship(back_populates="tkksd_meetings")
 
-    @property
-    def occurred_on(self) -> date:
-        return self.held_on
-
 
 class LegalReview(MilestoneMixin, Base):
     """Telaah hukum: Bagian Hukum reviews a draft; then the paraf koordinasi chain (Kabag,
@@ -561,6 +548,7 @@ class LegalReview(MilestoneMixin, Base):
 
     __tablename__ = "legal_review"
     kind = "legal_review"
+    date_field = "reviewed_on"
 
     reviewed_on: Mapped[date] = mapped_column(Date)
     draft: Mapped[str] = mapped_column(String(300))
@@ -570,10 +558,6 @@ class LegalReview(MilestoneMixin, Base):
     paraf_sekda_on: Mapped[date | None] = mapped_column(Date)
 
     agreement: Mapped[Agreement] = relationship(back_populates="legal_reviews")
-
-    @property
-    def occurred_on(self) -> date:
-        return self.reviewed_on
 
     @property
     def is_initialled(self) -> bool:
@@ -586,6 +570,7 @@ class DprdApproval(MilestoneMixin, Base):
 
     __tablename__ = "dprd_approval"
     kind = "dprd"
+    date_field = "requested_on"
 
     requested_on: Mapped[date] = mapped_column(Date)
     request_number: Mapped[str | None] = mapped_column(String(120))
@@ -593,10 +578,6 @@ class DprdApproval(MilestoneMixin, Base):
     decision_number: Mapped[str | None] = mapped_column(String(120))
 
     agreement: Mapped[Agreement] = relationship(back_populates="dprd_approvals")
-
-    @property
-    def occurred_on(self) -> date:
-        return self.requested_on
 
 
 class DocumentStepMixin:
@@ -630,16 +611,13 @@ class SigningReport(DocumentStepMixin, MilestoneMixin, Base):
 
     __tablename__ = "signing_report"
     kind = "report"
+    date_field = "sent_on"
 
     sent_on: Mapped[date] = mapped_column(Date)
     recipient: Mapped[str] = mapped_column(String(200))
     letter_number: Mapped[str | None] = mapped_column(String(120))
 
     agreement: Mapped[Agreement] = relationship(back_populates="reports")
-
-    @property
-    def occurred_on(self) -> date:
-        return self.sent_on
 
 
 class Amendment(DocumentStepMixin, MilestoneMixin, Base):
@@ -649,6 +627,7 @@ class Amendment(DocumentStepMixin, MilestoneMixin, Base):
 
     __tablename__ = "amendment"
     kind = "amendment"
+    date_field = "signed_on"
 
     amendment_kind: Mapped[AmendmentKind] = mapped_column(str_enum(AmendmentKind, "amendment_kind"))
     signed_on: Mapped[date] = mapped_column(Date)
@@ -661,10 +640,6 @@ class Amendment(DocumentStepMixin, MilestoneMixin, Base):
     previous_ends_on: Mapped[date | None] = mapped_column(Date)
 
     agreement: Mapped[Agreement] = relationship(back_populates="amendments")
-
-    @property
-    def occurred_on(self) -> date:
-        return self.signed_on
 
     @property
     def is_termination(self) -> bool:
