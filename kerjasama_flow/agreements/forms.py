@@ -76,6 +76,7 @@ from kerjasama_flow.forms_common import (
     required,
     version_field,
 )
+from kerjasama_flow.permissions import REALISATION_KINDS, can_record_realisation_under
 
 # --- fields -----------------------------------------------------------------------------------
 
@@ -256,28 +257,49 @@ class AgreementForm(BaseForm):
 # --- milestones -------------------------------------------------------------------------------
 
 
+FOREIGN_PKS = "PKS ini bukan PKS yang dilaksanakan OPD Anda."
+NO_OWN_PKS = "Pilih PKS yang dilaksanakan OPD Anda."
+
+
 class MilestoneForm(BaseForm):
-    """A milestone of ``agreement``; subclasses limit their choices to it."""
+    """A milestone of ``agreement`` recorded by ``user``; subclasses limit their choices to
+    the agreement. A realisation (``REALISATION_KINDS``) is offered, and accepted, only under
+    a PKS the user may record under: an OPD head their agency's, Bagian Pemerintahan every
+    PKS of the agreement. Checked again on submit, whatever the form offered: a forged
+    choice, or an OPD head's activity under a KB alone, is refused next to its field."""
 
     kind: str = ""  # the key of ``MILESTONE_FORMS``
     layout: tuple[tuple[str, ...], ...] = ()  # rows of field names, as the form shows them
 
     version = version_field()
 
-    def __init__(self, *args, agreement, **kwargs):
+    def __init__(self, *args, agreement, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.agreement = agreement
+        self.user = user
         self.milestone = kwargs.get("obj")  # None on a new milestone
         self.limit_choices(agreement)
+        if self.kind in REALISATION_KINDS:
+            self.pks.query = [
+                pks for pks in self.pks.query if can_record_realisation_under(user, agreement, pks)
+            ]
 
     def limit_choices(self, agreement) -> None:
         """Offer only records of ``agreement`` (its MoUs, its PKS)."""
 
     def rule_checks(self):
-        """The lifecycle's rules for this milestone, as the services apply them."""
-        return services.milestone_rule_errors(
-            self.agreement, self.kind, form_values(self), self.milestone
+        """The lifecycle's rules for this milestone, as the services apply them, and the PKS
+        a realisation may be recorded under."""
+        found = dict(
+            services.milestone_rule_errors(
+                self.agreement, self.kind, form_values(self), self.milestone
+            )
         )
+        if self.kind in REALISATION_KINDS:
+            pks = self.pks.data
+            if not can_record_realisation_under(self.user, self.agreement, pks):
+                found["pks"] = NO_OWN_PKS if pks is None else FOREIGN_PKS
+        return found
 
 
 class VisitForm(MilestoneForm):

@@ -61,7 +61,6 @@ from kerjasama_flow.permissions import (
     can_record_evaluation,
     can_record_milestone,
     can_record_realisation,
-    can_record_realisation_under,
     can_reopen_agreement,
 )
 from kerjasama_flow.tenancy import get_owned_or_404
@@ -365,42 +364,12 @@ def _render_confirmation(agreement: Agreement, form: StageForm, change: services
 # Bagian Pemerintahan records every kind; an OPD head the transactions and activities under the
 # PKS their agency carries out (``permissions.can_record_milestone``, ``can_change_milestone``).
 
-FOREIGN_PKS = "PKS ini bukan PKS yang dilaksanakan OPD Anda."
-NO_OWN_PKS = "Pilih PKS yang dilaksanakan OPD Anda."
-
 
 def _milestone_form_class(kind: str):
     form_class = MILESTONE_FORMS.get(kind)
     if form_class is None:
         abort(404)
     return form_class
-
-
-def _milestone_form(form_class, agreement: Agreement, **kwargs):
-    """The form, offering (and so accepting) a realisation only under the PKS the user may
-    record under: an OPD head their agency's, Bagian Pemerintahan every PKS of the
-    agreement. Set before the form reads its input; a forged choice is "not available"."""
-    form = form_class(agreement=agreement, **kwargs)
-    if form.kind in REALISATION_KINDS:
-        form.pks.query = [
-            pks
-            for pks in form.pks.query
-            if can_record_realisation_under(current_user, agreement, pks)
-        ]
-    return form
-
-
-def _refuses_pks(form, agreement: Agreement) -> bool:
-    """Server side, whatever the form offered or accepted: a realisation under a PKS the
-    user may not record under (another agency's, or none: an OPD head's activity under a KB
-    alone) is refused next to its field before the service runs."""
-    if form.kind not in REALISATION_KINDS:
-        return False
-    pks = form.pks.data
-    if can_record_realisation_under(current_user, agreement, pks):
-        return False
-    form.pks.errors = [*form.pks.errors, NO_OWN_PKS if pks is None else FOREIGN_PKS]
-    return True
 
 
 def _defaults(form, agreement: Agreement, kind: str) -> None:
@@ -438,10 +407,10 @@ def milestone_new(agreement_id: int, kind: str):
         abort(403)
     if (closed := _closed_redirect(agreement)) is not None:
         return closed
-    form = _milestone_form(form_class, agreement)
+    form = form_class(agreement=agreement, user=current_user)
     if request.method == "GET":
         _defaults(form, agreement, kind)
-    if form.validate_on_submit() and not _refuses_pks(form, agreement):
+    if form.validate_on_submit():
         # The milestone and the follow-up tasks of its playbook, committed together.
         recorded = run_service(
             form, services.record_milestone, current_user, agreement, kind, form_values(form)
@@ -471,19 +440,15 @@ def milestone_edit(agreement_id: int, kind: str, milestone_id: int):
         abort(403)
     if (closed := _closed_redirect(agreement)) is not None:
         return closed
-    form = _milestone_form(form_class, agreement, obj=milestone)
-    if (
-        form.validate_on_submit()
-        and not _refuses_pks(form, agreement)
-        and (
-            outcome := run_service(
-                form,
-                services.update_milestone,
-                current_user,
-                milestone,
-                form_values(form),
-                form.version.data,
-            )
+    form = form_class(agreement=agreement, user=current_user, obj=milestone)
+    if form.validate_on_submit() and (
+        outcome := run_service(
+            form,
+            services.update_milestone,
+            current_user,
+            milestone,
+            form_values(form),
+            form.version.data,
         )
     ):
         _flash_outcome(f"Perubahan {SAVED_LABELS[kind]} disimpan.", outcome)
