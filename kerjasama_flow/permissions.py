@@ -114,6 +114,12 @@ ENDPOINT_ROLES: dict[str, frozenset[Role]] = {
     "api.agreement": ALL,
     "api.tasks": ALL,
     "api.task": ALL,
+    "api.agreement_create": ADMIN,
+    "api.agreement_update": ADMIN,
+    "api.agreement_status": ADMIN,
+    "api.milestone_create": ADMIN_OPD,  # as agreements.milestone_new
+    "api.milestone_update": ADMIN_OPD,
+    "api.milestone_delete": ADMIN_OPD,
 }
 
 

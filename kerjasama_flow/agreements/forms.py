@@ -200,7 +200,7 @@ class AgreementForm(BaseForm):
         is_required=True,
         description="Mis. Kerja sama ketahanan pangan dengan Pemprov DKI Jakarta.",
     )
-    kind = enum_field("Jenis kerja sama", AgreementKind)
+    kind = enum_field("Jenis kerja sama", AgreementKind, default=AgreementKind.KSDD)
     partners = QuerySelectMultipleField("Mitra", query_factory=own_partners, get_label="name")
     new_partner_name = text_field(
         "Nama mitra baru",

@@ -95,9 +95,15 @@ def agreement(agreement_id: int):
     found = get_owned_or_404(Agreement, agreement_id)
     if not can_read_agreement(current_user, found):
         abort(403)
-    found.milestones = [item.milestone for item in agreement_queries.timeline(found)]
-    found.documents = [row.document for row in agreement_documents(current_user, found)]
-    return found
+    return agreement_detail(found)
+
+
+def agreement_detail(agreement: Agreement) -> Agreement:
+    """``agreement`` with what ``AgreementDetailSchema`` shows of it: its steps (oldest first)
+    and the documents the current user may see."""
+    agreement.milestones = [item.milestone for item in agreement_queries.timeline(agreement)]
+    agreement.documents = [row.document for row in agreement_documents(current_user, agreement)]
+    return agreement
 
 
 @bp.route("/tasks")

@@ -5,27 +5,21 @@ code's stable keys (``penjajakan``, ``in_progress``)."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from marshmallow import Schema, fields, validate
 
+from kerjasama_flow.agreements.forms import MILESTONE_FORMS
 from kerjasama_flow.agreements.lifecycle import Stage
 from kerjasama_flow.agreements.models import SECTORS
+from kerjasama_flow.api.forms import record_values
+from kerjasama_flow.api.messages import MESSAGES
 from kerjasama_flow.db import MAX_ID
 from kerjasama_flow.tasks.models import TaskStatus
 
 MAX_PER_PAGE = 100
 MAX_PAGE = 1_000_000
 QUERY_LENGTH = 200
-
-MESSAGES = {
-    "required": "Wajib diisi.",
-    "null": "Tidak boleh kosong.",
-    "invalid": "Nilai tidak sah.",
-    "too_large": "Angka terlalu besar.",
-    "unknown": "Isian ini tidak dikenal.",
-}
 
 
 def _int(low: int, high: int, **kwargs) -> fields.Integer:
@@ -134,35 +128,10 @@ class AgreementSchema(Schema):
     version = fields.Integer(required=True)
 
 
-# Each milestone kind's main fields (``details``); a date, ids, text, money in whole Rupiah.
-MILESTONE_DETAILS: dict[str, tuple[str, ...]] = {
-    "visit": ("place", "direction", "delegation", "topics"),
-    "mou": ("document_kind", "number_own", "number_partner", "place", "starts_on", "ends_on"),
-    "pks": ("title", "mou_id", "number_own", "number_partner", "starts_on", "ends_on"),
-    "transaction": ("pks_id", "commodity", "volume", "unit", "seller", "buyer"),
-    "activity": ("name", "place", "mou_id", "pks_id", "output"),
-}
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if hasattr(value, "value"):  # an enum: its stable key
-        return value.value
-    return value
-
-
 def milestone_details(milestone) -> dict[str, Any]:
-    details = {
-        name: _plain(getattr(milestone, name)) for name in MILESTONE_DETAILS.get(milestone.kind, ())
-    }
-    if milestone.kind == "pks":
-        details["agency_ids"] = [agency.id for agency in milestone.agencies]
-    if milestone.kind == "transaction":
-        details["value"] = milestone.value_rp
-    return details
+    """Every field of the step's form but its day, under the names a body uses: what a
+    client reads is what it may send back in a PATCH."""
+    return record_values(MILESTONE_FORMS[milestone.kind], milestone, milestone.date_field)
 
 
 class MilestoneSchema(Schema):

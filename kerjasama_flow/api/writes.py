@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 
 from kerjasama_flow.api import errors
 from kerjasama_flow.db import MAX_ID, MISSING_VERSION
@@ -60,8 +60,18 @@ def commit(
         db.session.rollback()
         if isinstance(error, ConflictError) and error.message == MISSING_VERSION:
             errors.abort(428)
-        errors.abort(409, current=current() if current is not None else None)
+        errors.abort(409, current=_current(current))
     except DomainError as error:
         db.session.rollback()
         errors.abort(422, error.message, field_errors(error, names))
     return result
+
+
+def _current(current: Callable[[], Any] | None) -> Any:
+    """The record as it now is, for a 409; a record someone else removed meanwhile is a 404."""
+    if current is None:
+        return None
+    try:
+        return current()
+    except ObjectDeletedError:
+        errors.abort(404)
