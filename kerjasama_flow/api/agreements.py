@@ -110,27 +110,34 @@ class AgreementResultSchema(schemas.AgreementDetailSchema):
 
 
 def document(spec) -> None:
-    """The step bodies in the OpenAPI document: one schema per kind, chosen by ``kind``."""
-    for created, changed in MILESTONE_BODIES.values():
-        spec.components.schema(created.__name__, schema=created)
-        spec.components.schema(changed.__name__, schema=changed)
+    """The bodies in the OpenAPI document (``requestBody`` refers to them by name); a step's
+    body is one schema per kind, chosen by ``kind``."""
+    bodies = [AgreementCreate, AgreementChange, STATUS_BODY]
+    bodies += [schema for pair in MILESTONE_BODIES.values() for schema in pair]
+    for schema in bodies:
+        spec.components.schema(schema.__name__, schema=schema)
 
 
-def _one_of(which: int) -> dict[str, Any]:
-    refs = [
-        {"$ref": f"#/components/schemas/{bodies[which].__name__}"}
-        for bodies in MILESTONE_BODIES.values()
-    ]
-    body: dict[str, Any] = {"oneOf": refs}
-    if which == 0:
-        body["discriminator"] = {
-            "propertyName": "kind",
+def _request_body(*schema_classes, discriminator: dict[str, dict] | None = None) -> dict:
+    """An operation's ``requestBody``: one schema, or one of several (by ``discriminator``,
+    field name -> {value: schema})."""
+    refs = [{"$ref": f"#/components/schemas/{cls.__name__}"} for cls in schema_classes]
+    schema: dict[str, Any] = refs[0] if len(refs) == 1 else {"oneOf": refs}
+    for name, mapping in (discriminator or {}).items():
+        schema["discriminator"] = {
+            "propertyName": name,
             "mapping": {
-                kind: f"#/components/schemas/{bodies[0].__name__}"
-                for kind, bodies in MILESTONE_BODIES.items()
+                value: f"#/components/schemas/{cls.__name__}" for value, cls in mapping.items()
             },
         }
-    return {"required": True, "content": {"application/json": {"schema": body}}}
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
+STEP_CREATE_BODY = _request_body(
+    *(pair[0] for pair in MILESTONE_BODIES.values()),
+    discriminator={"kind": {kind: pair[0] for kind, pair in MILESTONE_BODIES.items()}},
+)
+STEP_CHANGE_BODY = _request_body(*(pair[1] for pair in MILESTONE_BODIES.values()))
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -146,7 +153,12 @@ def _json_body() -> dict[str, Any]:
     return body
 
 
-def _load(schema_class, body: Any) -> dict[str, Any]:
+def _load(schema_class, body: Any = None) -> dict[str, Any]:
+    """The request's JSON body checked by ``schema_class``: 415, 400 or 422 when it is not.
+    Read inside the view, after the record and the permission: another government's id is
+    a 404 whatever the body says."""
+    if body is None:
+        body = _json_body()
     try:
         return schema_class().load(body)
     except ValidationError as error:
@@ -192,10 +204,11 @@ def _current_milestone(milestone):
 
 
 @bp.route("/agreements", methods=["POST"])
-@bp.arguments(AgreementCreate)
+@bp.doc(**_request_body(AgreementCreate))
 @bp.response(201, AgreementResultSchema)
-def agreement_create(body):
+def agreement_create():
     """A new agreement, as the page's form makes it (Bagian Pemerintahan)."""
+    body = _load(AgreementCreate)
     form = submit(
         lambda formdata: AgreementForm(formdata=formdata, meta=NO_CSRF), body, AGREEMENT_NAMES
     )
@@ -206,11 +219,12 @@ def agreement_create(body):
 
 
 @bp.route("/agreements/<int:agreement_id>", methods=["PATCH"])
-@bp.arguments(AgreementChange)
+@bp.doc(**_request_body(AgreementChange))
 @bp.response(200, AgreementResultSchema)
-def agreement_update(body, agreement_id: int):
+def agreement_update(agreement_id: int):
     """Change an agreement's data: send only what changes, and the ``version`` you read."""
     agreement = _editable(agreement_id)
+    body = _load(AgreementChange)
     version = version_of(body)
     form = submit(
         lambda formdata: AgreementForm(formdata=formdata, obj=agreement, meta=NO_CSRF),
@@ -231,12 +245,13 @@ def agreement_update(body, agreement_id: int):
 
 
 @bp.route("/agreements/<int:agreement_id>/status", methods=["POST"])
-@bp.arguments(STATUS_BODY)
+@bp.doc(**_request_body(STATUS_BODY))
 @bp.response(200, AgreementResultSchema)
-def agreement_status(body, agreement_id: int):
+def agreement_status(agreement_id: int):
     """Stall, resume, cancel, complete or reopen an agreement, under the page's rules; its
     tasks follow (paused, cancelled or given back)."""
     agreement = _editable(agreement_id)
+    body = _load(STATUS_BODY)
     version = version_of(body)
     form = submit(
         lambda formdata: StageForm(formdata=formdata, meta=NO_CSRF), body, STATUS_NAMES, version
@@ -258,13 +273,13 @@ def agreement_status(body, agreement_id: int):
 
 
 @bp.route("/agreements/<int:agreement_id>/milestones", methods=["POST"])
-@bp.doc(requestBody=_one_of(0))
+@bp.doc(**STEP_CREATE_BODY)
 @bp.response(201, MilestoneResultSchema)
 def milestone_create(agreement_id: int):
     """Record a step of ``kind``, as its page's form does; the answer says the agreement's new
     stage and the follow-up tasks the step created."""
-    body = _json_body()
     agreement = get_owned_or_404(Agreement, agreement_id)
+    body = _json_body()
     kind = body.get("kind") if isinstance(body, dict) else None
     if kind not in MILESTONE_BODIES:
         errors.abort(
@@ -303,15 +318,14 @@ def _milestone(agreement_id: int, kind: str, milestone_id: int):
 
 
 @bp.route("/agreements/<int:agreement_id>/milestones/<kind>/<int:milestone_id>", methods=["PATCH"])
-@bp.doc(requestBody=_one_of(1))
+@bp.doc(**STEP_CHANGE_BODY)
 @bp.response(200, MilestoneResultSchema)
 def milestone_update(agreement_id: int, kind: str, milestone_id: int):
     """Change a step: send only what changes, and the ``version`` you read."""
-    body = _json_body()
     milestone = _milestone(agreement_id, kind, milestone_id)
-    version = version_of(body)
+    values = _load(MILESTONE_BODIES[kind][1])
+    version = version_of(values)
     names = MILESTONE_NAMES[kind]
-    values = _load(MILESTONE_BODIES[kind][1], body)
     form = submit(
         lambda formdata: MILESTONE_FORMS[kind](
             formdata=formdata,
