@@ -114,6 +114,8 @@ ENDPOINT_ROLES: dict[str, frozenset[Role]] = {
     "api.agreement": ALL,
     "api.tasks": ALL,
     "api.task": ALL,
+    "api.register": ALL,  # as agreements.register
+    "api.summary": ALL,  # as reports.dashboard (an OPD head: their own agency's view)
 }
 
 
