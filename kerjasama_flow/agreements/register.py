@@ -43,12 +43,14 @@ class RegisterFilters:
 @dataclass(frozen=True)
 class RegisterRow:
     kind: str  # "kb" or "pks"
+    document_id: int  # the Mou's or the Pks's id
     title: str
     agreement: Agreement
     number_own: str | None
     number_partner: str | None
     party_own: str  # the government, or the PKS's OPD pelaksana
     party_partner: str
+    agency_ids: tuple[int, ...]  # the PKS's OPD pelaksana (none for a KB)
     signed_on: date
     starts_on: date | None
     ends_on: date | None
@@ -84,12 +86,14 @@ class _Context:
 def _kb_row(mou: Mou, context: _Context) -> RegisterRow:
     return RegisterRow(
         kind="kb",
+        document_id=mou.id,
         title=mou.agreement.title,
         agreement=mou.agreement,
         number_own=mou.number_own,
         number_partner=mou.number_partner,
         party_own=context.government_name,
         party_partner=_partners(mou.agreement),
+        agency_ids=(),
         signed_on=mou.signed_on,
         starts_on=mou.starts_on,
         ends_on=mou.ends_on,
@@ -101,12 +105,14 @@ def _pks_row(pks: Pks, context: _Context) -> RegisterRow:
     own = ", ".join(agency.name for agency in pks.agencies) or context.government_name
     return RegisterRow(
         kind="pks",
+        document_id=pks.id,
         title=pks.title,
         agreement=pks.agreement,
         number_own=pks.number_own,
         number_partner=pks.number_partner,
         party_own=own,
         party_partner=pks.partner_agency or _partners(pks.agreement),
+        agency_ids=tuple(agency.id for agency in pks.agencies),
         signed_on=pks.signed_on,
         starts_on=pks.starts_on,
         ends_on=pks.ends_on,

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from kerjasama_flow.api import agreements, auth, reads  # noqa: F401  (they add routes to bp)
+# The endpoint modules add their routes to bp when imported.
+from kerjasama_flow.api import agreements, auth, reads, reports  # noqa: F401
 from kerjasama_flow.api.blueprint import api, bp
 from kerjasama_flow.extensions import csrf, limiter
 

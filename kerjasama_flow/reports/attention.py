@@ -47,17 +47,26 @@ HEADINGS = {
 }
 
 
+# Why an agreement is stalled, as stable keys (``StalledAgreement.reason_keys``): the two
+# kinds of dormancy (``lifecycle.dormancy``) and overdue steps of its path.
+KB_WITHOUT_PKS = "kb_without_pks"
+PKS_WITHOUT_REALISATION = "pks_without_realisation"
+OVERDUE_STEPS = "overdue_steps"
+STALLED_REASON_KEYS = (KB_WITHOUT_PKS, PKS_WITHOUT_REALISATION, OVERDUE_STEPS)
+
+
 @dataclass(frozen=True)
 class StalledAgreement:
     """An open agreement that does not move: dormant (``lifecycle.dormancy``) and/or with
     overdue steps of its path (open tasks that a recorded step completes, past their due
-    date)."""
+    date). ``reason_keys`` names each of ``reasons`` (same order) by a stable key."""
 
     agreement_id: int
     title: str
     reasons: tuple[str, ...]
     overdue_steps: int = 0
     waiting_since: date | None = None  # the signing it waits after, or the oldest due date
+    reason_keys: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -85,6 +94,8 @@ class UnreportedDocument:
     signed_on: date
     days_since: int
     recipient: str
+    document_kind: str  # the stable key: "kb" or "pks" (as the register's ``KINDS``)
+    document_id: int  # the Mou's or the Pks's id
 
 
 @dataclass
@@ -169,8 +180,15 @@ def stalled_agreements(
         )
         if reason is None:  # the SQL twin and the rule agree; kept as a guard
             continue
-        since = row.kb_on if row.stage == lifecycle.Stage.KESEPAKATAN else row.pks_on
-        found[row.id] = {"title": row.title, "reasons": [reason], "steps": 0, "since": since}
+        waits_for_pks = row.stage == lifecycle.Stage.KESEPAKATAN
+        since = row.kb_on if waits_for_pks else row.pks_on
+        found[row.id] = {
+            "title": row.title,
+            "reasons": [reason],
+            "keys": [KB_WITHOUT_PKS if waits_for_pks else PKS_WITHOUT_REALISATION],
+            "steps": 0,
+            "since": since,
+        }
 
     # Overdue steps of the path: open tasks that a recorded step completes, past due.
     step_rows = db.session.execute(
@@ -201,9 +219,10 @@ def stalled_agreements(
             reason = f"{row.n} langkah lewat tenggat, yang terlama {days} hari."
         entry = found.setdefault(
             row.agreement_id,
-            {"title": row.title, "reasons": [], "steps": 0, "since": row.oldest_due},
+            {"title": row.title, "reasons": [], "keys": [], "steps": 0, "since": row.oldest_due},
         )
         entry["reasons"].append(reason)
+        entry["keys"].append(OVERDUE_STEPS)
         entry["steps"] = int(row.n)
         if entry["since"] is None or row.oldest_due < entry["since"]:
             entry["since"] = row.oldest_due
@@ -215,6 +234,7 @@ def stalled_agreements(
             reasons=tuple(entry["reasons"]),
             overdue_steps=entry["steps"],
             waiting_since=entry["since"],
+            reason_keys=tuple(entry["keys"]),
         )
         for agreement_id, entry in found.items()
     ]
@@ -310,7 +330,7 @@ def unreported_documents(
     agreements in scope, with no report recorded about them (``SigningReport``, as
     ``agreements.services.path_facts`` reads it), the oldest signing first. One query."""
 
-    def unreported(model, kind: str, label_column, report_column):
+    def unreported(model, kind: str, key: str, label_column, report_column):
         return (
             select(
                 literal(kind).label("kind"),
@@ -318,6 +338,8 @@ def unreported_documents(
                 Agreement.title.label("title"),
                 label_column.label("label"),
                 model.signed_on.label("signed_on"),
+                literal(key).label("document_kind"),
+                model.id.label("document_id"),
             )
             .join(Agreement, Agreement.id == model.agreement_id)
             .where(
@@ -332,8 +354,8 @@ def unreported_documents(
         )
 
     docs = union_all(
-        select(unreported(Mou, "KB/MoU", Mou.number_own, SigningReport.mou_id)),
-        select(unreported(Pks, "PKS", Pks.title, SigningReport.pks_id)),
+        select(unreported(Mou, "KB/MoU", "kb", Mou.number_own, SigningReport.mou_id)),
+        select(unreported(Pks, "PKS", "pks", Pks.title, SigningReport.pks_id)),
     ).subquery()
     rows = db.session.execute(
         select(docs).order_by(docs.c.signed_on, docs.c.title, docs.c.kind).limit(limit)
@@ -348,6 +370,8 @@ def unreported_documents(
             signed_on=_as_date(row.signed_on),
             days_since=(today - _as_date(row.signed_on)).days,
             recipient=recipient,
+            document_kind=row.document_kind,
+            document_id=row.document_id,
         )
         for row in rows
     ]

@@ -143,6 +143,9 @@ class Figures:
     open_tasks: int = 0
     overdue_tasks: int = 0
     due_this_week: int = 0
+    done_tasks: int = 0
+    done_on_time: int = 0
+    done_late: int = 0
     transaction_value: int = 0  # of the transactions dated in ``transaction_year``
     transaction_year: int = 0
 
@@ -190,6 +193,9 @@ def figures(
     result.open_tasks = sum(row.open for row in agencies)
     result.overdue_tasks = sum(row.overdue for row in agencies)
     result.due_this_week = sum(row.due_this_week for row in agencies)
+    result.done_tasks = sum(row.done for row in agencies)
+    result.done_on_time = sum(row.done_on_time for row in agencies)
+    result.done_late = sum(row.done_late for row in agencies)
     return result
 
 
@@ -582,6 +588,8 @@ class EndingDocument:
     agreement_title: str
     ends_on: date
     days_left: int
+    document_kind: str  # the stable key: "kb" or "pks" (as the register's ``KINDS``)
+    document_id: int  # the Mou's or the Pks's id
 
 
 def ending_soon(user: User, filters: DashboardFilters, today: date) -> list[EndingDocument]:
@@ -593,13 +601,15 @@ def ending_soon(user: User, filters: DashboardFilters, today: date) -> list[Endi
     there, instead of joining every document of the next 180 days before sorting."""
     horizon = today + timedelta(days=ENDING_WITHIN_DAYS)
 
-    def soonest(model, label: str):
+    def soonest(model, label: str, key: str):
         return (
             select(
                 literal(label).label("kind"),
                 model.agreement_id.label("agreement_id"),
                 Agreement.title.label("title"),
                 model.ends_on.label("ends_on"),
+                literal(key).label("document_kind"),
+                model.id.label("document_id"),
             )
             .join(Agreement, Agreement.id == model.agreement_id)
             .where(
@@ -612,13 +622,22 @@ def ending_soon(user: User, filters: DashboardFilters, today: date) -> list[Endi
             .subquery()
         )
 
-    docs = union_all(select(soonest(Mou, "MoU/KB")), select(soonest(Pks, "PKS"))).subquery()
+    docs = union_all(
+        select(soonest(Mou, "MoU/KB", "kb")), select(soonest(Pks, "PKS", "pks"))
+    ).subquery()
     rows = db.session.execute(
-        select(docs.c.kind, docs.c.agreement_id, docs.c.title, docs.c.ends_on)
+        select(
+            docs.c.kind,
+            docs.c.agreement_id,
+            docs.c.title,
+            docs.c.ends_on,
+            docs.c.document_kind,
+            docs.c.document_id,
+        )
         .order_by(docs.c.ends_on, docs.c.title, docs.c.kind, docs.c.agreement_id)
         .limit(ENDING_LIMIT)
     )
     return [
-        EndingDocument(kind, agreement_id, title, ends_on, (ends_on - today).days)
-        for kind, agreement_id, title, ends_on in rows
+        EndingDocument(kind, agreement_id, title, ends_on, (ends_on - today).days, key, doc_id)
+        for kind, agreement_id, title, ends_on, key, doc_id in rows
     ]
