@@ -114,6 +114,12 @@ ENDPOINT_ROLES: dict[str, frozenset[Role]] = {
     "api.agreement": ALL,
     "api.tasks": ALL,
     "api.task": ALL,
+    # Documents: the roles of the web's document routes (``documents.*`` above).
+    "api.upload_document": ADMIN_OPD,
+    "api.document": ALL,
+    "api.document_file": ALL,
+    "api.replace_document_file": ADMIN_OPD,
+    "api.delete_document": ADMIN_OPD,
 }
 
 

@@ -347,6 +347,10 @@ def expected_problem(
     if is_login_redirect(response) and role != "anonymous" and endpoint != "accounts.logout":
         return f"302 to {location} for a logged-in {role}"
     allowed = (200, 302) if method == "GET" else (200, 302, 400)
+    if is_api(endpoint) and method != "GET":
+        # The matrix's empty body reached the view, which refused it as the API refuses a
+        # body it cannot use: not multipart (415), invalid (422), without a version (428).
+        allowed += (415, 422, 428)
     return None if status in allowed else f"{status}, expected one of {allowed}"
 
 
@@ -450,9 +454,11 @@ def test_other_government_records_answer_404(app, world, endpoint, rule_text):
 )
 def test_api_routes_refuse_the_session_cookie(app, world, endpoint, rule_text):
     """A logged-in browser without a token gets the API's 401, whatever its role."""
-    url = url_for_rule(app, find_rule(app, endpoint, rule_text), world)
+    rule = find_rule(app, endpoint, rule_text)
+    url = url_for_rule(app, rule, world)
+    method = "GET" if "GET" in rule.methods else sorted(rule.methods - {"HEAD", "OPTIONS"})[0]
     for role, visitor in visitors(app, world).items():
-        response = visitor.open("GET", url)
+        response = visitor.open(method, url)
         assert response.status_code == 401, (role, url)
         assert response.json["error"]["code"] == "unauthorized"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from kerjasama_flow.api import auth, reads  # noqa: F401  (the modules add their routes to bp)
+from kerjasama_flow.api import auth, documents, reads  # noqa: F401  (the modules add their routes to bp)
 from kerjasama_flow.api.blueprint import api, bp
 from kerjasama_flow.extensions import csrf, limiter
 
