@@ -122,6 +122,12 @@ ENDPOINT_ROLES: dict[str, frozenset[Role]] = {
     "api.milestone_delete": ADMIN_OPD,
     "api.register": ALL,  # as agreements.register
     "api.summary": ALL,  # as reports.dashboard (an OPD head: their own agency's view)
+    # Documents: the roles of the web's document routes (``documents.*`` above).
+    "api.document_upload": ADMIN_OPD,
+    "api.document": ALL,
+    "api.document_file": ALL,
+    "api.document_replace": ADMIN_OPD,
+    "api.document_delete": ADMIN_OPD,
 }
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import Flask
 
 # The endpoint modules add their routes to bp when imported.
-from kerjasama_flow.api import agreements, auth, reads, reports  # noqa: F401
+from kerjasama_flow.api import agreements, auth, documents, reads, reports  # noqa: F401
 from kerjasama_flow.api.blueprint import api, bp
 from kerjasama_flow.extensions import csrf, limiter
 

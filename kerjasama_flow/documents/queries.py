@@ -1,15 +1,18 @@
-"""Reading documents for the agreement page, a task page and the upload form."""
+"""Reading documents for the agreement page, a task page and the upload form; loading one
+document for the user who asks (the web pages and the API alike); sending its file."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import Response, abort, send_file
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from kerjasama_flow.accounts.models import User
 from kerjasama_flow.agreements.models import MILESTONE_LABELS, Agreement
 from kerjasama_flow.agreements.queries import timeline
+from kerjasama_flow.documents import services
 from kerjasama_flow.documents.models import Document
 from kerjasama_flow.extensions import db
 from kerjasama_flow.formatting import format_date
@@ -18,6 +21,7 @@ from kerjasama_flow.permissions import (
     can_change_document,
     can_read_document,
 )
+from kerjasama_flow.tenancy import get_owned_or_404
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,24 @@ def step_choices(agreement: Agreement, user: User | None = None) -> list[tuple[s
         for item in timeline(agreement)
         if user is None or can_attach_document(user, agreement, milestone=item.milestone)
     ]
+
+
+@dataclass(frozen=True)
+class UploadChoices:
+    """Where ``user`` may upload on an agreement: the agreement itself (``general``), and the
+    steps of ``steps`` (an OPD head: only the realisations of their agency's PKS)."""
+
+    general: bool
+    steps: list[tuple[str, str]]
+
+    @property
+    def allowed(self) -> bool:
+        """Anywhere at all; when not, the upload is a 403 (the web's form, the API)."""
+        return self.general or bool(self.steps)
+
+
+def upload_choices(user: User, agreement: Agreement) -> UploadChoices:
+    return UploadChoices(can_attach_document(user, agreement), step_choices(agreement, user))
 
 
 def step_value(kind: str, milestone_id: int) -> str:
@@ -87,3 +109,30 @@ def agreement_documents(user: User, agreement: Agreement) -> list[DocumentRow]:
 def task_documents(user: User, task) -> list[DocumentRow]:
     documents = db.session.scalars(_query().where(Document.task_id == task.id)).all()
     return _rows(user, list(documents), {})
+
+
+def document_for(user: User, document_id: int, *, change: bool = False) -> Document:
+    """The document ``document_id`` as ``user`` (the current user) may reach it: another
+    government's is a 404 (``tenancy``); one they may not see, or with ``change`` may not
+    replace or delete, a 403."""
+    document = get_owned_or_404(Document, document_id)
+    if not can_read_document(user, document):
+        abort(403)
+    if change and not can_change_document(user, document):
+        abort(403)
+    return document
+
+
+def file_response(document: Document) -> Response:
+    """The stored file as a download under its file name and type: always an attachment,
+    never shown inline (an uploaded file is data). A file missing from the store is a 404."""
+    path = services.stored_path(document)
+    if path is None:
+        abort(404)
+    return send_file(
+        path,
+        mimetype=document.mime_type,
+        as_attachment=True,
+        download_name=document.file_name,
+        max_age=0,
+    )

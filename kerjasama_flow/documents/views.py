@@ -1,14 +1,15 @@
 """Documents on the web: upload to an agreement or one of its steps, download, replace and
 delete. (A task's proof is uploaded from the task's page: ``tasks.views.upload_proof``.)
 
-Roles per endpoint are in ``permissions.ENDPOINT_ROLES``; records are loaded through
-``tenancy`` (another government's document is a 404) and checked with the ``can_*`` rules
-(403). A download is always an attachment, never shown inline: an uploaded file is data.
+Roles per endpoint are in ``permissions.ENDPOINT_ROLES``; a document is loaded through
+``queries.document_for`` (another government's is a 404, one the user may not see or change
+a 403) and sent by ``queries.file_response`` (always an attachment, never shown inline: an
+uploaded file is data), as the API does (``api.documents``).
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from kerjasama_flow.accounts.models import Role
@@ -16,12 +17,7 @@ from kerjasama_flow.agreements.models import Agreement
 from kerjasama_flow.documents import queries, services
 from kerjasama_flow.documents.forms import DeleteForm, DocumentForm, ReplaceForm
 from kerjasama_flow.documents.models import KIND_OF_STEP, Document, DocumentKind
-from kerjasama_flow.permissions import (
-    can_attach_document,
-    can_change_document,
-    can_read_agreement,
-    can_read_document,
-)
+from kerjasama_flow.permissions import can_read_agreement
 from kerjasama_flow.tenancy import get_owned_or_404
 from kerjasama_flow.web import run_service
 
@@ -54,17 +50,16 @@ def new(agreement_id: int):
     agreement = get_owned_or_404(Agreement, agreement_id)
     if not can_read_agreement(current_user, agreement):
         abort(403)
-    general = can_attach_document(current_user, agreement)
-    steps = queries.step_choices(agreement, current_user)
-    if not general and not steps:
+    choices = queries.upload_choices(current_user, agreement)
+    if not choices.allowed:
         abort(403)
     form = DocumentForm()
-    form.offer_steps(steps, with_agreement=general)
+    form.offer_steps(choices.steps, with_agreement=choices.general)
     if request.method == "GET":
-        form.step.data = request.args.get("tahapan", "" if general else steps[0][0])
+        form.step.data = request.args.get("tahapan", "" if choices.general else choices.steps[0][0])
         kind, _ = queries.parse_step(form.step.data)
         form.kind.data = KIND_OF_STEP.get(kind or "", DocumentKind.OTHER).value
-        if not general:
+        if not choices.general:
             form.kind.data = DocumentKind.PROOF.value
     if form.validate_on_submit():
         milestone_kind, milestone_id = queries.parse_step(form.step.data)
@@ -84,28 +79,12 @@ def new(agreement_id: int):
 
 @bp.route("/documents/<int:document_id>")
 def download(document_id: int):
-    document = get_owned_or_404(Document, document_id)
-    if not can_read_document(current_user, document):
-        abort(403)
-    path = services.stored_path(document)
-    if path is None:
-        abort(404)
-    return send_file(
-        path,
-        mimetype=document.mime_type,
-        as_attachment=True,
-        download_name=document.file_name,
-        max_age=0,
-    )
+    return queries.file_response(queries.document_for(current_user, document_id))
 
 
 @bp.route("/documents/<int:document_id>/replace", methods=["GET", "POST"])
 def replace(document_id: int):
-    document = get_owned_or_404(Document, document_id)
-    if not can_read_document(current_user, document) or not can_change_document(
-        current_user, document
-    ):
-        abort(403)
+    document = queries.document_for(current_user, document_id, change=True)
     form = ReplaceForm(version=document.version)
     if form.validate_on_submit() and run_service(
         form,
@@ -125,11 +104,7 @@ def replace(document_id: int):
 
 @bp.route("/documents/<int:document_id>/delete", methods=["POST"])
 def delete(document_id: int):
-    document = get_owned_or_404(Document, document_id)
-    if not can_read_document(current_user, document) or not can_change_document(
-        current_user, document
-    ):
-        abort(403)
+    document = queries.document_for(current_user, document_id, change=True)
     back = _back_url(document)
     form = DeleteForm()
     if not form.validate_on_submit():

@@ -1,0 +1,225 @@
+"""Documents over the API: upload, read, download, replace and delete, with the web's own
+form (``documents.forms``), services, loading and permission checks (``documents.queries``,
+``permissions``). An upload is multipart/form-data, as the web's; anything else is a 415.
+A refusal is the web's Indonesian message next to its field (422), a too large request the
+app's JSON 413, a change over someone else's a 409 with the document as it now is.
+
+The multipart bodies are described with ``bp.doc(requestBody=...)`` rather than
+``bp.arguments``: flask-smorest puts only one of the ``files`` and ``form`` locations in the
+request body (the other becomes an OpenAPI 2 ``formData`` parameter, invalid in 3.1), and
+webargs would refuse a body before the 404 and 403 that must come first (as on the web)."""
+
+from __future__ import annotations
+
+from flask import request, url_for
+from flask_login import current_user
+from werkzeug.datastructures import CombinedMultiDict
+
+from kerjasama_flow.agreements.models import Agreement
+from kerjasama_flow.api import document_schemas, errors, schemas, writes
+from kerjasama_flow.api.blueprint import bp
+from kerjasama_flow.documents import queries, services
+from kerjasama_flow.documents.forms import DocumentForm, ReplaceForm
+from kerjasama_flow.documents.models import Document
+from kerjasama_flow.extensions import db
+from kerjasama_flow.permissions import can_read_agreement
+from kerjasama_flow.tenancy import get_owned_or_404
+
+MULTIPART = "multipart/form-data"
+NOT_MULTIPART = (
+    "Jenis isi permintaan tidak didukung: kirim berkas dan isiannya sebagai multipart/form-data."
+)
+Detail = document_schemas.DocumentDetailSchema
+
+# The error answers, described once for the OpenAPI document (the body: ``schemas.ErrorSchema``).
+ANSWERS = {
+    403: "Anda tidak berwenang (peran, atau dokumen yang tidak boleh Anda lihat atau ubah).",
+    404: "Tidak ditemukan (atau milik pemerintah daerah lain).",
+    409: "Dokumen sudah diubah orang lain; `current` memuat dokumen sebagaimana sekarang.",
+    413: "Permintaan lebih besar dari batas unggahan.",
+    415: "Isi permintaan bukan multipart/form-data.",
+    422: "Isian atau berkas ditolak; pesannya per isian (`fields`).",
+    428: "Versi data (`version`) tidak disertakan.",
+}
+
+
+def answers(*statuses: int):
+    """``bp.alt_response`` for each of ``statuses``, with the API's error body."""
+
+    def decorate(view):
+        for status in statuses:
+            view = bp.alt_response(status, schema=schemas.ErrorSchema, description=ANSWERS[status])(
+                view
+            )
+        return view
+
+    return decorate
+
+
+def _require_multipart() -> None:
+    if request.mimetype != MULTIPART:
+        errors.abort(415, NOT_MULTIPART)
+
+
+def _form_data() -> CombinedMultiDict:
+    return CombinedMultiDict((request.files, request.form))
+
+
+def _refuse_form(form) -> None:
+    """A form that did not validate: 422 with its messages by field."""
+    fields = {name: list(messages) for name, messages in form.errors.items() if name}
+    if form.form_errors:
+        fields["_schema"] = list(form.form_errors)
+    errors.abort(422, fields=fields)
+
+
+def _current(document_id: int):
+    """The document as it is now stored (for a 409), or None if it is gone."""
+    document = db.session.get(Document, document_id)
+    return Detail().dump(document) if document is not None else None
+
+
+def _version(text: str | None) -> int:
+    """The version sent as text (a form field), read as ``writes.version_of`` reads JSON."""
+    text = (text or "").strip()
+    value: object = int(text) if text.isascii() and text.isdecimal() else text or None
+    return writes.version_of({"version": value})
+
+
+@bp.route("/agreements/<int:agreement_id>/documents", methods=["POST"])
+@bp.doc(
+    summary="Unggah dokumen kerja sama",
+    description="Unggah berkas untuk kerja sama atau salah satu tahapannya, dengan aturan yang "
+    "sama dengan formulir di web: Bagian Pemerintahan untuk kerja sama dan tahapan mana pun; "
+    "kepala OPD hanya bukti realisasi PKS yang dilaksanakan OPD-nya. Isi permintaan "
+    "multipart/form-data.",
+    requestBody=document_schemas.multipart(
+        document_schemas.DocumentUploadForm, "Berkas dan isian formulir unggah dokumen."
+    ),
+)
+@bp.response(
+    201,
+    Detail,
+    description="Dokumen tersimpan.",
+    headers={"Location": {"description": "Alamat dokumen baru.", "schema": {"type": "string"}}},
+)
+@answers(403, 404, 413, 415, 422)
+def document_upload(agreement_id: int):
+    """Upload a document to an agreement or one of its steps, validated by the web's form.
+    Another government's agreement is a 404; an agreement the user may not read, or where
+    they may upload nothing at all, a 403 (as the web's upload page)."""
+    agreement = get_owned_or_404(Agreement, agreement_id)
+    if not can_read_agreement(current_user, agreement):
+        errors.abort(403)
+    choices = queries.upload_choices(current_user, agreement)
+    if not choices.allowed:
+        errors.abort(403)
+    _require_multipart()
+    form = DocumentForm(formdata=_form_data(), meta={"csrf": False})
+    form.offer_steps(choices.steps, with_agreement=choices.general)
+    if not form.validate():
+        _refuse_form(form)
+    milestone_kind, milestone_id = queries.parse_step(form.step.data)
+    document = writes.commit(
+        services.upload_document,
+        writes.actor(),
+        agreement,
+        request.files.get(form.file.name),
+        {"kind": form.kind.data, "title": form.title.data},
+        services.Attachment(milestone_kind, milestone_id),
+    )
+    location = url_for("api.document", document_id=document.id)
+    return document, 201, {"Location": location}
+
+
+@bp.route("/documents/<int:document_id>")
+@bp.doc(
+    summary="Data satu dokumen",
+    description="Judul, jenis, nama dan jenis berkas, ukuran, tahapan atau tugasnya, dan "
+    "versinya. Dokumen pemerintah daerah lain: 404; dokumen yang tidak boleh Anda lihat: 403.",
+)
+@bp.response(200, Detail, description="Data dokumen.")
+@answers(403, 404)
+def document(document_id: int):
+    """One document's metadata, for whoever may see it (as the web's download)."""
+    return queries.document_for(current_user, document_id)
+
+
+@bp.route("/documents/<int:document_id>/file")
+@bp.doc(
+    summary="Unduh berkas dokumen",
+    description="Berkasnya sebagai unduhan (Content-Disposition: attachment, dengan nama "
+    "berkasnya) dan jenis MIME-nya. Hak akses sama dengan unduhan di web.",
+    responses={
+        "200": {
+            "description": "Berkasnya.",
+            "headers": {
+                "Content-Disposition": {
+                    "description": "attachment; filename=<nama berkas>",
+                    "schema": {"type": "string"},
+                }
+            },
+            "content": document_schemas.file_content(),
+        }
+    },
+)
+@answers(403, 404)
+def document_file(document_id: int):
+    """The document's file, sent exactly as the web sends it."""
+    return queries.file_response(queries.document_for(current_user, document_id))
+
+
+@bp.route("/documents/<int:document_id>/file", methods=["PUT"])
+@bp.doc(
+    summary="Ganti berkas dokumen",
+    description="Ganti berkas dokumen (misalnya naskah yang sudah ditandatangani) dengan aturan "
+    "yang sama dengan web: Bagian Pemerintahan dokumen mana pun, kepala OPD bukti yang "
+    "diunggah OPD-nya. Sertakan `version` yang Anda baca; berkas lama tercatat di log "
+    "aktivitas. Isi permintaan multipart/form-data.",
+    requestBody=document_schemas.multipart(
+        document_schemas.DocumentReplaceForm, "Berkas pengganti dan versi dokumen."
+    ),
+)
+@bp.response(200, Detail, description="Dokumen dengan berkas barunya.")
+@answers(403, 404, 409, 413, 415, 422, 428)
+def document_replace(document_id: int):
+    """Replace a document's file, validated by the web's replace form; the version is a
+    form field (missing: 428, not a whole number: 422, stale: 409)."""
+    document = queries.document_for(current_user, document_id, change=True)
+    _require_multipart()
+    version = _version(request.form.get("version"))
+    form = ReplaceForm(formdata=_form_data(), meta={"csrf": False})
+    if not form.validate():
+        _refuse_form(form)
+    return writes.commit(
+        services.replace_document,
+        writes.actor(),
+        document,
+        request.files.get(form.file.name),
+        {},
+        version,
+        current=lambda: _current(document_id),
+    )
+
+
+@bp.route("/documents/<int:document_id>", methods=["DELETE"])
+@bp.doc(
+    summary="Hapus dokumen",
+    description="Hapus dokumen dan berkasnya, dengan hak yang sama dengan web. Sertakan "
+    "`version` yang Anda baca di query string.",
+)
+@bp.arguments(document_schemas.VersionQuery, location="query")
+@bp.response(204, description="Dokumen dihapus.")
+@answers(403, 404, 409, 428)
+def document_delete(query, document_id: int):
+    """Delete a document; the version in the query string (missing: 428, stale: 409)."""
+    document = queries.document_for(current_user, document_id, change=True)
+    version = writes.version_of(query)
+    writes.commit(
+        services.delete_document,
+        writes.actor(),
+        document,
+        version,
+        current=lambda: _current(document_id),
+    )
+    return None
