@@ -120,6 +120,8 @@ ENDPOINT_ROLES: dict[str, frozenset[Role]] = {
     "api.milestone_create": ADMIN_OPD,  # as agreements.milestone_new
     "api.milestone_update": ADMIN_OPD,
     "api.milestone_delete": ADMIN_OPD,
+    "api.task_create": ADMIN,  # as tasks.new
+    "api.task_update": ADMIN_OPD,  # an OPD head: status and note of their agency's tasks
     "api.register": ALL,  # as agreements.register
     "api.summary": ALL,  # as reports.dashboard (an OPD head: their own agency's view)
     # Documents: the roles of the web's document routes (``documents.*`` above).

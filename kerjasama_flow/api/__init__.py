@@ -7,7 +7,15 @@ from __future__ import annotations
 from flask import Flask
 
 # The endpoint modules add their routes to bp when imported.
-from kerjasama_flow.api import agreements, auth, documents, reads, reports  # noqa: F401
+from kerjasama_flow.api import (  # noqa: F401
+    agreements,
+    auth,
+    documents,
+    forms,
+    reads,
+    reports,
+    tasks,
+)
 from kerjasama_flow.api.blueprint import api, bp
 from kerjasama_flow.extensions import csrf, limiter
 
@@ -19,7 +27,7 @@ def init_app(app: Flask) -> None:
     api.init_app(app)
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearer": []}]
-    agreements.document(api.spec)
+    forms.document(api.spec)
     csrf.exempt(bp)
     limiter.limit(auth.rate_limit, key_func=auth.rate_limit_key, exempt_when=auth.has_no_token)(bp)
     app.before_request(auth.authenticate)

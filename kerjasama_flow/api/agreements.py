@@ -5,11 +5,9 @@ service (``agreements.services``), so the lifecycle rules are the page's, in one
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import abort, request, url_for
+from flask import abort, url_for
 from flask_login import current_user
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
 
 from kerjasama_flow.agreements import services
 from kerjasama_flow.agreements.forms import MILESTONE_FORMS, AgreementForm, StageForm
@@ -18,16 +16,19 @@ from kerjasama_flow.agreements.models import MILESTONE_MODELS, Agreement
 from kerjasama_flow.api import errors, schemas
 from kerjasama_flow.api.blueprint import bp
 from kerjasama_flow.api.forms import (
+    NO_CSRF,
     BodySchema,
     api_names,
     body_fields,
+    body_schema,
     form_schemas,
+    request_body,
     submit,
     version_field,
 )
 from kerjasama_flow.api.messages import MESSAGES
 from kerjasama_flow.api.reads import agreement_detail
-from kerjasama_flow.api.writes import actor, commit, version_of
+from kerjasama_flow.api.writes import actor, commit, json_body, load_body, version_of
 from kerjasama_flow.db import MAX_ID
 from kerjasama_flow.extensions import db
 from kerjasama_flow.forms_common import form_values
@@ -38,14 +39,12 @@ from kerjasama_flow.permissions import (
 )
 from kerjasama_flow.tenancy import get_owned_or_404
 
-NO_CSRF = {"csrf": False}  # a token is not a cookie: nothing to forge
-
 AGREEMENT_NAMES = api_names(AgreementForm)
 AgreementCreate, AgreementChange = form_schemas(AgreementForm, "Agreement")
 
 STATUS_NAMES = api_names(StageForm)
-STATUS_BODY = BodySchema.from_dict(
-    {**body_fields(StageForm), "version": version_field()}, name="AgreementStatusChange"
+STATUS_BODY = body_schema(
+    {**body_fields(StageForm), "version": version_field()}, "AgreementStatusChange"
 )
 
 # Each step kind's body: its form's fields, the day as ``date``, and ``kind``.
@@ -109,60 +108,14 @@ class AgreementResultSchema(schemas.AgreementDetailSchema):
     follow_up = fields.Nested(FollowUpSchema, required=True)
 
 
-def document(spec) -> None:
-    """The bodies in the OpenAPI document (``requestBody`` refers to them by name); a step's
-    body is one schema per kind, chosen by ``kind``."""
-    bodies = [AgreementCreate, AgreementChange, STATUS_BODY]
-    bodies += [schema for pair in MILESTONE_BODIES.values() for schema in pair]
-    for schema in bodies:
-        spec.components.schema(schema.__name__, schema=schema)
-
-
-def _request_body(*schema_classes, discriminator: dict[str, dict] | None = None) -> dict:
-    """An operation's ``requestBody``: one schema, or one of several (by ``discriminator``,
-    field name -> {value: schema})."""
-    refs = [{"$ref": f"#/components/schemas/{cls.__name__}"} for cls in schema_classes]
-    schema: dict[str, Any] = refs[0] if len(refs) == 1 else {"oneOf": refs}
-    for name, mapping in (discriminator or {}).items():
-        schema["discriminator"] = {
-            "propertyName": name,
-            "mapping": {
-                value: f"#/components/schemas/{cls.__name__}" for value, cls in mapping.items()
-            },
-        }
-    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
-
-
-STEP_CREATE_BODY = _request_body(
+STEP_CREATE_BODY = request_body(
     *(pair[0] for pair in MILESTONE_BODIES.values()),
     discriminator={"kind": {kind: pair[0] for kind, pair in MILESTONE_BODIES.items()}},
 )
-STEP_CHANGE_BODY = _request_body(*(pair[1] for pair in MILESTONE_BODIES.values()))
+STEP_CHANGE_BODY = request_body(*(pair[1] for pair in MILESTONE_BODIES.values()))
 
 
 # --- helpers ----------------------------------------------------------------------------------
-
-
-def _json_body() -> dict[str, Any]:
-    """The request's JSON object: not JSON is a 415, JSON that does not parse a 400."""
-    if not request.is_json:
-        errors.abort(415)
-    body = request.get_json(silent=True)
-    if body is None:
-        errors.abort(400)
-    return body
-
-
-def _load(schema_class, body: Any = None) -> dict[str, Any]:
-    """The request's JSON body checked by ``schema_class``: 415, 400 or 422 when it is not.
-    Read inside the view, after the record and the permission: another government's id is
-    a 404 whatever the body says."""
-    if body is None:
-        body = _json_body()
-    try:
-        return schema_class().load(body)
-    except ValidationError as error:
-        errors.abort(422, fields=errors.flatten_fields({"json": error.messages}))
 
 
 def _editable(agreement_id: int) -> Agreement:
@@ -204,11 +157,11 @@ def _current_milestone(milestone):
 
 
 @bp.route("/agreements", methods=["POST"])
-@bp.doc(**_request_body(AgreementCreate))
+@bp.doc(**request_body(AgreementCreate))
 @bp.response(201, AgreementResultSchema)
 def agreement_create():
     """A new agreement, as the page's form makes it (Bagian Pemerintahan)."""
-    body = _load(AgreementCreate)
+    body = load_body(AgreementCreate)
     form = submit(
         lambda formdata: AgreementForm(formdata=formdata, meta=NO_CSRF), body, AGREEMENT_NAMES
     )
@@ -219,12 +172,12 @@ def agreement_create():
 
 
 @bp.route("/agreements/<int:agreement_id>", methods=["PATCH"])
-@bp.doc(**_request_body(AgreementChange))
+@bp.doc(**request_body(AgreementChange))
 @bp.response(200, AgreementResultSchema)
 def agreement_update(agreement_id: int):
     """Change an agreement's data: send only what changes, and the ``version`` you read."""
     agreement = _editable(agreement_id)
-    body = _load(AgreementChange)
+    body = load_body(AgreementChange)
     version = version_of(body)
     form = submit(
         lambda formdata: AgreementForm(formdata=formdata, obj=agreement, meta=NO_CSRF),
@@ -245,13 +198,13 @@ def agreement_update(agreement_id: int):
 
 
 @bp.route("/agreements/<int:agreement_id>/status", methods=["POST"])
-@bp.doc(**_request_body(STATUS_BODY))
+@bp.doc(**request_body(STATUS_BODY))
 @bp.response(200, AgreementResultSchema)
 def agreement_status(agreement_id: int):
     """Stall, resume, cancel, complete or reopen an agreement, under the page's rules; its
     tasks follow (paused, cancelled or given back)."""
     agreement = _editable(agreement_id)
-    body = _load(STATUS_BODY)
+    body = load_body(STATUS_BODY)
     version = version_of(body)
     form = submit(
         lambda formdata: StageForm(formdata=formdata, meta=NO_CSRF), body, STATUS_NAMES, version
@@ -279,7 +232,7 @@ def milestone_create(agreement_id: int):
     """Record a step of ``kind``, as its page's form does; the answer says the agreement's new
     stage and the follow-up tasks the step created."""
     agreement = get_owned_or_404(Agreement, agreement_id)
-    body = _json_body()
+    body = json_body()
     kind = body.get("kind") if isinstance(body, dict) else None
     if kind not in MILESTONE_BODIES:
         errors.abort(
@@ -289,7 +242,7 @@ def milestone_create(agreement_id: int):
     if not can_record_milestone(current_user, agreement, kind):
         abort(403)
     names = MILESTONE_NAMES[kind]
-    values = _load(MILESTONE_BODIES[kind][0], body)
+    values = load_body(MILESTONE_BODIES[kind][0], body)
     values.pop("kind")
     form = submit(
         lambda formdata: MILESTONE_FORMS[kind](
@@ -323,7 +276,7 @@ def _milestone(agreement_id: int, kind: str, milestone_id: int):
 def milestone_update(agreement_id: int, kind: str, milestone_id: int):
     """Change a step: send only what changes, and the ``version`` you read."""
     milestone = _milestone(agreement_id, kind, milestone_id)
-    values = _load(MILESTONE_BODIES[kind][1])
+    values = load_body(MILESTONE_BODIES[kind][1])
     version = version_of(values)
     names = MILESTONE_NAMES[kind]
     form = submit(

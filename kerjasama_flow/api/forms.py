@@ -41,8 +41,9 @@ from kerjasama_flow.forms_common import (
     QuerySelectMultipleField,
 )
 
+NO_CSRF = {"csrf": False}  # a form's meta for a token's request: a token is not a cookie
 # Fields a form has for the page only: never part of a body.
-PAGE_ONLY = frozenset({"csrf_token", "submit", "version", "confirm"})
+PAGE_ONLY = frozenset({"csrf_token", "submit", "version", "confirm", "next"})
 RENAMED = {"value_rp": "value"}
 DATE = "date"
 
@@ -208,10 +209,39 @@ def form_schemas(
     ``create_extra``) and ``<name>Change`` (a PATCH: any subset, and ``version``)."""
     created = {**(create_extra or {}), **body_fields(form_class, date_field)}
     changed = {**body_fields(form_class, date_field, is_change=True), "version": version_field()}
-    return (
-        BodySchema.from_dict(created, name=f"{name}Create"),
-        BodySchema.from_dict(changed, name=f"{name}Change"),
-    )
+    return body_schema(created, f"{name}Create"), body_schema(changed, f"{name}Change")
+
+
+# Every body schema, for the OpenAPI document's components (``document``).
+BODIES: list[type[Schema]] = []
+
+
+def body_schema(declared: Mapping[str, fields.Field], name: str) -> type[Schema]:
+    """A body schema of ``declared`` fields, named ``name`` in the OpenAPI document."""
+    schema = BodySchema.from_dict(dict(declared), name=name)
+    BODIES.append(schema)
+    return schema
+
+
+def document(spec) -> None:
+    """Put every body schema in the document's components, where ``request_body`` points."""
+    for schema in BODIES:
+        spec.components.schema(schema.__name__, schema=schema)
+
+
+def request_body(*schema_classes, discriminator: Mapping[str, Mapping] | None = None) -> dict:
+    """An operation's ``requestBody`` (for ``bp.doc``): one body schema, or one of several
+    chosen by a field (``discriminator``: field name -> {value: schema})."""
+    refs = [{"$ref": f"#/components/schemas/{cls.__name__}"} for cls in schema_classes]
+    schema: dict[str, Any] = refs[0] if len(refs) == 1 else {"oneOf": refs}
+    for name, mapping in (discriminator or {}).items():
+        schema["discriminator"] = {
+            "propertyName": name,
+            "mapping": {
+                value: f"#/components/schemas/{cls.__name__}" for value, cls in mapping.items()
+            },
+        }
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
 
 
 # --- running the form on a body ---------------------------------------------------------------

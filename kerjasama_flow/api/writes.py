@@ -8,7 +8,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from flask import request
 from flask_login import current_user
+from marshmallow import ValidationError
 from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 
 from kerjasama_flow.api import errors
@@ -32,6 +34,26 @@ def version_of(body: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
         errors.abort(422, fields={"version": [VERSION_INVALID]})
     return value
+
+
+def json_body() -> Any:
+    """The request's JSON: not JSON is a 415, JSON that does not parse a 400."""
+    if not request.is_json:
+        errors.abort(415)
+    body = request.get_json(silent=True)
+    if body is None:
+        errors.abort(400)
+    return body
+
+
+def load_body(schema_class, body: Any = None) -> dict[str, Any]:
+    """The request's JSON body (or ``body``, read already) checked by ``schema_class``: a 422
+    naming each field. Views read it after loading the record and checking the permission:
+    another government's id is a 404, a forbidden change a 403, whatever the body says."""
+    try:
+        return schema_class().load(json_body() if body is None else body)
+    except ValidationError as error:
+        errors.abort(422, fields=errors.flatten_fields({"json": error.messages}))
 
 
 def field_errors(error: DomainError, names: Mapping[str, str] | None = None) -> dict:

@@ -145,6 +145,11 @@ def set_task_status(
     check_version(task, expected_version)
     if task.status == TaskStatus.PAUSED and actor.role != Role.ADMIN:
         raise DomainError("Tugas ini ditunda bersama kerja samanya.", "status")
+    if task.status == TaskStatus.CANCELLED and actor.role != Role.ADMIN:
+        raise DomainError(
+            "Tugas ini dibatalkan; hanya Bagian Pemerintahan yang dapat membukanya kembali.",
+            "status",
+        )
     if status == TaskStatus.PAUSED and task.status != TaskStatus.PAUSED:
         raise DomainError(
             "Tugas hanya ditunda bersama kerja samanya (tahap Ditunda), tidak satu per satu.",
@@ -165,6 +170,25 @@ def set_task_status(
     task.done_at = clock.now() if status == TaskStatus.DONE else None
     db.session.flush()
     _log_change(actor, task, before, "status_changed")
+    return task
+
+
+def change_task(
+    actor: User,
+    task: Task,
+    data: dict[str, Any] | None,
+    status: TaskStatus | None,
+    note: str | None,
+    expected_version: int | None,
+) -> Task:
+    """One change of a task against the version its author read: its data (``update_task``,
+    Bagian Pemerintahan), its status and note (``set_task_status``), or both at once. Either
+    part is skipped when None."""
+    check_version(task, expected_version)
+    if data is not None:
+        update_task(actor, task, data, expected_version)
+    if status is not None:
+        set_task_status(actor, task, status, note, task.version)
     return task
 
 
