@@ -8,6 +8,7 @@ from flask import Flask
 
 from kerjasama_flow.api import auth, reads  # noqa: F401  (the modules add their routes to bp)
 from kerjasama_flow.api.blueprint import api, bp
+from kerjasama_flow.api.openapi import describe
 from kerjasama_flow.extensions import csrf, limiter
 
 
@@ -18,6 +19,7 @@ def init_app(app: Flask) -> None:
     api.init_app(app)
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearer": []}]
+    describe(api)  # before register_blueprint: its plugin completes each operation
     csrf.exempt(bp)
     limiter.limit(auth.rate_limit, key_func=auth.rate_limit_key, exempt_when=auth.has_no_token)(bp)
     app.before_request(auth.authenticate)
