@@ -17,6 +17,7 @@ from kerjasama_flow.api import (  # noqa: F401
     tasks,
 )
 from kerjasama_flow.api.blueprint import api, bp
+from kerjasama_flow.api.openapi import describe
 from kerjasama_flow.extensions import csrf, limiter
 
 
@@ -28,6 +29,7 @@ def init_app(app: Flask) -> None:
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearer": []}]
     forms.document(api.spec)
+    describe(api)  # before register_blueprint: its plugin completes each operation
     csrf.exempt(bp)
     limiter.limit(auth.rate_limit, key_func=auth.rate_limit_key, exempt_when=auth.has_no_token)(bp)
     app.before_request(auth.authenticate)

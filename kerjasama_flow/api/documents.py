@@ -88,11 +88,6 @@ def _version(text: str | None) -> int:
 
 @bp.route("/agreements/<int:agreement_id>/documents", methods=["POST"])
 @bp.doc(
-    summary="Unggah dokumen kerja sama",
-    description="Unggah berkas untuk kerja sama atau salah satu tahapannya, dengan aturan yang "
-    "sama dengan formulir di web: Bagian Pemerintahan untuk kerja sama dan tahapan mana pun; "
-    "kepala OPD hanya bukti realisasi PKS yang dilaksanakan OPD-nya. Isi permintaan "
-    "multipart/form-data.",
     requestBody=document_schemas.multipart(
         document_schemas.DocumentUploadForm, "Berkas dan isian formulir unggah dokumen."
     ),
@@ -133,11 +128,6 @@ def document_upload(agreement_id: int):
 
 
 @bp.route("/documents/<int:document_id>")
-@bp.doc(
-    summary="Data satu dokumen",
-    description="Judul, jenis, nama dan jenis berkas, ukuran, tahapan atau tugasnya, dan "
-    "versinya. Dokumen pemerintah daerah lain: 404; dokumen yang tidak boleh Anda lihat: 403.",
-)
 @bp.response(200, Detail, description="Data dokumen.")
 @answers(403, 404)
 def document(document_id: int):
@@ -147,9 +137,6 @@ def document(document_id: int):
 
 @bp.route("/documents/<int:document_id>/file")
 @bp.doc(
-    summary="Unduh berkas dokumen",
-    description="Berkasnya sebagai unduhan (Content-Disposition: attachment, dengan nama "
-    "berkasnya) dan jenis MIME-nya. Hak akses sama dengan unduhan di web.",
     responses={
         "200": {
             "description": "Berkasnya.",
@@ -171,11 +158,6 @@ def document_file(document_id: int):
 
 @bp.route("/documents/<int:document_id>/file", methods=["PUT"])
 @bp.doc(
-    summary="Ganti berkas dokumen",
-    description="Ganti berkas dokumen (misalnya naskah yang sudah ditandatangani) dengan aturan "
-    "yang sama dengan web: Bagian Pemerintahan dokumen mana pun, kepala OPD bukti yang "
-    "diunggah OPD-nya. Sertakan `version` yang Anda baca; berkas lama tercatat di log "
-    "aktivitas. Isi permintaan multipart/form-data.",
     requestBody=document_schemas.multipart(
         document_schemas.DocumentReplaceForm, "Berkas pengganti dan versi dokumen."
     ),
@@ -203,11 +185,6 @@ def document_replace(document_id: int):
 
 
 @bp.route("/documents/<int:document_id>", methods=["DELETE"])
-@bp.doc(
-    summary="Hapus dokumen",
-    description="Hapus dokumen dan berkasnya, dengan hak yang sama dengan web. Sertakan "
-    "`version` yang Anda baca di query string.",
-)
 @bp.arguments(document_schemas.VersionQuery, location="query")
 @bp.response(204, description="Dokumen dihapus.")
 @answers(403, 404, 409, 428)

@@ -24,15 +24,6 @@ from kerjasama_flow.reports.dashboard import DashboardFilters
 
 
 @bp.route("/register")
-@bp.doc(
-    summary="Daftar KB dan PKS",
-    description=(
-        "Register Kesepakatan Bersama (KB) dan Perjanjian Kerja Sama (PKS) yang sudah "
-        "ditandatangani, seperti halaman Daftar Kerja Sama: nomor kedua pihak, para pihak, "
-        "tanggal tanda tangan, masa berlaku, dan status hari ini. Terbaru lebih dulu. Token "
-        "OPD hanya melihat dokumen kerja sama yang melibatkan OPD-nya."
-    ),
-)
 @bp.arguments(report_schemas.RegisterQuery, location="query")
 @bp.response(200, report_schemas.RegisterPage)
 def register(query):
@@ -81,17 +72,6 @@ def _register_item(row: agreement_register.RegisterRow) -> dict:
 
 
 @bp.route("/summary")
-@bp.doc(
-    summary="Ringkasan dasbor",
-    description=(
-        "Angka dasbor dengan filter dasbor (tahun, bidang, mitra, OPD pengampu): jumlah kerja "
-        "sama per tahap, KB/PKS aktif, tugas (terbuka, lewat tenggat, selesai), realisasi "
-        "tahun laporan dibanding tahun sebelumnya (nilai dalam Rupiah), tabel akuntabilitas "
-        "OPD, dan daftar 'Perlu perhatian' (kerja sama mandek, OPD dengan tugas lewat tenggat "
-        "terbanyak, KB/PKS segera berakhir, KB/PKS belum dilaporkan). Token OPD melihat dasbor "
-        "OPD-nya: kerja sama yang melibatkan OPD-nya dan hanya tugas OPD-nya."
-    ),
-)
 @bp.arguments(report_schemas.SummaryQuery, location="query")
 @bp.response(200, report_schemas.SummarySchema)
 def summary(query):
