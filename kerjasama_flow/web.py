@@ -89,9 +89,26 @@ def paginate(statement):
 # --- what every request is checked for --------------------------------------------------------
 
 
+def digits_up_to(limit: int) -> str:
+    """A regular expression of the whole numbers from 0 to ``limit`` (``"2147483647"``: any
+    number of up to nine digits, or ten digits no greater than it)."""
+    text = str(limit)
+    shorter = rf"\d{{1,{len(text) - 1}}}" if len(text) > 1 else ""
+    same_length = [
+        f"{text[:i]}[{'1' if i == 0 else '0'}-{int(digit) - 1}]" + rf"\d{{{len(text) - i - 1}}}"
+        for i, digit in enumerate(text)
+        if int(digit) > (1 if i == 0 else 0)
+    ]
+    return "|".join(part for part in (shorter, *same_length, text) if part)
+
+
 class RecordIdConverter(IntegerConverter):
     """``<int:...>`` in every route (``app.url_map.converters["int"]``): a whole number up to
-    ``db.MAX_ID``. A bigger one matches no route, a 404, instead of reaching the database."""
+    ``db.MAX_ID``. A bigger one matches no route, a 404, instead of reaching the database.
+    The limit is in the pattern, not only in ``max``: Werkzeug answers 405 instead of 404
+    when a number too big for a route's ``max`` falls on a path that has another method."""
+
+    regex = f"(?:{digits_up_to(MAX_ID)})"
 
     def __init__(self, map, *args, **kwargs):
         kwargs.setdefault("max", MAX_ID)

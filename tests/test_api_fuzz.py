@@ -37,6 +37,7 @@ from kerjasama_flow.accounts.models import Role
 from kerjasama_flow.agreements.lifecycle import Stage
 from kerjasama_flow.agreements.models import PartnerKind
 from kerjasama_flow.extensions import db
+from kerjasama_flow.permissions import ENDPOINT_ROLES
 from kerjasama_flow.tasks.models import TaskStatus
 from tests import factories
 from tests.api_helpers import token_for
@@ -192,8 +193,10 @@ def load_schema(fuzz_server: FuzzServer, role: str):
     return schema
 
 
-def check_answer(case, fuzz_server: FuzzServer) -> None:
-    """One request: schemathesis's checks, then this API's own promises."""
+def check_answer(case, fuzz_server: FuzzServer, may_use: bool) -> None:
+    """One request: schemathesis's checks, then this API's own promises. ``may_use``: the
+    token's role is among the endpoint's (``permissions.ENDPOINT_ROLES``); when it is not,
+    the answer is a 403 whatever the ids are."""
     response = case.call_and_validate(checks=CHECKS)
     leaked = [marker for marker in FOREIGN_MARKERS if marker in response.text]
     assert not leaked, f"{case.method} {case.formatted_path}: {leaked} in {response.text[:300]}"
@@ -201,14 +204,23 @@ def check_answer(case, fuzz_server: FuzzServer) -> None:
         value in fuzz_server.foreign_ids.get(name, ())
         for name, value in (case.path_parameters or {}).items()
     )
-    if foreign:
+    if not may_use:  # (a malformed id, such as -1, matches no route: 404 before any check)
+        assert response.status_code in (400, 401, 403, 404, 429), (
+            f"{case.method} {case.formatted_path}: a forbidden endpoint answered "
+            f"{response.status_code}"
+        )
+    elif foreign:
         assert response.status_code in (401, 404, 422, 429), (
             f"{case.method} {case.formatted_path}: another government's id answered "
             f"{response.status_code}"
         )
 
 
-def fuzz(operation, mode: GenerationMode, fuzz_server: FuzzServer, examples: int) -> None:
+def fuzz(operation, mode: GenerationMode, fuzz_server: FuzzServer, role: str) -> None:
+    endpoint = "api." + operation.definition.raw["operationId"]
+    may_use = Role(role) in ENDPOINT_ROLES[endpoint]
+    examples = MAX_EXAMPLES[role]
+
     @settings(
         max_examples=examples,
         deadline=None,
@@ -218,7 +230,7 @@ def fuzz(operation, mode: GenerationMode, fuzz_server: FuzzServer, examples: int
     )
     @given(case=operation.as_strategy(generation_mode=mode))
     def run(case):
-        check_answer(case, fuzz_server)
+        check_answer(case, fuzz_server, may_use)
 
     run()
 
@@ -237,7 +249,7 @@ def test_every_operation_answers_as_documented(fuzz_server, role):
     for operation in operations:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             try:
-                fuzz(operation, mode, fuzz_server, MAX_EXAMPLES[role])
+                fuzz(operation, mode, fuzz_server, role)
             # Every operation is fuzzed and every failure reported (schemathesis raises a
             # FailureGroup, an exception group).
             except (Exception, BaseExceptionGroup) as error:

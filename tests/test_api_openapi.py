@@ -36,7 +36,10 @@ def test_every_operation_has_its_indonesian_summary_and_description(client):
     listed = list(operations(document))
     assert listed
     for path, method, operation in listed:
-        endpoint = "api." + operation.get("operationId", "?").removesuffix(f"_{method}")
+        operation_id = operation.get("operationId", "?")
+        endpoint = "api." + operation_id  # a path with several methods: "<name>_<method>"
+        if endpoint not in routed:
+            endpoint = "api." + operation_id.removesuffix(f"_{method}")
         assert endpoint in routed, (method, path, operation.get("operationId"))
         assert endpoint in openapi.OPERATION_TEXTS, (
             f"{method.upper()} {path} ({endpoint}): add its Indonesian summary and "

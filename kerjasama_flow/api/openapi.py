@@ -76,12 +76,15 @@ def component_name(status: int) -> str:
     return "".join(part.capitalize() for part in code.split("_"))
 
 
-def error_statuses(method: str, operation: dict, rule: Rule) -> list[int]:
-    """The error answers of ``method`` on ``rule``, from its shape alone."""
+def error_statuses(
+    method: str, operation: dict, rule: Rule, body_fields: frozenset[str] = frozenset()
+) -> list[int]:
+    """The error answers of ``method`` on ``rule``, from its shape alone; ``body_fields``: the
+    names its JSON body may hold (a POST that carries a ``version`` is versioned too)."""
     public = rule.endpoint in auth.PUBLIC_ENDPOINTS
     has_body = "requestBody" in operation or method in BODY_METHODS
     has_query = any(p.get("in") == "query" for p in operation.get("parameters", ()))
-    versioned = method in VERSIONED_METHODS
+    versioned = method in VERSIONED_METHODS or "version" in body_fields
     # Any request may be a 400: a NUL byte anywhere in it is refused before the view (web.py).
     statuses = [400] if public else [400, 401, 403]
     if rule.arguments:
@@ -275,8 +278,9 @@ HTTP yang tidak didukung sebuah alamat dijawab 405 dengan header `Allow`.
 {_error_list()}
 
 ## Versi data
-Setiap data mempunyai `version`. Perubahan (PATCH) dan penghapusan (DELETE) wajib \
-menyertakan `version` yang terakhir Anda baca: tanpa `version` dijawab 428; bila data sudah \
+Setiap data mempunyai `version`. Perubahan (PATCH, PUT, dan tindakan seperti \
+`POST /agreements/{{id}}/status`) dan penghapusan (DELETE) wajib menyertakan `version` yang \
+terakhir Anda baca: tanpa `version` dijawab 428; bila data sudah \
 diubah orang lain dijawab 409 dengan data terkini di `current`. Gabungkan perubahan Anda, \
 lalu kirim lagi dengan versi yang baru. Tidak ada yang tersimpan pada 409, 422, dan 428.
 
@@ -290,13 +294,28 @@ Alamat `/api/v1` tetap: perubahan yang tidak kompatibel terbit sebagai versi bar
 class OperationDocs(BasePlugin):
     """Completes each operation as flask-smorest adds it (``spec.path(rule=...)``)."""
 
+    def init_spec(self, spec: APISpec) -> None:
+        super().init_spec(spec)
+        self.spec = spec
+
+    def _body_fields(self, operation: dict) -> frozenset[str]:
+        """The fields of the JSON body schemas the operation refers to (``api.forms``)."""
+        content = operation.get("requestBody", {}).get("content", {})
+        schema = content.get("application/json", {}).get("schema", {})
+        refs = [schema.get("$ref"), *(item.get("$ref") for item in schema.get("oneOf", ()))]
+        names: set[str] = set()
+        for ref in filter(None, refs):
+            component = self.spec.components.schemas.get(ref.rsplit("/", 1)[-1], {})
+            names |= set(component.get("properties", {}))
+        return frozenset(names)
+
     def operation_helper(self, path=None, operations=None, **kwargs: Any) -> None:
         rule = kwargs.get("rule")
         if rule is None or not operations:
             return
         name = rule.endpoint.partition(".")[2] or rule.endpoint
         for method, operation in operations.items():
-            document_errors(method, operation, rule)
+            document_errors(method, operation, rule, self._body_fields(operation))
             if len(operations) == 1:
                 operation["operationId"] = name
             else:
@@ -307,12 +326,14 @@ class OperationDocs(BasePlugin):
                 operation["description"] = description
 
 
-def document_errors(method: str, operation: dict, rule: Rule) -> None:
+def document_errors(
+    method: str, operation: dict, rule: Rule, body_fields: frozenset[str] = frozenset()
+) -> None:
     """Each error answer of the operation as a reference to its component; an answer an
     endpoint documented itself in full (a dict) is kept."""
     responses = operation.setdefault("responses", {})
     responses.pop("default", None)
-    for status in error_statuses(method, operation, rule):
+    for status in error_statuses(method, operation, rule, body_fields):
         current = responses.get(str(status), responses.get(status))
         if current is None or isinstance(current, str):
             responses.pop(status, None)
