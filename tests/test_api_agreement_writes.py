@@ -4,7 +4,6 @@ messages as the pages, the version rules (428/409), roles and tenants."""
 
 from __future__ import annotations
 
-
 import pytest
 
 from kerjasama_flow.agreements.lifecycle import Stage
@@ -285,7 +284,9 @@ def test_patch_and_delete_a_step_with_its_version(client, world, tokens):
     visit_id = visit.id
     url = f"/api/v1/agreements/{world.agreement.id}/milestones/visit/{visit_id}"
     headers = tokens["admin"]
-    assert client.patch(url, json={"place": "Gedung Graha Patria"}, headers=headers).status_code == 428
+    assert (
+        client.patch(url, json={"place": "Gedung Graha Patria"}, headers=headers).status_code == 428
+    )
     changed = client.patch(
         url, json={"place": "Gedung Graha Patria", "version": visit.version}, headers=headers
     )
@@ -293,7 +294,10 @@ def test_patch_and_delete_a_step_with_its_version(client, world, tokens):
     assert changed.json["details"]["place"] == "Gedung Graha Patria"
     assert changed.json["date"] == visit.visited_on.isoformat()  # untouched
     stale = client.patch(url, json={"place": "Lain", "version": 1}, headers=headers)
-    assert stale.status_code == 409 and stale.json["current"]["details"]["place"] == "Gedung Graha Patria"
+    assert (
+        stale.status_code == 409
+        and stale.json["current"]["details"]["place"] == "Gedung Graha Patria"
+    )
     assert client.delete(url, headers=headers).status_code == 428
     assert client.delete(url + "?version=1", headers=headers).status_code == 409
     gone = client.delete(url + f"?version={changed.json['version']}", headers=headers)

@@ -324,7 +324,9 @@ def submit(
         values.setlist("version", [str(version)])
     form = form_factory(formdata=values)
     if not form.validate():
-        errors.abort(422, fields=form_errors(form, names))
+        found = form_errors(form, names)
+        # The first refusal as the message (a rule's own words, as a refused step says).
+        errors.abort(422, next(iter(found.values()))[0], found)
     return form
 
 
