@@ -40,7 +40,7 @@ from kerjasama_flow.extensions import db
 from kerjasama_flow.permissions import ENDPOINT_ROLES
 from kerjasama_flow.tasks.models import TaskStatus
 from tests import factories
-from tests.api_helpers import token_for
+from tests.api_helpers import english_in_error, token_for
 from tests.conftest import make_test_app
 from tests.document_helpers import make_document
 
@@ -198,6 +198,13 @@ def check_answer(case, fuzz_server: FuzzServer, may_use: bool) -> None:
     token's role is among the endpoint's (``permissions.ENDPOINT_ROLES``); when it is not,
     the answer is a 403 whatever the ids are."""
     response = case.call_and_validate(checks=CHECKS)
+    content_type = next(
+        (values[0] for name, values in response.headers.items() if name.lower() == "content-type"),
+        "",
+    )
+    if response.status_code >= 400 and "json" in content_type:
+        english = english_in_error(response.json())
+        assert not english, f"{case.method} {case.formatted_path}: English message {english}"
     leaked = [marker for marker in FOREIGN_MARKERS if marker in response.text]
     assert not leaked, f"{case.method} {case.formatted_path}: {leaked} in {response.text[:300]}"
     foreign = any(

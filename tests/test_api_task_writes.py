@@ -3,6 +3,7 @@ OPD token's limits (status and note of its own agency's tasks), the version rule
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -166,3 +167,45 @@ def test_another_governments_task_is_404(client, world, tokens):
         headers=tokens["admin"],
     )
     assert response.status_code == 404
+
+
+def test_two_clients_changing_one_task_at_once_get_one_save_and_one_conflict(app, world, backend):
+    """On PostgreSQL, two tokens send a change made from the same version at the same moment:
+    one is saved, the other is a 409 carrying the saved one; nothing is overwritten."""
+    if backend != "postgresql":
+        pytest.skip("SQLite serialises writers; the race needs PostgreSQL's concurrency")
+    url = f"/api/v1/tasks/{world.task.id}"
+    version = world.task.version
+    changes = [
+        (bearer(token_for(world.admin)), {"title": "Judul dari admin", "version": version}),
+        (bearer(token_for(world.opd)), {"status": "in_progress", "version": version}),
+    ]
+    db.session.commit()
+    barrier = threading.Barrier(len(changes))
+    answers: list[tuple[int, dict]] = []
+    failures: list[BaseException] = []
+
+    def send(headers: dict, body: dict) -> None:
+        try:
+            client = app.test_client()
+            barrier.wait(timeout=10)
+            response = client.patch(url, json=body, headers=headers)
+            answers.append((response.status_code, response.json))
+        except BaseException as error:  # reported below; a thread must not die silently
+            failures.append(error)
+
+    threads = [threading.Thread(target=send, args=change) for change in changes]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not failures, failures
+    assert sorted(status for status, _ in answers) == [200, 409]
+    saved = next(body for status, body in answers if status == 200)
+    conflict = next(body for status, body in answers if status == 409)
+    assert conflict["current"]["version"] == saved["version"] == version + 1
+    db.session.expire_all()
+    task = db.session.get(Task, world.task.id)
+    # Exactly one of the two changes is in the database, the one that was answered 200.
+    assert (task.title == "Judul dari admin") != (task.status == TaskStatus.IN_PROGRESS)
+    assert task.version == version + 1

@@ -17,7 +17,6 @@ from kerjasama_flow.api import errors, schemas
 from kerjasama_flow.api.blueprint import bp
 from kerjasama_flow.api.forms import (
     NO_CSRF,
-    BodySchema,
     api_names,
     body_fields,
     body_schema,
@@ -29,7 +28,6 @@ from kerjasama_flow.api.forms import (
 from kerjasama_flow.api.messages import MESSAGES
 from kerjasama_flow.api.reads import agreement_detail
 from kerjasama_flow.api.writes import actor, commit, json_body, load_body, version_of
-from kerjasama_flow.db import MAX_ID
 from kerjasama_flow.extensions import db
 from kerjasama_flow.forms_common import form_values
 from kerjasama_flow.permissions import (
@@ -76,15 +74,6 @@ MILESTONE_BODIES = {
     )
     for kind, form in MILESTONE_FORMS.items()
 }
-
-
-class MilestoneQuery(BodySchema):
-    version = fields.Integer(
-        strict=False,
-        validate=validate.Range(1, MAX_ID, error="Harus bilangan bulat positif."),
-        error_messages={**MESSAGES, "invalid": "Harus bilangan bulat."},
-        metadata={"description": "Versi langkah yang Anda baca (wajib)."},
-    )
 
 
 class FollowUpSchema(Schema):
@@ -304,7 +293,7 @@ def milestone_update(agreement_id: int, kind: str, milestone_id: int):
 
 
 @bp.route("/agreements/<int:agreement_id>/milestones/<kind>/<int:milestone_id>", methods=["DELETE"])
-@bp.arguments(MilestoneQuery, location="query")
+@bp.arguments(schemas.VersionQuery, location="query")
 @bp.response(204)
 def milestone_delete(query, agreement_id: int, kind: str, milestone_id: int):
     """Remove a step recorded by mistake (``?version=``); refused while later steps rest on

@@ -10,7 +10,7 @@ from marshmallow import Schema, fields, validate
 
 from kerjasama_flow import uploads
 from kerjasama_flow.api import schemas
-from kerjasama_flow.api.writes import VERSION_INVALID
+from kerjasama_flow.api.messages import RequestSchema
 from kerjasama_flow.db import MAX_ID, max_length
 from kerjasama_flow.documents.models import Document, DocumentKind
 
@@ -33,7 +33,7 @@ class DocumentDetailSchema(schemas.DocumentSchema):
     )
 
 
-class DocumentUploadForm(Schema):
+class DocumentUploadForm(RequestSchema):
     """The body of an upload (multipart/form-data): the web upload form's fields."""
 
     file = Upload(required=True, metadata={"description": FILE_DESCRIPTION})
@@ -57,7 +57,7 @@ class DocumentUploadForm(Schema):
     )
 
 
-class DocumentReplaceForm(Schema):
+class DocumentReplaceForm(RequestSchema):
     """The body of a replacement (multipart/form-data): the new file and the version read."""
 
     file = Upload(required=True, metadata={"description": FILE_DESCRIPTION})
@@ -65,15 +65,6 @@ class DocumentReplaceForm(Schema):
         required=True,
         validate=validate.Range(1, MAX_ID),
         metadata={"description": "Versi dokumen yang Anda baca (`version`)."},
-    )
-
-
-class VersionQuery(Schema):
-    version = fields.Integer(
-        strict=False,
-        validate=validate.Range(1, MAX_ID, error=VERSION_INVALID),
-        error_messages={**schemas.MESSAGES, "invalid": VERSION_INVALID},
-        metadata={"description": "Versi dokumen yang Anda baca (wajib; tanpa versi: 428)."},
     )
 
 

@@ -18,6 +18,7 @@ from werkzeug.datastructures import CombinedMultiDict
 from kerjasama_flow.agreements.models import Agreement
 from kerjasama_flow.api import document_schemas, errors, schemas, writes
 from kerjasama_flow.api.blueprint import bp
+from kerjasama_flow.api.forms import NO_CSRF, refuse
 from kerjasama_flow.documents import queries, services
 from kerjasama_flow.documents.forms import DocumentForm, ReplaceForm
 from kerjasama_flow.documents.models import Document
@@ -31,30 +32,6 @@ NOT_MULTIPART = (
 )
 Detail = document_schemas.DocumentDetailSchema
 
-# The error answers, described once for the OpenAPI document (the body: ``schemas.ErrorSchema``).
-ANSWERS = {
-    403: "Anda tidak berwenang (peran, atau dokumen yang tidak boleh Anda lihat atau ubah).",
-    404: "Tidak ditemukan (atau milik pemerintah daerah lain).",
-    409: "Dokumen sudah diubah orang lain; `current` memuat dokumen sebagaimana sekarang.",
-    413: "Permintaan lebih besar dari batas unggahan.",
-    415: "Isi permintaan bukan multipart/form-data.",
-    422: "Isian atau berkas ditolak; pesannya per isian (`fields`).",
-    428: "Versi data (`version`) tidak disertakan.",
-}
-
-
-def answers(*statuses: int):
-    """``bp.alt_response`` for each of ``statuses``, with the API's error body."""
-
-    def decorate(view):
-        for status in statuses:
-            view = bp.alt_response(status, schema=schemas.ErrorSchema, description=ANSWERS[status])(
-                view
-            )
-        return view
-
-    return decorate
-
 
 def _require_multipart() -> None:
     if request.mimetype != MULTIPART:
@@ -63,14 +40,6 @@ def _require_multipart() -> None:
 
 def _form_data() -> CombinedMultiDict:
     return CombinedMultiDict((request.files, request.form))
-
-
-def _refuse_form(form) -> None:
-    """A form that did not validate: 422 with its messages by field."""
-    fields = {name: list(messages) for name, messages in form.errors.items() if name}
-    if form.form_errors:
-        fields["_schema"] = list(form.form_errors)
-    errors.abort(422, fields=fields)
 
 
 def _current(document_id: int):
@@ -98,7 +67,6 @@ def _version(text: str | None) -> int:
     description="Dokumen tersimpan.",
     headers={"Location": {"description": "Alamat dokumen baru.", "schema": {"type": "string"}}},
 )
-@answers(403, 404, 413, 415, 422)
 def document_upload(agreement_id: int):
     """Upload a document to an agreement or one of its steps, validated by the web's form.
     Another government's agreement is a 404; an agreement the user may not read, or where
@@ -110,10 +78,10 @@ def document_upload(agreement_id: int):
     if not choices.allowed:
         errors.abort(403)
     _require_multipart()
-    form = DocumentForm(formdata=_form_data(), meta={"csrf": False})
+    form = DocumentForm(formdata=_form_data(), meta=NO_CSRF)
     form.offer_steps(choices.steps, with_agreement=choices.general)
     if not form.validate():
-        _refuse_form(form)
+        refuse(form, {})
     milestone_kind, milestone_id = queries.parse_step(form.step.data)
     document = writes.commit(
         services.upload_document,
@@ -129,7 +97,6 @@ def document_upload(agreement_id: int):
 
 @bp.route("/documents/<int:document_id>")
 @bp.response(200, Detail, description="Data dokumen.")
-@answers(403, 404)
 def document(document_id: int):
     """One document's metadata, for whoever may see it (as the web's download)."""
     return queries.document_for(current_user, document_id)
@@ -150,7 +117,6 @@ def document(document_id: int):
         }
     },
 )
-@answers(403, 404)
 def document_file(document_id: int):
     """The document's file, sent exactly as the web sends it."""
     return queries.file_response(queries.document_for(current_user, document_id))
@@ -163,16 +129,15 @@ def document_file(document_id: int):
     ),
 )
 @bp.response(200, Detail, description="Dokumen dengan berkas barunya.")
-@answers(403, 404, 409, 413, 415, 422, 428)
 def document_replace(document_id: int):
     """Replace a document's file, validated by the web's replace form; the version is a
     form field (missing: 428, not a whole number: 422, stale: 409)."""
     document = queries.document_for(current_user, document_id, change=True)
     _require_multipart()
     version = _version(request.form.get("version"))
-    form = ReplaceForm(formdata=_form_data(), meta={"csrf": False})
+    form = ReplaceForm(formdata=_form_data(), meta=NO_CSRF)
     if not form.validate():
-        _refuse_form(form)
+        refuse(form, {})
     return writes.commit(
         services.replace_document,
         writes.actor(),
@@ -185,9 +150,8 @@ def document_replace(document_id: int):
 
 
 @bp.route("/documents/<int:document_id>", methods=["DELETE"])
-@bp.arguments(document_schemas.VersionQuery, location="query")
+@bp.arguments(schemas.VersionQuery, location="query")
 @bp.response(204, description="Dokumen dihapus.")
-@answers(403, 404, 409, 428)
 def document_delete(query, document_id: int):
     """Delete a document; the version in the query string (missing: 428, stale: 409)."""
     document = queries.document_for(current_user, document_id, change=True)

@@ -32,7 +32,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 from kerjasama_flow.agreements.forms import RupiahField, VolumeField
 from kerjasama_flow.api import errors
-from kerjasama_flow.api.messages import MESSAGES, SCHEMA_MESSAGES
+from kerjasama_flow.api.messages import MESSAGES, RequestSchema
 from kerjasama_flow.db import MAX_ID
 from kerjasama_flow.formatting import format_number
 from kerjasama_flow.forms_common import (
@@ -52,10 +52,8 @@ _DATE_ERROR = f"Harus tanggal YYYY-MM-DD antara tahun {_FIRST.year} dan {_LAST.y
 _ID_ERROR = f"Harus id (bilangan bulat 1 sampai {MAX_ID})."
 
 
-class BodySchema(Schema):
+class BodySchema(RequestSchema):
     """A request body: a JSON object with only the fields the endpoint knows."""
-
-    error_messages = SCHEMA_MESSAGES
 
 
 def _singular(name: str) -> str:
@@ -311,6 +309,14 @@ def form_errors(form, names: Mapping[str, str]) -> dict[str, list[str]]:
     return found
 
 
+def refuse(form, names: Mapping[str, str]) -> None:
+    """A form that did not validate: a 422 with its messages by the body's field names, the
+    first of them as the message (a rule's own words, as a refused service says)."""
+    found = form_errors(form, names)
+    messages = [message for field_messages in found.values() for message in field_messages]
+    errors.abort(422, messages[0] if messages else None, found)
+
+
 def submit(
     form_factory, body: Mapping[str, Any], names: Mapping[str, str], version: int | None = None
 ):
@@ -324,9 +330,7 @@ def submit(
         values.setlist("version", [str(version)])
     form = form_factory(formdata=values)
     if not form.validate():
-        found = form_errors(form, names)
-        # The first refusal as the message (a rule's own words, as a refused step says).
-        errors.abort(422, next(iter(found.values()))[0], found)
+        refuse(form, names)
     return form
 
 

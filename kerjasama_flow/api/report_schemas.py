@@ -17,6 +17,7 @@ from kerjasama_flow.accounts.models import Role
 from kerjasama_flow.agreements.lifecycle import Stage, Standing
 from kerjasama_flow.agreements.models import SECTORS
 from kerjasama_flow.agreements.register import KINDS
+from kerjasama_flow.api.messages import RequestSchema
 from kerjasama_flow.api.schemas import MESSAGES, PageQuery, _choice, _id_filter, _int, page_schema
 from kerjasama_flow.reports.attention import STALLED_REASON_KEYS
 from kerjasama_flow.reports.dashboard import REALISATION_LABELS
@@ -51,7 +52,7 @@ class RegisterQuery(PageQuery):
     partner = _id_filter("Id mitra.")
 
 
-class SummaryQuery(Schema):
+class SummaryQuery(RequestSchema):
     year = _year("Tahun pencatatan kerja sama; juga tahun realisasi (tanpa filter: tahun ini).")
     sector = _choice(list(SECTORS), "Kode bidang.")
     partner = _id_filter("Id mitra.")

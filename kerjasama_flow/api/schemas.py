@@ -13,7 +13,7 @@ from kerjasama_flow.agreements.forms import MILESTONE_FORMS
 from kerjasama_flow.agreements.lifecycle import Stage
 from kerjasama_flow.agreements.models import SECTORS
 from kerjasama_flow.api.forms import record_values
-from kerjasama_flow.api.messages import MESSAGES
+from kerjasama_flow.api.messages import MESSAGES, VERSION_INVALID, RequestSchema
 from kerjasama_flow.db import MAX_ID
 from kerjasama_flow.tasks.models import TaskStatus
 
@@ -43,13 +43,24 @@ def _choice(values: list[str], description: str) -> fields.String:
     )
 
 
-class PageQuery(Schema):
+class PageQuery(RequestSchema):
     page = _int(1, MAX_PAGE, load_default=1, metadata={"description": "Halaman, mulai 1."})
     per_page = _int(
         1,
         MAX_PER_PAGE,
         load_default=20,
         metadata={"description": f"Jumlah per halaman, paling banyak {MAX_PER_PAGE}."},
+    )
+
+
+class VersionQuery(RequestSchema):
+    """``?version=N`` of a DELETE: the version of the record the client read."""
+
+    version = fields.Integer(
+        strict=False,
+        validate=validate.Range(1, MAX_ID, error=VERSION_INVALID),
+        error_messages={**MESSAGES, "invalid": VERSION_INVALID},
+        metadata={"description": "Versi data yang Anda baca (wajib; tanpa versi: 428)."},
     )
 
 

@@ -14,11 +14,10 @@ from marshmallow import ValidationError
 from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 
 from kerjasama_flow.api import errors
+from kerjasama_flow.api.messages import VERSION_INVALID
 from kerjasama_flow.db import MAX_ID, MISSING_VERSION
 from kerjasama_flow.errors import ConflictError, DomainError
 from kerjasama_flow.extensions import db
-
-VERSION_INVALID = "Harus bilangan bulat (versi data yang Anda baca)."
 
 
 def actor():
