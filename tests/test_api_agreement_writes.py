@@ -345,3 +345,85 @@ def test_every_step_kind_is_in_the_document(client):
     )
     pks = spec["components"]["schemas"]["PksStepCreate"]
     assert "agency_ids" in pks["properties"] and "date" in pks["required"]
+
+
+def _every_kind(world) -> dict[str, dict]:
+    """A body for each step kind, as an officer would fill its form: after the world's KB
+    (14 August 2025) and PKS (1 September 2025), before today."""
+    return {
+        "offer": {"direction": "keluar", "letter_number": "005/12/2025", "date": "2025-01-06"},
+        "visit": {"date": "2025-02-10", "place": "Balai Kota Depok", "direction": "keluar"},
+        "tkksd": {"date": "2025-03-03", "subject": "Draf KB", "recommendation": "lanjut"},
+        "legal_review": {
+            "date": "2025-03-10",
+            "draft": "Draf KB pangan",
+            "paraf_kabag_on": "2025-03-11",
+            "paraf_asisten_on": "2025-03-12",
+        },
+        "dprd": {"date": "2025-03-20", "request_number": "170/45/2025"},
+        "mou": {"date": "2025-04-01", "document_kind": "kb", "number_own": "119/2025"},
+        "pks": {
+            "date": "2025-09-05",
+            "title": "PKS pasokan telur",
+            "mou_id": world.mou.id,
+            "agency_ids": [world.agency.id],
+        },
+        "report": {"date": "2025-09-10", "mou_id": world.mou.id, "letter_number": "050/9"},
+        "amendment": {
+            "date": "2025-09-20",
+            "mou_id": world.mou.id,
+            "amendment_kind": "addendum",
+            "number": "ADD-1",
+        },
+        "transaction": {
+            "date": "2025-10-01",
+            "pks_id": world.pks.id,
+            "commodity": "Telur ayam",
+            "seller": "Peternak",
+            "buyer": "Food Station",
+        },
+        "activity": {"date": "2025-10-05", "pks_id": world.pks.id, "name": "Pelatihan"},
+    }
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "offer",
+        "visit",
+        "tkksd",
+        "legal_review",
+        "dprd",
+        "mou",
+        "pks",
+        "report",
+        "amendment",
+        "transaction",
+        "activity",
+    ],
+)
+def test_every_step_kind_is_recorded_read_back_and_changed(client, world, tokens, kind):
+    """Each kind through its page's form: recorded (201), read back in the agreement's steps
+    under the names a body uses, then changed with those same names."""
+    url = f"/api/v1/agreements/{world.agreement.id}/milestones"
+    body = {"kind": kind, **_every_kind(world)[kind]}
+    created = client.post(url, json=body, headers=tokens["admin"])
+    assert created.status_code == 201, created.json
+    step = created.json
+    assert step["kind"] == kind and step["date"] == body["date"]
+    for name, value in body.items():
+        if name not in ("kind", "date"):
+            assert step["details"][name] == value, name
+    detail = client.get(f"/api/v1/agreements/{world.agreement.id}", headers=tokens["admin"])
+    listed = {(m["kind"], m["id"]) for m in detail.json["milestones"]}
+    assert (kind, step["id"]) in listed
+    changed = client.patch(
+        f"{url}/{kind}/{step['id']}",
+        json={"notes": "Dicatat lewat API", "version": step["version"]},
+        headers=tokens["admin"],
+    )
+    assert changed.status_code == 200, changed.json
+    assert changed.json["notes"] == "Dicatat lewat API"
+    assert {k: v for k, v in changed.json["details"].items() if k != "notes"} == {
+        k: v for k, v in step["details"].items() if k != "notes"
+    }
