@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from html import escape
 
 from sqlalchemy import func, select
 
 from kerjasama_flow.extensions import db
+from tests import factories
 
 NOW = "2025-10-15T10:00:00+07:00"  # a Wednesday in Kota Blitar: pins "today" for overdue tasks
 
@@ -48,3 +50,36 @@ def primary_button(html: str) -> str | None:
         html,
     )
     return match.group(1) if match else None
+
+
+def register_papers(world):
+    """The register's papers: Blitar's KB with DKI (registered), a PKS of DKPP under it (the
+    partner's number missing), an older KB with Depok that ended (Bappeda's agreement), and a
+    KB of another government. Returns (kb, pks, old_kb, depok_partner)."""
+    kb = factories.make_mou(
+        world.agreement, number_own="119/4/410.010/2025", number_partner="12/DKI/2025"
+    )
+    pks = factories.make_pks(
+        world.agreement,
+        kb,
+        title="Pasokan telur ke Food Station",
+        number_own="027/15/410.201/2025",
+        agencies=[world.agency],
+        partner_agency="Dinas KPKP Provinsi DKI Jakarta",
+    )
+    depok_partner = factories.make_partner(world.gov, "Pemerintah Kota Depok")
+    depok = factories.make_agreement(
+        world.gov,
+        world.other_agency,
+        title="Pertukaran data kependudukan",
+        partners=[depok_partner],
+    )
+    old_kb = factories.make_mou(
+        depok,
+        signed_on=date(2020, 3, 2),
+        ends_on=date(2025, 3, 1),
+        number_own="05/KB/2020",
+        number_partner="415/2020",
+    )
+    factories.make_mou(world.other_agreement, number_own="RAHASIA-MALANG-001")
+    return kb, pks, old_kb, depok_partner

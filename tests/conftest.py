@@ -179,6 +179,15 @@ class IsolatedClient(FlaskClient):
 
 
 @pytest.fixture
+def own_file_store(app, tmp_path):
+    """A file store of this test's own (the session's app is shared)."""
+    saved = app.instance_path
+    app.instance_path = str(tmp_path)
+    yield
+    app.instance_path = saved
+
+
+@pytest.fixture
 def client(app):
     app.test_client_class = IsolatedClient
     return app.test_client()

@@ -21,13 +21,8 @@ from tests.document_helpers import HTML, image_bytes, make_document, pdf_bytes
 NOT_A_FILE_TYPE = "Isi berkas bukan PDF, JPG, PNG, DOCX atau XLSX"
 
 
-@pytest.fixture(autouse=True)
-def own_file_store(app, tmp_path):
-    """A file store of this test's own (the session's app is shared)."""
-    saved = app.instance_path
-    app.instance_path = str(tmp_path)
-    yield
-    app.instance_path = saved
+# Each test stores its files in a folder of its own (conftest's ``own_file_store``).
+pytestmark = pytest.mark.usefixtures("own_file_store")
 
 
 @pytest.fixture

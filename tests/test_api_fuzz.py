@@ -13,7 +13,6 @@ requests; the number of examples per operation bounds the time.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -31,7 +30,6 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from werkzeug.serving import WSGIRequestHandler, make_server
 
 from kerjasama_flow.accounts.models import Role
 from kerjasama_flow.agreements.lifecycle import Stage
@@ -43,6 +41,7 @@ from tests import factories
 from tests.api_helpers import english_in_error, token_for
 from tests.conftest import make_test_app
 from tests.document_helpers import make_document
+from tests.live_server import serving
 
 pytestmark = pytest.mark.slow
 
@@ -73,11 +72,6 @@ class FuzzServer:
     # (the answers' contents get exercised) and the other government's (always a 404).
     own_ids: dict[str, list[int]] = field(default_factory=dict)
     foreign_ids: dict[str, list[int]] = field(default_factory=dict)
-
-
-class QuietHandler(WSGIRequestHandler):
-    def log_request(self, *args, **kwargs) -> None:
-        pass
 
 
 def fill_world() -> tuple[factories.World, dict[str, list], dict[str, list]]:
@@ -152,17 +146,8 @@ def fuzz_server(backend, temp_database, tmp_path_factory) -> Iterator[FuzzServer
         opd = factories.make_user(world.gov, Role.OPD, agency=world.agency)
         tokens = {"admin": token_for(world.admin), "opd": token_for(opd)}
         db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, name="fuzz-server", daemon=True)
-    thread.start()
-    try:
-        yield FuzzServer(f"http://127.0.0.1:{server.server_port}", tokens, own, foreign)
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
-        with app.app_context():
-            db.engine.dispose()
+    with serving(app, "fuzz-server") as url:
+        yield FuzzServer(url, tokens, own, foreign)
 
 
 def load_schema(fuzz_server: FuzzServer, role: str):

@@ -14,8 +14,9 @@ from kerjasama_flow.agreements.lifecycle import Stage, Standing
 from kerjasama_flow.api import report_schemas
 from kerjasama_flow.reports import attention, dashboard
 from kerjasama_flow.reports.dashboard import DashboardFilters
-from tests import factories, test_attention, test_dashboard
+from tests import test_attention, test_dashboard
 from tests.agreements_helpers import NOW as REGISTER_NOW
+from tests.agreements_helpers import register_papers
 from tests.api_helpers import bearer, token_for
 from tests.test_dashboard import TODAY, card
 from tests.test_dashboard import page as dashboard_page
@@ -228,33 +229,7 @@ def papers(app, world):
     (the partner's number missing), an ended 2020 KB with Depok (Bappeda's agreement), and a
     KB of another government."""
     app.config["KERJASAMA_NOW"] = REGISTER_NOW
-    kb = factories.make_mou(
-        world.agreement, number_own="119/4/410.010/2025", number_partner="12/DKI/2025"
-    )
-    pks = factories.make_pks(
-        world.agreement,
-        kb,
-        title="Pasokan telur ke Food Station",
-        number_own="027/15/410.201/2025",
-        agencies=[world.agency],
-        partner_agency="Dinas KPKP Provinsi DKI Jakarta",
-    )
-    depok_partner = factories.make_partner(world.gov, "Pemerintah Kota Depok")
-    depok = factories.make_agreement(
-        world.gov,
-        world.other_agency,
-        title="Pertukaran data kependudukan",
-        partners=[depok_partner],
-    )
-    old_kb = factories.make_mou(
-        depok,
-        signed_on=date(2020, 3, 2),
-        ends_on=date(2025, 3, 1),
-        number_own="05/KB/2020",
-        number_partner="415/2020",
-    )
-    factories.make_mou(world.other_agreement, number_own="RAHASIA-MALANG-001")
-    world.kb, world.pks_telur, world.old_kb, world.depok_partner = kb, pks, old_kb, depok_partner
+    world.kb, world.pks_telur, world.old_kb, world.depok_partner = register_papers(world)
     return world
 
 

@@ -31,14 +31,8 @@ from tests.document_helpers import (
     zip_bytes,
 )
 
-
-@pytest.fixture(autouse=True)
-def own_file_store(app, tmp_path):
-    """A file store of this test's own (the session's app is shared)."""
-    saved = app.instance_path
-    app.instance_path = str(tmp_path)
-    yield
-    app.instance_path = saved
+# Each test stores its files in a folder of its own (conftest's ``own_file_store``).
+pytestmark = pytest.mark.usefixtures("own_file_store")
 
 
 def stored_files(app) -> list[Path]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,10 +18,10 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from sqlalchemy import func, select
-from werkzeug.serving import WSGIRequestHandler, make_server
 
 from kerjasama_flow import create_app
 from kerjasama_flow.extensions import db
+from tests.live_server import serving
 
 pytestmark = pytest.mark.browser
 
@@ -70,13 +69,6 @@ class LiveServer:
     demo_password: str
 
 
-class QuietHandler(WSGIRequestHandler):
-    """No access log: the browser's requests would drown pytest's report."""
-
-    def log_request(self, *args, **kwargs) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     """The app on a migrated SQLite file with the demo data, served by werkzeug in a thread.
@@ -100,17 +92,8 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
         password = demo_password(folder)
         seed_demo(password)
         db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, name="e2e-server", daemon=True)
-    thread.start()
-    try:
-        yield LiveServer(app, f"http://127.0.0.1:{server.server_port}", password)
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
-        with app.app_context():
-            db.engine.dispose()
+    with serving(app, "e2e-server") as url:
+        yield LiveServer(app, url, password)
 
 
 # --- a page that records console errors -------------------------------------------------------

@@ -15,7 +15,7 @@ from kerjasama_flow.agreements.lifecycle import Standing, standing
 from kerjasama_flow.agreements.models import Agreement, Mou, Pks
 from kerjasama_flow.extensions import db
 from tests import factories
-from tests.agreements_helpers import NOW
+from tests.agreements_helpers import NOW, register_papers
 
 TODAY = date(2025, 10, 15)
 
@@ -65,32 +65,7 @@ def test_standing(kwargs, expected):
 def papers(world):
     """Blitar's KB with DKI (registered), a PKS of DKPP under it (the partner's number
     missing), and an older KB with Depok that ended."""
-    kb = factories.make_mou(
-        world.agreement, number_own="119/4/410.010/2025", number_partner="12/DKI/2025"
-    )
-    pks = factories.make_pks(
-        world.agreement,
-        kb,
-        title="Pasokan telur ke Food Station",
-        number_own="027/15/410.201/2025",
-        agencies=[world.agency],
-        partner_agency="Dinas KPKP Provinsi DKI Jakarta",
-    )
-    depok_partner = factories.make_partner(world.gov, "Pemerintah Kota Depok")
-    depok = factories.make_agreement(
-        world.gov,
-        world.other_agency,
-        title="Pertukaran data kependudukan",
-        partners=[depok_partner],
-    )
-    old_kb = factories.make_mou(
-        depok,
-        signed_on=date(2020, 3, 2),
-        ends_on=date(2025, 3, 1),
-        number_own="05/KB/2020",
-        number_partner="415/2020",
-    )
-    factories.make_mou(world.other_agreement, number_own="RAHASIA-MALANG-001")
+    kb, pks, old_kb, _ = register_papers(world)
     return kb, pks, old_kb
 
 
