@@ -130,3 +130,15 @@ def test_the_rules_follow_the_method_the_ids_and_the_body():
     # An endpoint without Indonesian texts keeps its docstring: the first test catches it.
     assert (patch["operationId"], delete["operationId"]) == ("Thing_patch", "Thing_delete")
     assert pinged["operationId"] == "ping" and pinged["summary"] == "Ping."
+
+
+def test_success_answers_are_described_in_indonesian(client):
+    spec = client.get("/api/v1/openapi.json").json
+    english = {"OK", "Created", "No Content", "Accepted"}
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            for status, answer in operation["responses"].items():
+                if status.startswith("2"):
+                    assert answer["description"] not in english, (method, path, status)

@@ -316,6 +316,7 @@ class OperationDocs(BasePlugin):
         name = rule.endpoint.partition(".")[2] or rule.endpoint
         for method, operation in operations.items():
             document_errors(method, operation, rule, self._body_fields(operation))
+            describe_success(operation)
             if len(operations) == 1:
                 operation["operationId"] = name
             else:
@@ -324,6 +325,20 @@ class OperationDocs(BasePlugin):
             if summary is not None:
                 operation["summary"] = summary
                 operation["description"] = description
+
+
+# flask-smorest describes a success by its HTTP phrase ("OK"): said in Indonesian instead.
+SUCCESS_TEXTS = {
+    "OK": "Berhasil.",
+    "Created": "Tersimpan; header Location memuat alamatnya.",
+    "No Content": "Berhasil; tanpa isi.",
+}
+
+
+def describe_success(operation: dict) -> None:
+    for answer in operation.get("responses", {}).values():
+        if isinstance(answer, dict) and answer.get("description") in SUCCESS_TEXTS:
+            answer["description"] = SUCCESS_TEXTS[answer["description"]]
 
 
 def document_errors(
