@@ -94,6 +94,21 @@ def test_patch_changes_only_what_it_sends(client, world, tokens):
     assert (body["title"], body["partner_ids"], body["lead_agency_id"]) == before
 
 
+def test_null_empties_a_field_and_a_required_one_is_refused(client, world, tokens):
+    agreement = world.agreement
+    agreement.commodities = "beras"
+    db.session.commit()
+    url = f"/api/v1/agreements/{agreement.id}"
+    body = {"commodities": None, "lead_agency_id": None, "version": agreement.version}
+    emptied = client.patch(url, json=body, headers=tokens["admin"])
+    assert emptied.status_code == 200, emptied.json
+    assert emptied.json["commodities"] is None and emptied.json["lead_agency_id"] is None
+    refused = client.patch(
+        url, json={"title": None, "version": emptied.json["version"]}, headers=tokens["admin"]
+    )
+    assert refused.status_code == 422 and "title" in refused.json["error"]["fields"]
+
+
 def test_patch_without_version_is_428_and_with_a_stale_one_409_with_the_current(
     client, world, tokens
 ):

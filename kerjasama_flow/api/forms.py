@@ -269,8 +269,12 @@ def _field_values(field) -> list[str]:
 
 def _body_values(field, value: Any) -> list[str]:
     """A body's (already type-checked) value as what a browser would send."""
-    if value is None:
-        return [field.blank_value] if isinstance(field, QuerySelectField) else []
+    if value is None:  # null empties the field, as a browser sends an emptied input
+        if isinstance(field, QuerySelectField):
+            return [field.blank_value]
+        if isinstance(field, BooleanField | SelectMultipleField | QuerySelectMultipleField):
+            return []
+        return [""]
     if isinstance(value, bool):
         return ["y"] if value else []
     if isinstance(value, list):
