@@ -4,6 +4,7 @@ OPD token's limits (status and note of its own agency's tasks), the version rule
 from __future__ import annotations
 
 import threading
+import traceback
 from datetime import timedelta
 
 import pytest
@@ -183,23 +184,24 @@ def test_two_clients_changing_one_task_at_once_get_one_save_and_one_conflict(app
     db.session.commit()
     barrier = threading.Barrier(len(changes))
     answers: list[tuple[int, dict]] = []
-    failures: list[BaseException] = []
+    failures: list[str] = []
 
     def send(headers: dict, body: dict) -> None:
         try:
-            client = app.test_client()
-            barrier.wait(timeout=10)
-            response = client.patch(url, json=body, headers=headers)
-            answers.append((response.status_code, response.json))
-        except BaseException as error:  # reported below; a thread must not die silently
-            failures.append(error)
+            with app.app_context():  # this thread's own, as each request of a real server
+                client = app.test_client()
+                barrier.wait(timeout=10)
+                response = client.patch(url, json=body, headers=headers)
+                answers.append((response.status_code, response.json))
+        except BaseException:  # reported below; a thread must not die silently
+            failures.append(traceback.format_exc())
 
     threads = [threading.Thread(target=send, args=change) for change in changes]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=30)
-    assert not failures, failures
+    assert not failures, "\n".join(failures)
     assert sorted(status for status, _ in answers) == [200, 409]
     saved = next(body for status, body in answers if status == 200)
     conflict = next(body for status, body in answers if status == 409)
