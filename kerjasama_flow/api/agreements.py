@@ -114,16 +114,13 @@ def _editable(agreement_id: int) -> Agreement:
     return agreement
 
 
-def _follow_up(outcome: services.Outcome) -> dict[str, list]:
-    return {
+def _with_follow_up(record, outcome: services.Outcome):
+    """``record`` with what the other domains did in answer (``FollowUpSchema``)."""
+    record.follow_up = {
         "created_task_ids": [task.id for task in outcome.tasks],
         "notices": outcome.notices,
         "warnings": outcome.warnings,
     }
-
-
-def _with_follow_up(record, outcome: services.Outcome):
-    record.follow_up = _follow_up(outcome)
     return record
 
 
@@ -155,9 +152,12 @@ def agreement_create():
         lambda formdata: AgreementForm(formdata=formdata, meta=NO_CSRF), body, AGREEMENT_NAMES
     )
     created = commit(services.create_agreement, actor(), form_values(form), names=AGREEMENT_NAMES)
-    created.follow_up = {"created_task_ids": [], "notices": [], "warnings": []}
     location = url_for("api.agreement", agreement_id=created.id)
-    return agreement_detail(created), 201, {"Location": location}
+    return (
+        _with_follow_up(agreement_detail(created), services.Outcome(created)),
+        201,
+        {"Location": location},
+    )
 
 
 @bp.route("/agreements/<int:agreement_id>", methods=["PATCH"])

@@ -21,8 +21,6 @@ from kerjasama_flow.api.blueprint import bp
 from kerjasama_flow.api.forms import NO_CSRF, refuse
 from kerjasama_flow.documents import queries, services
 from kerjasama_flow.documents.forms import DocumentForm, ReplaceForm
-from kerjasama_flow.documents.models import Document
-from kerjasama_flow.extensions import db
 from kerjasama_flow.permissions import can_read_agreement
 from kerjasama_flow.tenancy import get_owned_or_404
 
@@ -40,12 +38,6 @@ def _require_multipart() -> None:
 
 def _form_data() -> CombinedMultiDict:
     return CombinedMultiDict((request.files, request.form))
-
-
-def _current(document_id: int):
-    """The document as it is now stored (for a 409), or None if it is gone."""
-    document = db.session.get(Document, document_id)
-    return Detail().dump(document) if document is not None else None
 
 
 def _version(text: str | None) -> int:
@@ -145,7 +137,7 @@ def document_replace(document_id: int):
         request.files.get(form.file.name),
         {},
         version,
-        current=lambda: _current(document_id),
+        current=lambda: Detail().dump(document),
     )
 
 
@@ -161,6 +153,6 @@ def document_delete(query, document_id: int):
         writes.actor(),
         document,
         version,
-        current=lambda: _current(document_id),
+        current=lambda: Detail().dump(document),
     )
     return None

@@ -8,10 +8,9 @@ from flask import abort, url_for
 from flask_login import current_user
 from marshmallow import fields, validate
 
-from kerjasama_flow import clock
 from kerjasama_flow.agreements.models import Agreement
 from kerjasama_flow.api import errors, schemas
-from kerjasama_flow.api.blueprint import bp
+from kerjasama_flow.api.blueprint import bp, today
 from kerjasama_flow.api.forms import (
     NO_CSRF,
     api_names,
@@ -73,10 +72,6 @@ TaskChange = body_schema(
 )
 
 
-def _today(agreement: Agreement):
-    return clock.today_in(agreement.government.timezone)
-
-
 def _current(task: Task):
     return lambda: schemas.TaskSchema().dump(task)
 
@@ -92,7 +87,7 @@ def task_create():
     if agreement is None or agreement.government_id != current_user.government_id:
         errors.abort(422, fields={"agreement_id": ["Kerja sama tidak ditemukan."]})
     form = submit(
-        lambda formdata: TaskForm(formdata=formdata, today=_today(agreement), meta=NO_CSRF),
+        lambda formdata: TaskForm(formdata=formdata, today=today(), meta=NO_CSRF),
         body,
         TASK_NAMES,
     )
@@ -119,7 +114,7 @@ def task_update(task_id: int):
     if data_part:
         form = submit(
             lambda formdata: TaskForm(
-                formdata=formdata, obj=task, task=task, today=_today(task.agreement), meta=NO_CSRF
+                formdata=formdata, obj=task, task=task, today=today(), meta=NO_CSRF
             ),
             data_part,
             TASK_NAMES,
